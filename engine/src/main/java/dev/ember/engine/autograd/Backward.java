@@ -1,0 +1,128 @@
+package dev.ember.engine.autograd;
+
+import dev.ember.engine.Shape;
+import dev.ember.engine.Tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The backward pass: visits graph nodes so that each runs after every node that consumes its output,
+ * sums the gradients arriving at a node before running it, and accumulates into leaves' {@code grad}.
+ */
+public final class Backward {
+    private Backward() {}
+
+    /** {@code tensor.backward(gradient)}: accumulates d(roots)/d(leaf) into every leaf that requires grad. */
+    public static void run(Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph) {
+        execute(roots, rootGrads, retainGraph, createGraph, null);
+    }
+
+    /**
+     * {@code grad(outputs, inputs)}: returns d(sum of outputs . gradOutputs)/d(input) for each input, leaving
+     * every {@code .grad} untouched. An input that the outputs do not depend on gets null unless allowUnused is false.
+     */
+    public static Tensor[] grad(Tensor[] outputs, Tensor[] gradOutputs, Tensor[] inputs,
+                                boolean retainGraph, boolean createGraph, boolean allowUnused) {
+        Map<Object, Tensor> captured = new IdentityHashMap<>();
+        for (Tensor in : inputs) {
+            if (!in.requiresGrad()) throw new IllegalArgumentException("One of the differentiated tensors does not require grad (shape " + Shape.str(in.shape()) + ")");
+            captured.put(in.isLeaf() ? in : in.gradFn(), null);
+        }
+        execute(outputs, gradOutputs, retainGraph, createGraph, captured);
+        Tensor[] result = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            result[i] = captured.get(inputs[i].isLeaf() ? inputs[i] : inputs[i].gradFn());
+            if (result[i] == null && !allowUnused) {
+                throw new IllegalArgumentException("One of the differentiated tensors (input " + i + ", shape " + Shape.str(inputs[i].shape())
+                        + ") appears to not have been used in the graph. Set allowUnused=true if this is the desired behavior.");
+            }
+        }
+        return result;
+    }
+
+    private static void execute(Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph,
+                                Map<Object, Tensor> captured) {
+        Map<Function, Tensor> pending = new IdentityHashMap<>();
+        List<Function> starts = new ArrayList<>();
+        for (int i = 0; i < roots.length; i++) {
+            Tensor root = roots[i];
+            if (!root.requiresGrad()) {
+                throw new IllegalStateException("element " + i + " of tensors does not require grad and does not have a grad_fn");
+            }
+            Tensor g = rootGrads[i];
+            if (g == null) {
+                if (root.numel() != 1) throw new IllegalStateException("grad can be implicitly created only for scalar outputs, got shape " + Shape.str(root.shape()));
+                g = Tensor.onesLike(root);
+            } else if (!java.util.Arrays.equals(g.shape(), root.shape())) {
+                throw new IllegalArgumentException("Mismatch in shape: grad_output has a shape of " + Shape.str(g.shape()) + " and output has a shape of " + Shape.str(root.shape()));
+            }
+            if (root.isLeaf()) deliverToLeaf(root, g, createGraph, captured);
+            else { pending.merge(root.gradFn(), g, Tensor::add); starts.add(root.gradFn()); }
+        }
+
+        // Count, for every reachable node, how many reachable nodes feed gradients into it.
+        Map<Function, Integer> consumers = new IdentityHashMap<>();
+        ArrayDeque<Function> stack = new ArrayDeque<>(starts);
+        IdentityHashMap<Function, Boolean> seen = new IdentityHashMap<>();
+        for (Function f : starts) seen.put(f, true);
+        while (!stack.isEmpty()) {
+            Function f = stack.pop();
+            for (Tensor in : f.inputs()) {
+                if (in == null || in.gradFn() == null) continue;
+                consumers.merge(in.gradFn(), 1, Integer::sum);
+                if (seen.put(in.gradFn(), true) == null) stack.push(in.gradFn());
+            }
+        }
+
+        ArrayDeque<Function> ready = new ArrayDeque<>();
+        for (Function f : starts) if (!consumers.containsKey(f) && !ready.contains(f)) ready.add(f);
+        try (var mode = GradMode.set(createGraph)) {
+            while (!ready.isEmpty()) {
+                Function f = ready.poll();
+                Tensor grad = pending.remove(f);
+                if (f.retainedOutput != null) f.retainedOutput.accumulateGrad(grad, createGraph);
+                if (captured != null && captured.containsKey(f)) captured.put(f, grad);
+                Tensor[] grads = f.gradients(grad);
+                Tensor[] inputs = f.inputs();
+                if (!retainGraph) f.release();
+                for (int i = 0; i < inputs.length; i++) {
+                    Tensor in = inputs[i];
+                    if (in == null) continue;
+                    Function next = in.gradFn();
+                    if (grads[i] != null) {
+                        if (next != null) pending.merge(next, grads[i], Tensor::add);
+                        else if (in.requiresGrad()) deliverToLeaf(in, grads[i], createGraph, captured);
+                    }
+                    if (next != null && consumers.merge(next, -1, Integer::sum) == 0) {
+                        if (pending.containsKey(next)) ready.add(next);
+                        else markUnreached(next, consumers, ready, pending);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A node all of whose consumers sent no gradient gets none either; still release its inputs' counts. */
+    private static void markUnreached(Function f, Map<Function, Integer> consumers, ArrayDeque<Function> ready, Map<Function, Tensor> pending) {
+        for (Tensor in : f.inputs()) {
+            if (in == null || in.gradFn() == null) continue;
+            Function next = in.gradFn();
+            if (consumers.merge(next, -1, Integer::sum) == 0) {
+                if (pending.containsKey(next)) ready.add(next);
+                else markUnreached(next, consumers, ready, pending);
+            }
+        }
+    }
+
+    private static void deliverToLeaf(Tensor leaf, Tensor g, boolean createGraph, Map<Object, Tensor> captured) {
+        if (captured != null) {
+            if (captured.containsKey(leaf)) captured.merge(leaf, g, (a, b) -> a == null ? b : a.add(b));
+            return;
+        }
+        leaf.accumulateGrad(g, createGraph);
+    }
+}

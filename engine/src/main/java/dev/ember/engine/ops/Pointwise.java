@@ -1,0 +1,152 @@
+package dev.ember.engine.ops;
+
+import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.Function;
+import dev.ember.engine.backend.cpu.CpuKernels;
+import dev.ember.engine.backend.cpu.CpuKernels.Unary;
+
+/** Elementwise functions of one tensor, each with its derivative. */
+public final class Pointwise {
+    private Pointwise() {}
+
+    public static final class Neg extends Function {
+        @Override protected Tensor forward(Tensor... x) { return CpuKernels.unary(Unary.NEG, x[0]); }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.neg()}; }
+    }
+
+    public static final class Exp extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            Tensor out = CpuKernels.unary(Unary.EXP, x[0]);
+            save(out);
+            return out;
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0))}; }
+    }
+
+    public static final class Log extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            save(x[0]);
+            return CpuKernels.unary(Unary.LOG, x[0]);
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.div(saved(0))}; }
+    }
+
+    public static final class Sqrt extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            Tensor out = CpuKernels.unary(Unary.SQRT, x[0]);
+            save(out);
+            return out;
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.div(saved(0).mul(2.0))}; }
+    }
+
+    public static final class Sin extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            save(x[0]);
+            return CpuKernels.unary(Unary.SIN, x[0]);
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).cos())}; }
+    }
+
+    public static final class Cos extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            save(x[0]);
+            return CpuKernels.unary(Unary.COS, x[0]);
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).sin()).neg()}; }
+    }
+
+    public static final class Tanh extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            Tensor out = CpuKernels.unary(Unary.TANH, x[0]);
+            save(out);
+            return out;
+        }
+        /** d tanh = 1 - tanh^2. */
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor y = saved(0);
+            return new Tensor[]{g.mul(y.mul(y).neg().add(1.0))};
+        }
+    }
+
+    public static final class Sigmoid extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            Tensor out = CpuKernels.unary(Unary.SIGMOID, x[0]);
+            save(out);
+            return out;
+        }
+        /** d sigmoid = s (1 - s). */
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor s = saved(0);
+            return new Tensor[]{g.mul(s).mul(s.neg().add(1.0))};
+        }
+    }
+
+    public static final class Relu extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            Tensor out = CpuKernels.unary(Unary.RELU, x[0]);
+            save(out);
+            return out;
+        }
+        /** The derivative at 0 is taken as 0, as in PyTorch. */
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).gt(0.0))}; }
+    }
+
+    public static final class Abs extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            save(x[0]);
+            return CpuKernels.unary(Unary.ABS, x[0]);
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).sign())}; }
+    }
+
+    /** x ** p for a constant exponent. */
+    public static final class PowScalar extends Function {
+        private final double p;
+        public PowScalar(double p) { this.p = p; }
+        @Override protected Tensor forward(Tensor... x) {
+            save(x[0]);
+            return CpuKernels.binary(CpuKernels.Binary.POW, x[0], Tensor.scalar(p, x[0].dtype().isFloatingPoint() ? x[0].dtype() : dev.ember.engine.DType.FLOAT32));
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            if (p == 0) return new Tensor[]{g.zerosLike()};
+            return new Tensor[]{g.mul(saved(0).pow(p - 1).mul(p))};
+        }
+        @Override public String name() { return "PowBackward0"; }
+    }
+
+    /** Clamps to [min, max] (either bound may be NaN for none); the gradient passes where x is inside. */
+    public static final class Clamp extends Function {
+        private final double min, max;
+        public Clamp(double min, double max) { this.min = min; this.max = max; }
+        @Override protected Tensor forward(Tensor... x) {
+            save(x[0]);
+            Tensor out = x[0];
+            if (!Double.isNaN(min)) out = CpuKernels.binary(CpuKernels.Binary.MAXIMUM, out, Tensor.scalar(min, x[0].dtype()));
+            if (!Double.isNaN(max)) out = CpuKernels.binary(CpuKernels.Binary.MINIMUM, out, Tensor.scalar(max, x[0].dtype()));
+            return out == x[0] ? x[0].clone() : out;
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor x = saved(0);
+            Tensor inside = x.onesLike().to(dev.ember.engine.DType.BOOL);
+            if (!Double.isNaN(min)) inside = inside.logicalAnd(x.ge(min));
+            if (!Double.isNaN(max)) inside = inside.logicalAnd(x.le(max));
+            return new Tensor[]{g.mul(inside)};
+        }
+    }
+
+    /** A dtype conversion; the gradient converts back (float to float only). */
+    public static final class Cast extends Function {
+        private final dev.ember.engine.DType dtype;
+        public Cast(dev.ember.engine.DType dtype) { this.dtype = dtype; }
+        @Override protected Tensor forward(Tensor... x) { return CpuKernels.contiguous(x[0], dtype); }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.to(inputs()[0].dtype())}; }
+        @Override public String name() { return "ToCopyBackward0"; }
+    }
+
+    /** A copy that autograd sees through. */
+    public static final class Clone extends Function {
+        @Override protected Tensor forward(Tensor... x) { return CpuKernels.contiguous(x[0], x[0].dtype()); }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g}; }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.ember.engine.ops;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.Function;
+import dev.ember.engine.backend.cpu.CpuKernels;
+import dev.ember.engine.backend.cpu.CpuKernels.Reduce;
+
+/** sum, prod, max and min over dims; mean, var, std, logsumexp and norm are built from these in Tensor. */
+public final class Reductions {
+    private Reductions() {}
+
+    /** Shape of x with the reduced dims kept as size 1, so a gradient can be expanded back. */
+    static int[] keptShape(int[] shape, int[] dims) {
+        int[] s = shape.clone();
+        for (int d : dims) s[d] = 1;
+        return s;
+    }
+
+    public static final class Sum extends Function {
+        private final int[] dims;
+        private final boolean keepdim;
+        public Sum(int[] dims, boolean keepdim) { this.dims = dims; this.keepdim = keepdim; }
+        @Override protected Tensor forward(Tensor... x) { return CpuKernels.reduce(Reduce.SUM, x[0], dims, keepdim); }
+        @Override protected Tensor[] backward(Tensor g) {
+            int[] in = inputs()[0].shape();
+            return new Tensor[]{g.reshape(keptShape(in, dims)).expand(in)};
+        }
+    }
+
+    /** Product; the gradient is the product of the other elements, exact also where x has zeros. */
+    public static final class Prod extends Function {
+        private final int[] dims;
+        private final boolean keepdim;
+        public Prod(int[] dims, boolean keepdim) { this.dims = dims; this.keepdim = keepdim; }
+        @Override protected Tensor forward(Tensor... x) {
+            save(x[0]);
+            return CpuKernels.reduce(Reduce.PROD, x[0], dims, keepdim);
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor x = saved(0);
+            int[] kept = keptShape(x.shape(), dims);
+            Tensor isZero = x.eq(0.0);
+            Tensor nonZero = Tensor.where(isZero, x.onesLike(), x);
+            Tensor prodNonZero = nonZero.prod(dims, true);
+            Tensor zeros = isZero.sum(dims, true);
+            // Others' product: prod/x where x != 0; with exactly one zero, that element gets the product of the rest.
+            Tensor others = Tensor.where(isZero, Tensor.where(zeros.eq(1.0), prodNonZero, prodNonZero.zerosLike()),
+                    Tensor.where(zeros.eq(0.0), prodNonZero.div(nonZero), x.zerosLike()));
+            return new Tensor[]{g.reshape(kept).mul(others)};
+        }
+    }
+
+    /** max/min over one dim: the gradient goes to the element whose index was returned. */
+    public static final class MaxDim extends Function {
+        private final boolean max;
+        private final int dim;
+        private final boolean keepdim;
+        private Tensor indices;
+        public MaxDim(boolean max, int dim, boolean keepdim) { this.max = max; this.dim = dim; this.keepdim = keepdim; }
+        @Override protected Tensor forward(Tensor... x) {
+            indices = CpuKernels.argReduce(max, x[0], dim, true);
+            Tensor values = x[0].gather(dim, indices);
+            if (!keepdim) {
+                values = values.squeeze(dim);
+            }
+            return values;
+        }
+        /** The int64 indices of the chosen elements (keepdim shape). */
+        public Tensor indices() { return keepdim ? indices : indices.squeeze(dim); }
+        @Override protected Tensor[] backward(Tensor g) {
+            int[] in = inputs()[0].shape();
+            Tensor gk = g.reshape(keptShape(in, new int[]{dim}));
+            return new Tensor[]{Tensor.zeros(in, g.dtype()).scatterAdd(dim, indices, gk)};
+        }
+        @Override public String name() { return max ? "MaxBackward0" : "MinBackward0"; }
+    }
+
+    /** max/min of all elements: ties share the gradient evenly, as in PyTorch. */
+    public static final class MaxAll extends Function {
+        private final boolean max;
+        public MaxAll(boolean max) { this.max = max; }
+        @Override protected Tensor forward(Tensor... x) {
+            int[] all = new int[x[0].dim()];
+            for (int i = 0; i < all.length; i++) all[i] = i;
+            Tensor out = CpuKernels.reduce(max ? Reduce.MAX : Reduce.MIN, x[0], all, false);
+            save(x[0], out);
+            return out;
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor x = saved(0), out = saved(1);
+            Tensor hit = x.eq(out).to(g.dtype());
+            return new Tensor[]{hit.mul(g.div(hit.sum()))};
+        }
+        @Override public String name() { return max ? "MaxBackward1" : "MinBackward1"; }
+    }
+
+    static DType floatType(DType t) { return t.isFloatingPoint() ? t : DType.FLOAT32; }
+}
