@@ -1,0 +1,32 @@
+package dev.ember.examples;
+
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The entry point of {@code examples/run NAME [ARGS]}: maps example names to their main classes. */
+public final class Run {
+    private static final Map<String, String[]> EXAMPLES = new LinkedHashMap<>();
+
+    static {
+        add("fashion-mnist-local", FashionMnistLocal.class, "Fashion-MNIST MLP trained with raw engine tensors and autograd (no Spark)");
+        add("bench-gemm", BenchGemm.class, "float32 GEMM GFLOP/s at 1 and 2 threads, next to the system BLAS");
+    }
+
+    private static void add(String name, Class<?> main, String what) {
+        EXAMPLES.put(name, new String[]{main.getName(), what});
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !EXAMPLES.containsKey(args[0])) {
+            if (args.length > 0) System.err.println("unknown example '" + args[0] + "'\n");
+            System.out.println("usage: examples/run NAME [ARGS...]\n\nexamples:");
+            EXAMPLES.forEach((name, v) -> System.out.printf("  %-22s %s%n", name, v[1]));
+            System.exit(args.length == 0 ? 0 : 2);
+        }
+        String[] rest = new String[args.length - 1];
+        System.arraycopy(args, 1, rest, 0, rest.length);
+        Method main = Class.forName(EXAMPLES.get(args[0])[0]).getMethod("main", String[].class);
+        main.invoke(null, (Object) rest);
+    }
+}
