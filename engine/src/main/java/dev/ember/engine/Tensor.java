@@ -23,7 +23,7 @@ import java.util.function.UnaryOperator;
  * {@link Storage}. Methods that return views say so; every other op returns a new tensor. In-place
  * methods end in {@code _} and return this.
  */
-public final class Tensor {
+public class Tensor {
     private final Storage storage;
     private final int[] shape;
     private final int[] strides;
@@ -34,6 +34,11 @@ public final class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private Function gradFn;
+
+    /** For {@code nn.Parameter}: a new leaf sharing data's storage and layout. */
+    protected Tensor(Tensor data) {
+        this(data.storage, data.shape, data.strides, data.offset, null);
+    }
 
     private Tensor(Storage storage, int[] shape, int[] strides, int offset, Tensor base) {
         this.storage = storage;
@@ -284,7 +289,7 @@ public final class Tensor {
     public Tensor contiguous() { return isContiguous() ? this : new Pointwise.Clone().apply(this); }
 
     /** A differentiable copy with its own storage. */
-    @Override public Tensor clone() { return new Pointwise.Clone().apply(this); }
+    @Override public final Tensor clone() { return new Pointwise.Clone().apply(this); }
 
     // ================================================================ views (results share storage)
 

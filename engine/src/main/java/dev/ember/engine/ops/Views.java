@@ -24,7 +24,8 @@ public final class Views {
                 throw new IllegalArgumentException("view size is not compatible with input tensor's size and stride (shape " + Shape.str(x[0].shape())
                         + ", strides " + Shape.str(x[0].strides()) + " to " + Shape.str(shape) + "); use reshape(...) instead");
             }
-            return CpuKernels.contiguous(x[0], x[0].dtype()).reshape(shape);
+            Tensor copy = CpuKernels.contiguous(x[0], x[0].dtype());
+            return copy.asView(shape, Shape.contiguousStrides(shape), 0);
         }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.reshape(inputs()[0].shape())}; }
         @Override public String name() { return mayCopy ? "ReshapeAliasBackward0" : "ViewBackward0"; }
@@ -36,7 +37,7 @@ public final class Views {
      */
     static int[] viewStrides(int[] oldShape, int[] oldStrides, int[] newShape) {
         int[] out = new int[newShape.length];
-        if (Shape.numel(oldShape) == 0) return Shape.contiguousStrides(newShape);
+        if (Shape.numel(oldShape) == 0 || oldShape.length == 0) return Shape.contiguousStrides(newShape);
         int viewD = newShape.length - 1;
         int chunkBase = oldStrides.length == 0 ? 1 : oldStrides[oldStrides.length - 1];
         int tensorNumel = 1, viewNumel = 1;
