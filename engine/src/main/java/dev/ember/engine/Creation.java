@@ -74,13 +74,16 @@ final class Creation {
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // Fill from both ends, as PyTorch does, so the last value is exactly end.
         for (int i = 0; i < steps; i++) t.storage().setDouble(i, i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
+        if (steps == 1) t.storage().setDouble(0, start); // a single step is start, not end (torch.linspace(-1, 1, 1) == [-1])
         return t;
     }
 
     static Tensor rand(int[] shape, DType dtype, Generator g) {
         requireFloat("rand", dtype);
         Tensor t = Tensor.empty(shape, dtype);
-        for (int i = 0; i < t.numel(); i++) t.storage().setDouble(i, g.nextDouble());
+        // float32 keeps 24 random bits: a double just below 1 would otherwise round up to 1.0f, outside [0, 1).
+        double scale = dtype == DType.FLOAT32 ? 0x1p24 : 0x1p53;
+        for (int i = 0; i < t.numel(); i++) t.storage().setDouble(i, Math.floor(g.nextDouble() * scale) / scale);
         return t;
     }
 

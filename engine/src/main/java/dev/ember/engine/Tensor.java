@@ -493,10 +493,7 @@ public class Tensor {
     public Tensor rsub(double v) { return wrap(v).sub(this); }
     /** v / this. */
     public Tensor rdiv(double v) { return wrap(v).div(this); }
-    public Tensor pow(double p) {
-        if (p == 1) return this;
-        return new Pointwise.PowScalar(p).apply(this);
-    }
+    public Tensor pow(double p) { return new Pointwise.PowScalar(p).apply(this); }
     public Tensor pow(Tensor p) { return new Arithmetic.Pow().apply(this, p); }
     public Tensor neg() { return new Pointwise.Neg().apply(this); }
     public Tensor maximum(Tensor o) { return new Arithmetic.Maximum(true).apply(this, o); }
@@ -585,15 +582,10 @@ public class Tensor {
     public Tensor sum(int dim) { return sum(dim, false); }
     public Tensor sum(int[] dims, boolean keepdim) { return new Reductions.Sum(normalizeDims(dims), keepdim).apply(this); }
 
-    public Tensor mean() { return floatForMean("mean").sum().div(numel()); }
+    public Tensor mean() { return new Reductions.Mean(allDims(), false).apply(floatForMean("mean")); }
     public Tensor mean(int dim, boolean keepdim) { return mean(new int[]{dim}, keepdim); }
     public Tensor mean(int dim) { return mean(dim, false); }
-    public Tensor mean(int[] dims, boolean keepdim) {
-        int[] d = normalizeDims(dims);
-        int n = 1;
-        for (int i : d) n *= shape[i];
-        return floatForMean("mean").sum(d, keepdim).div(n);
-    }
+    public Tensor mean(int[] dims, boolean keepdim) { return new Reductions.Mean(normalizeDims(dims), keepdim).apply(floatForMean("mean")); }
 
     private Tensor floatForMean(String op) {
         if (!dtype().isFloatingPoint()) {
@@ -644,7 +636,7 @@ public class Tensor {
     public Tensor argmin(int dim) { return argmin(dim, false); }
     /** max over dims, values only (ties share the gradient, as torch.amax). */
     public Tensor amax(int dim, boolean keepdim) {
-        Tensor m = detach().max(dim, true).values();
+        Tensor m = CpuKernels.reduce(Reduce.MAX, this, new int[]{Shape.dim(dim, shape.length)}, true);
         Tensor hit = eq(m).to(dtype());
         Tensor share = hit.div(hit.sum(dim, true));
         Tensor out = mul(share).sum(dim, true);
@@ -654,19 +646,20 @@ public class Tensor {
     /** log(sum(exp(x))) along dim, computed stably by subtracting the max first. */
     public Tensor logsumexp(int dim, boolean keepdim) {
         int d = Shape.dim(dim, shape.length);
-        Tensor m = detach().max(d, true).values();
+        Tensor m = CpuKernels.reduce(Reduce.MAX, this, new int[]{d}, true);
         m = where(m.abs().eq(Double.POSITIVE_INFINITY), m.zerosLike(), m);
         Tensor out = sub(m).exp().sum(d, true).log().add(m);
         return keepdim ? out : out.squeeze(d);
     }
 
-    /** The p-norm of all elements (p = 2 by default; inf and -inf give max and min of |x|). */
+    /** The p-norm of all elements (p = 2 by default; inf and -inf give max and min of |x|; 0 counts nonzeros). */
     public Tensor norm() { return norm(2.0); }
     public Tensor norm(double p) { return flatten().norm(p, 0, false); }
     public Tensor norm(double p, int dim, boolean keepdim) {
         Tensor a = floatForMean("norm").abs();
         if (p == Double.POSITIVE_INFINITY) return a.amax(dim, keepdim);
         if (p == Double.NEGATIVE_INFINITY) return a.neg().amax(dim, keepdim).neg();
+        if (p == 0) return a.ne(0.0).to(dtype()).sum(dim, keepdim);
         if (p == 2) return mul(this).sum(dim, keepdim).sqrt();
         if (p == 1) return a.sum(dim, keepdim);
         return a.pow(p).sum(dim, keepdim).pow(1.0 / p);
@@ -714,12 +707,16 @@ public class Tensor {
         if (!record) {
             try (var m = GradMode.noGrad()) { result = op.apply(this); }
         } else {
-            result = op.apply(this);
-            // The op may have saved this tensor for backward; recompute from a copy so the write below can't corrupt it.
-            if (result.requiresGrad) result = op.apply(clone());
+            // The op may save its input for backward: it gets a copy, so the write below can't corrupt what backward reads.
+            // (Only when the result joins the graph; that is known up front when this tensor requires grad.)
+            result = op.apply(requiresGrad ? clone() : this);
+            if (result.requiresGrad && !requiresGrad) result = op.apply(clone());
         }
         if (!Arrays.equals(result.shape, shape)) {
             throw new IllegalArgumentException("output with shape " + Shape.str(shape) + " doesn't match the broadcast shape " + Shape.str(result.shape));
+        }
+        if (result.dtype().isFloatingPoint() && !dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException("result type " + result.dtype() + " can't be cast to the desired output type " + dtype() + " of an in-place op");
         }
         if (record && result.requiresGrad) {
             CpuKernels.copyInto(this, result.detach());
@@ -749,16 +746,22 @@ public class Tensor {
     public Tensor tanh_() { return inPlace(Tensor::tanh); }
     public Tensor abs_() { return inPlace(Tensor::abs); }
     public Tensor clamp_(double min, double max) { return inPlace(t -> t.clamp(min, max)); }
-    /** Copies src (broadcast, converted to this dtype) into this tensor. */
-    public Tensor copy_(Tensor src) { return inPlace(t -> src.to(dtype()).expand(shape).clone()); }
+    /** Copies src (broadcast, converted to this dtype) into this tensor; with autograd, gradients flow to src only. */
+    public Tensor copy_(Tensor src) {
+        if (recordsInPlace() || (GradMode.isEnabled() && src.requiresGrad)) return inPlace(t -> new Pointwise.Overwrite().apply(t, src));
+        CpuKernels.copyInto(this, src);
+        return this;
+    }
     public Tensor zero_() { return fill_(0.0); }
     public Tensor fill_(double value) {
-        if (GradMode.isEnabled() && requiresGrad && gradFn == null) {
-            throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
-        }
+        if (recordsInPlace()) return inPlace(t -> new Pointwise.Overwrite().apply(t, scalar(value, dtype())));
         CpuKernels.fill(this, value);
         return this;
     }
+
+    /** Whether an in-place write to this tensor must go through autograd (or be refused by {@link #inPlace}). */
+    private boolean recordsInPlace() { return GradMode.isEnabled() && (requiresGrad || (base != null && base.requiresGrad)); }
+
     /** Fills with uniform values on [from, to) (used by init functions). */
     public Tensor uniform_(double from, double to, Generator g) {
         try (var m = GradMode.noGrad()) { CpuKernels.copyInto(this, Creation.rand(shape, dtype(), g).mul(to - from).add(from)); }

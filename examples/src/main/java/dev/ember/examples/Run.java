@@ -9,7 +9,10 @@ public final class Run {
     private static final Map<String, String[]> EXAMPLES = new LinkedHashMap<>();
 
     static {
-        add("fashion-mnist-local", FashionMnistLocal.class, "Fashion-MNIST MLP trained with raw engine tensors and autograd (no Spark)");
+        add("tensor-basics", TensorBasics.class, "tutorial: creation, indexing, views, broadcasting, inverse and determinant");
+        add("autograd-basics", AutogradBasics.class, "tutorial: derivatives, partial derivatives, vector-Jacobian products, grad_fn");
+        add("gradient-descent", GradientDescent.class, "tutorial: minimize (x1-3)^2 + (x2+2)^2 by gradient descent");
+        add("fashion-mnist", FashionMnist.class, "Fashion-MNIST MLP or CNN on the engine alone: fashion-mnist mlp|cnn [epochs] [threads]");
         add("bench-gemm", BenchGemm.class, "float32 GEMM GFLOP/s at 1 and 2 threads, next to the system BLAS");
     }
 

@@ -24,6 +24,8 @@ public final class Backward {
     /**
      * {@code grad(outputs, inputs)}: returns d(sum of outputs . gradOutputs)/d(input) for each input, leaving
      * every {@code .grad} untouched. An input that the outputs do not depend on gets null unless allowUnused is false.
+     * gradOutputs may be null (or hold nulls) for scalar outputs. With createGraph the graph is always retained,
+     * since the returned gradients' own graph runs through it.
      */
     public static Tensor[] grad(Tensor[] outputs, Tensor[] gradOutputs, Tensor[] inputs,
                                 boolean retainGraph, boolean createGraph, boolean allowUnused) {
@@ -32,7 +34,7 @@ public final class Backward {
             if (!in.requiresGrad()) throw new IllegalArgumentException("One of the differentiated tensors does not require grad (shape " + Shape.str(in.shape()) + ")");
             captured.put(in.isLeaf() ? in : in.gradFn(), null);
         }
-        execute(outputs, gradOutputs, retainGraph, createGraph, captured);
+        execute(outputs, gradOutputs, retainGraph || createGraph, createGraph, captured);
         Tensor[] result = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             result[i] = captured.get(inputs[i].isLeaf() ? inputs[i] : inputs[i].gradFn());
@@ -53,7 +55,7 @@ public final class Backward {
             if (!root.requiresGrad()) {
                 throw new IllegalStateException("element " + i + " of tensors does not require grad and does not have a grad_fn");
             }
-            Tensor g = rootGrads[i];
+            Tensor g = rootGrads == null ? null : rootGrads[i];
             if (g == null) {
                 if (root.numel() != 1) throw new IllegalStateException("grad can be implicitly created only for scalar outputs, got shape " + Shape.str(root.shape()));
                 g = Tensor.onesLike(root);
@@ -71,10 +73,11 @@ public final class Backward {
         for (Function f : starts) seen.put(f, true);
         while (!stack.isEmpty()) {
             Function f = stack.pop();
-            for (Tensor in : f.inputs()) {
-                if (in == null || in.gradFn() == null) continue;
-                consumers.merge(in.gradFn(), 1, Integer::sum);
-                if (seen.put(in.gradFn(), true) == null) stack.push(in.gradFn());
+            for (int i = 0; i < f.arity(); i++) {
+                Function next = f.next(i);
+                if (next == null) continue;
+                consumers.merge(next, 1, Integer::sum);
+                if (seen.put(next, true) == null) stack.push(next);
             }
         }
 
@@ -87,15 +90,12 @@ public final class Backward {
                 if (f.retainedOutput != null) f.retainedOutput.accumulateGrad(grad, createGraph);
                 if (captured != null && captured.containsKey(f)) captured.put(f, grad);
                 Tensor[] grads = f.gradients(grad);
-                Tensor[] inputs = f.inputs();
                 if (!retainGraph) f.release();
-                for (int i = 0; i < inputs.length; i++) {
-                    Tensor in = inputs[i];
-                    if (in == null) continue;
-                    Function next = in.gradFn();
+                for (int i = 0; i < f.arity(); i++) {
+                    Function next = f.next(i);
                     if (grads[i] != null) {
                         if (next != null) pending.merge(next, grads[i], Tensor::add);
-                        else if (in.requiresGrad()) deliverToLeaf(in, grads[i], createGraph, captured);
+                        else if (f.leaf(i) != null) deliverToLeaf(f.leaf(i), grads[i], createGraph, captured);
                     }
                     if (next != null && consumers.merge(next, -1, Integer::sum) == 0) {
                         if (pending.containsKey(next)) ready.add(next);
@@ -107,13 +107,16 @@ public final class Backward {
     }
 
     /** A node all of whose consumers sent no gradient gets none either; still release its inputs' counts. */
-    private static void markUnreached(Function f, Map<Function, Integer> consumers, ArrayDeque<Function> ready, Map<Function, Tensor> pending) {
-        for (Tensor in : f.inputs()) {
-            if (in == null || in.gradFn() == null) continue;
-            Function next = in.gradFn();
-            if (consumers.merge(next, -1, Integer::sum) == 0) {
+    private static void markUnreached(Function start, Map<Function, Integer> consumers, ArrayDeque<Function> ready, Map<Function, Tensor> pending) {
+        ArrayDeque<Function> work = new ArrayDeque<>();
+        work.push(start);
+        while (!work.isEmpty()) {
+            Function f = work.pop();
+            for (int i = 0; i < f.arity(); i++) {
+                Function next = f.next(i);
+                if (next == null || consumers.merge(next, -1, Integer::sum) != 0) continue;
                 if (pending.containsKey(next)) ready.add(next);
-                else markUnreached(next, consumers, ready, pending);
+                else work.push(next);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.ember.engine.autograd;
 
+import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 
@@ -11,6 +12,12 @@ import dev.ember.engine.Tensor;
  */
 public abstract class Function {
     private Tensor[] inputs;
+    /** The graph edges: each input's gradFn when this op was recorded (null for leaves and constants). */
+    private Function[] next;
+    /** Inputs that are leaves requiring grad (kept after release: backward accumulates into them). */
+    private Tensor[] leaves;
+    private int[][] inputShapes;
+    private DType[] inputDtypes;
     private boolean[] needsInputGrad;
     private Tensor[] saved = new Tensor[0];
     private int[] savedVersions = new int[0];
@@ -23,7 +30,10 @@ public abstract class Function {
     /** Gradients for each input given the output's gradient; null where {@link #needsInputGrad} is false. */
     protected abstract Tensor[] backward(Tensor grad);
 
-    /** Runs forward and, when grad mode is on and an input requires grad, links the output into the graph. */
+    /**
+     * Runs forward and, when grad mode is on and an input requires grad, links the output into the graph.
+     * Integer and bool outputs (casts, comparisons) are never differentiable and stay out of it.
+     */
     public final Tensor apply(Tensor... x) {
         boolean record = false;
         if (GradMode.isEnabled()) {
@@ -34,13 +44,25 @@ public abstract class Function {
             this.inputs = x;
             out = forward(x);
         }
-        if (!record) {
+        if (!record || !out.dtype().isFloatingPoint()) {
             inputs = null;
             saved = null;
             return out;
         }
         needsInputGrad = new boolean[x.length];
-        for (int i = 0; i < x.length; i++) needsInputGrad[i] = x[i] != null && x[i].requiresGrad();
+        next = new Function[x.length];
+        leaves = new Tensor[x.length];
+        inputShapes = new int[x.length][];
+        inputDtypes = new DType[x.length];
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] == null) continue;
+            needsInputGrad[i] = x[i].requiresGrad();
+            // Captured now: an in-place op may later give x[i] a new gradFn, which must not rewire this edge.
+            next[i] = x[i].gradFn();
+            if (next[i] == null && needsInputGrad[i]) leaves[i] = x[i];
+            inputShapes[i] = x[i].shape();
+            inputDtypes[i] = x[i].dtype();
+        }
         out.attachGradFn(this);
         return out;
     }
@@ -53,14 +75,11 @@ public abstract class Function {
     }
 
     protected final Tensor saved(int i) {
-        if (released) {
-            throw new IllegalStateException("Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). "
-                    + "Saved intermediate values of the graph are freed when you call backward(). Specify retainGraph=true if you need to backward through the graph a second time.");
-        }
+        checkNotReleased();
         Tensor t = saved[i];
         if (t != null && t.version() != savedVersions[i]) {
             throw new IllegalStateException("one of the variables needed for gradient computation has been modified by an inplace operation: [" + t.dtype() + " tensor of shape "
-                    + Shape.str(t.shape()) + "], which is output " + i + " saved by " + name() + ", is at version " + t.version() + "; expected version " + savedVersions[i] + " instead.");
+                    + Shape.str(t.shape()) + "], which is saved tensor " + i + " of " + name() + ", is at version " + t.version() + "; expected version " + savedVersions[i] + " instead.");
         }
         return t;
     }
@@ -71,8 +90,33 @@ public abstract class Function {
     /** Makes backward store the gradient of this node's output in {@code out.grad()} (retain_grad). */
     public final void retainOutput(Tensor out) { retainedOutput = out; }
 
-    /** The tensors this node was applied to. */
-    public final Tensor[] inputs() { return inputs; }
+    private void checkNotReleased() {
+        if (released) {
+            throw new IllegalStateException("Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). "
+                    + "Saved intermediate values of the graph are freed when you call backward(). Specify retainGraph=true if you need to backward through the graph a second time.");
+        }
+    }
+
+    /** The tensors this node was applied to (for shapes and dtypes; follow graph edges with {@link #next}). */
+    public final Tensor[] inputs() {
+        checkNotReleased();
+        return inputs;
+    }
+
+    /** The node that produced input i when this op was recorded, or null for a leaf or constant. */
+    public final Function next(int i) { return next[i]; }
+
+    /** Input i if it was a leaf that requires grad when this op was recorded, else null. */
+    public final Tensor leaf(int i) { return leaves[i]; }
+
+    /** The number of inputs. */
+    public final int arity() { return next.length; }
+
+    /** The shape input i had when this op was recorded. */
+    protected final int[] inputShape(int i) { return inputShapes[i].clone(); }
+
+    /** The dtype input i had when this op was recorded. */
+    protected final DType inputDtype(int i) { return inputDtypes[i]; }
 
     /** The name PyTorch prints for this node, e.g. {@code MulBackward0}. */
     public String name() { return getClass().getSimpleName() + "Backward0"; }
@@ -82,17 +126,18 @@ public abstract class Function {
         Tensor[] grads = backward(grad);
         for (int i = 0; i < grads.length; i++) {
             if (grads[i] == null || !needsInputGrad[i]) { grads[i] = null; continue; }
-            Tensor in = inputs[i];
-            Tensor gi = grads[i].sumToShape(in.shape());
-            if (gi.dtype() != in.dtype()) gi = gi.to(in.dtype());
+            Tensor gi = grads[i].sumToShape(inputShapes[i]);
+            if (gi.dtype() != inputDtypes[i]) gi = gi.to(inputDtypes[i]);
             grads[i] = gi;
         }
         return grads;
     }
 
+    /** Frees what backward needed (saved tensors, inputs) once it has run without retainGraph. */
     final void release() {
         released = true;
         saved = null;
+        inputs = null;
     }
 
     @Override public String toString() { return "<" + name() + ">"; }

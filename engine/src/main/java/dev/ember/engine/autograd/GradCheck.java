@@ -32,6 +32,9 @@ public final class GradCheck {
             for (int i = 0; i < inputs.length; i++) {
                 Tensor x = inputs[i];
                 if (!x.requiresGrad()) continue;
+                if (analytic[i] != null && !java.util.Arrays.equals(analytic[i].shape(), x.shape())) {
+                    throw new AssertionError("gradient for input " + i + " has shape " + Shape.str(analytic[i].shape()) + " but the input has shape " + Shape.str(x.shape()));
+                }
                 double[] a = analytic[i] == null ? new double[x.numel()] : analytic[i].toDoubleArray();
                 int[] offsets = elementOffsets(x);
                 for (int e = 0; e < offsets.length; e++) {

@@ -136,14 +136,23 @@ public abstract class Module {
     public Module to(DType dtype) {
         if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("Module.to only accepts floating point dtypes, got " + dtype);
         for (Module m : modules()) {
-            for (Field f : m.fields()) {
-                if (m.read(f) instanceof Parameter p && p.dtype().isFloatingPoint() && p.dtype() != dtype) {
-                    m.write(f, new Parameter(p.detach().to(dtype), p.requiresGrad()));
-                }
-            }
+            m.directParameters().forEach((name, p) -> {
+                if (p.dtype().isFloatingPoint() && p.dtype() != dtype) m.replaceParameter(name, new Parameter(p.detach().to(dtype), p.requiresGrad()));
+            });
             m.buffers.replaceAll((n, b) -> b != null && b.dtype().isFloatingPoint() ? b.to(dtype) : b);
         }
         return this;
+    }
+
+    /** Swaps the parameter of this name for another (a field write; modules that keep parameters elsewhere override). */
+    protected void replaceParameter(String name, Parameter value) {
+        for (Field f : fields()) {
+            if (f.getName().equals(name)) {
+                write(f, value);
+                return;
+            }
+        }
+        throw new IllegalArgumentException(getClass().getSimpleName() + " has no parameter field '" + name + "'");
     }
 
     // ---------------------------------------------------------------- state dict

@@ -13,6 +13,9 @@ public final class Joining {
     public static Tensor cat(Tensor[] tensors, int dim) {
         if (tensors.length == 0) throw new IllegalArgumentException("cat expects a non-empty list of tensors");
         int[] first = tensors[0].shape();
+        for (int i = 0; i < tensors.length; i++) {
+            if (tensors[i].dim() == 0) throw new IllegalArgumentException("zero-dimensional tensor (at position " + i + ") cannot be concatenated; use stack");
+        }
         int d = Shape.dim(dim, first.length);
         for (int i = 1; i < tensors.length; i++) {
             int[] s = tensors[i].shape();
@@ -46,11 +49,10 @@ public final class Joining {
             return out;
         }
         @Override protected Tensor[] backward(Tensor g) {
-            Tensor[] in = inputs();
-            Tensor[] grads = new Tensor[in.length];
+            Tensor[] grads = new Tensor[arity()];
             int at = 0;
-            for (int i = 0; i < in.length; i++) {
-                int len = in[i].shape()[dim];
+            for (int i = 0; i < grads.length; i++) {
+                int len = inputShape(i)[dim];
                 if (needsInputGrad(i)) grads[i] = g.narrow(dim, at, len);
                 at += len;
             }

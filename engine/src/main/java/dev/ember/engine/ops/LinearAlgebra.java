@@ -23,11 +23,11 @@ public final class LinearAlgebra {
         if (a.dim() == 1 && b.dim() == 1) return a.dot(b);
         if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        if (a.dim() == 2 && b.dim() == 2) return a.mm(b);
         int k = a.size(-1);
         if (k != b.size(-2)) {
             throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + Shape.str(a.shape()) + " and " + Shape.str(b.shape()) + "): " + k + " != " + b.size(-2));
         }
-        if (a.dim() == 2 && b.dim() == 2) return a.mm(b);
         int[] as = a.shape(), bs = b.shape();
         if (b.dim() == 2) {
             int[] out = as.clone();
@@ -57,7 +57,7 @@ public final class LinearAlgebra {
                 throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + dims(a) + " and " + dims(b) + ")");
             }
             save(a, b);
-            return batched(a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
+            return Tensor.fromStorage(batched(a.unsqueeze(0), b.unsqueeze(0)).storage(), new int[]{a.shape()[0], b.shape()[1]});
         }
         /** dA = g B^T, dB = A^T g (the transposes are views the kernel reads directly). */
         @Override protected Tensor[] backward(Tensor g) {

@@ -1,5 +1,6 @@
 package dev.ember.engine.ops;
 
+import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.backend.cpu.CpuKernels;
@@ -100,17 +101,23 @@ public final class Pointwise {
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).sign())}; }
     }
 
-    /** x ** p for a constant exponent. */
+    /** x ** p for a constant exponent; integer tensors to whole powers stay integer, as in PyTorch. */
     public static final class PowScalar extends Function {
         private final double p;
         public PowScalar(double p) { this.p = p; }
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
-            return CpuKernels.binary(CpuKernels.Binary.POW, x[0], Tensor.scalar(p, x[0].dtype().isFloatingPoint() ? x[0].dtype() : dev.ember.engine.DType.FLOAT32));
+            DType t = x[0].dtype();
+            boolean whole = p == Math.rint(p);
+            if (!t.isFloatingPoint() && whole && p < 0) throw new IllegalArgumentException("Integers to negative integer powers are not allowed (" + t + " tensor ** " + p + ")");
+            DType pt = t.isFloatingPoint() ? t : whole && t != DType.BOOL ? t : DType.FLOAT32;
+            return CpuKernels.binary(CpuKernels.Binary.POW, x[0], Tensor.scalar(p, pt));
         }
         @Override protected Tensor[] backward(Tensor g) {
+            Tensor x = saved(0);
             if (p == 0) return new Tensor[]{g.zerosLike()};
-            return new Tensor[]{g.mul(saved(0).pow(p - 1).mul(p))};
+            if (p == 1) return new Tensor[]{g};
+            return new Tensor[]{g.mul(p == 2 ? x.mul(2.0) : x.pow(p - 1).mul(p))};
         }
         @Override public String name() { return "PowBackward0"; }
     }
@@ -140,8 +147,20 @@ public final class Pointwise {
         private final dev.ember.engine.DType dtype;
         public Cast(dev.ember.engine.DType dtype) { this.dtype = dtype; }
         @Override protected Tensor forward(Tensor... x) { return CpuKernels.contiguous(x[0], dtype); }
-        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.to(inputs()[0].dtype())}; }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.to(inputDtype(0))}; }
         @Override public String name() { return "ToCopyBackward0"; }
+    }
+
+    /**
+     * copy_ and fill_ under autograd: self (input 0) overwritten by src (input 1, broadcast and converted to self's
+     * dtype). Self's old value gets a zero gradient; src gets the gradient, summed back to its shape.
+     */
+    public static final class Overwrite extends Function {
+        @Override protected Tensor forward(Tensor... x) { return CpuKernels.contiguous(x[1].expand(x[0].shape()), x[0].dtype()); }
+        @Override protected Tensor[] backward(Tensor g) {
+            return new Tensor[]{needsInputGrad(0) ? g.zerosLike() : null, needsInputGrad(1) ? g : null};
+        }
+        @Override public String name() { return "CopyBackwards"; }
     }
 
     /** A copy that autograd sees through. */

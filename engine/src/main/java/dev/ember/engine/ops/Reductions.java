@@ -23,8 +23,26 @@ public final class Reductions {
         public Sum(int[] dims, boolean keepdim) { this.dims = dims; this.keepdim = keepdim; }
         @Override protected Tensor forward(Tensor... x) { return CpuKernels.reduce(Reduce.SUM, x[0], dims, keepdim); }
         @Override protected Tensor[] backward(Tensor g) {
-            int[] in = inputs()[0].shape();
+            int[] in = inputShape(0);
             return new Tensor[]{g.reshape(keptShape(in, dims)).expand(in)};
+        }
+    }
+
+    /** Mean over dims (floating point only): the gradient spreads evenly over the reduced elements. */
+    public static final class Mean extends Function {
+        private final int[] dims;
+        private final boolean keepdim;
+        private int count;
+        public Mean(int[] dims, boolean keepdim) { this.dims = dims; this.keepdim = keepdim; }
+        @Override protected Tensor forward(Tensor... x) {
+            count = 1;
+            for (int d : dims) count *= x[0].shape()[d];
+            Tensor sum = CpuKernels.reduce(Reduce.SUM, x[0], dims, keepdim);
+            return CpuKernels.binary(CpuKernels.Binary.DIV, sum, Tensor.scalar(count, sum.dtype()));
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            int[] in = inputShape(0);
+            return new Tensor[]{g.div(count).reshape(keptShape(in, dims)).expand(in)};
         }
     }
 
@@ -60,16 +78,13 @@ public final class Reductions {
         public MaxDim(boolean max, int dim, boolean keepdim) { this.max = max; this.dim = dim; this.keepdim = keepdim; }
         @Override protected Tensor forward(Tensor... x) {
             indices = CpuKernels.argReduce(max, x[0], dim, true);
-            Tensor values = x[0].gather(dim, indices);
-            if (!keepdim) {
-                values = values.squeeze(dim);
-            }
-            return values;
+            // The max itself needs no gather: argReduce and reduce agree, NaN included.
+            return CpuKernels.reduce(max ? Reduce.MAX : Reduce.MIN, x[0], new int[]{dim}, keepdim);
         }
         /** The int64 indices of the chosen elements (keepdim shape). */
         public Tensor indices() { return keepdim ? indices : indices.squeeze(dim); }
         @Override protected Tensor[] backward(Tensor g) {
-            int[] in = inputs()[0].shape();
+            int[] in = inputShape(0);
             Tensor gk = g.reshape(keptShape(in, new int[]{dim}));
             return new Tensor[]{Tensor.zeros(in, g.dtype()).scatterAdd(dim, indices, gk)};
         }

@@ -24,10 +24,9 @@ public final class Views {
                 throw new IllegalArgumentException("view size is not compatible with input tensor's size and stride (shape " + Shape.str(x[0].shape())
                         + ", strides " + Shape.str(x[0].strides()) + " to " + Shape.str(shape) + "); use reshape(...) instead");
             }
-            Tensor copy = CpuKernels.contiguous(x[0], x[0].dtype());
-            return copy.asView(shape, Shape.contiguousStrides(shape), 0);
+            return Tensor.fromStorage(CpuKernels.contiguous(x[0], x[0].dtype()).storage(), shape);
         }
-        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.reshape(inputs()[0].shape())}; }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.reshape(inputShape(0))}; }
         @Override public String name() { return mayCopy ? "ReshapeAliasBackward0" : "ViewBackward0"; }
     }
 
@@ -77,6 +76,12 @@ public final class Views {
             for (int i = 0; i < dims.length; i++) inverse[dims[i]] = i;
             return new Tensor[]{g.permute(inverse)};
         }
+        /** TransposeBackward0 when exactly two dims swap (transpose, t), else PermuteBackward0. */
+        @Override public String name() {
+            int moved = 0;
+            for (int i = 0; i < dims.length; i++) if (dims[i] != i) moved++;
+            return moved == 2 ? "TransposeBackward0" : "PermuteBackward0";
+        }
     }
 
     /** expand: size-1 dims repeat with stride 0; the gradient is summed back by Function. */
@@ -101,7 +106,7 @@ public final class Views {
             return x[0].asView(shape, strides, offset);
         }
         @Override protected Tensor[] backward(Tensor g) {
-            return new Tensor[]{new SliceScatter(inputs()[0].shape(), dim, start, end, step).apply(g)};
+            return new Tensor[]{new SliceScatter(inputShape(0), dim, start, end, step).apply(g)};
         }
     }
 

@@ -47,7 +47,20 @@ public final class CpuKernels {
         } else if (d.dtype() == DType.FLOAT64 && s.dtype() == DType.FLOAT64) {
             double[] o = d.doubles(), a = s.doubles();
             Strided.forEachRow(dst.shape(), new int[][]{dst.strides(), srcStrides}, new int[]{dst.offset(), src.offset()}, (off, n) -> {
+                if (ds == 1 && ss == 1) System.arraycopy(a, off[1], o, off[0], n);
+                else for (int i = 0; i < n; i++) o[off[0] + i * ds] = a[off[1] + i * ss];
+            });
+        } else if (d.dtype() == DType.FLOAT64 && s.dtype() == DType.FLOAT32) {
+            double[] o = d.doubles();
+            float[] a = s.floats();
+            Strided.forEachRow(dst.shape(), new int[][]{dst.strides(), srcStrides}, new int[]{dst.offset(), src.offset()}, (off, n) -> {
                 for (int i = 0; i < n; i++) o[off[0] + i * ds] = a[off[1] + i * ss];
+            });
+        } else if (d.dtype() == DType.FLOAT32 && s.dtype() == DType.FLOAT64) {
+            float[] o = d.floats();
+            double[] a = s.doubles();
+            Strided.forEachRow(dst.shape(), new int[][]{dst.strides(), srcStrides}, new int[]{dst.offset(), src.offset()}, (off, n) -> {
+                for (int i = 0; i < n; i++) o[off[0] + i * ds] = (float) a[off[1] + i * ss];
             });
         } else if (!d.dtype().isFloatingPoint() && !s.dtype().isFloatingPoint()) {
             Strided.forEachRow(dst.shape(), new int[][]{dst.strides(), srcStrides}, new int[]{dst.offset(), src.offset()}, (off, n) -> {
@@ -219,6 +232,17 @@ public final class CpuKernels {
                 default -> { }
             }
         }
+        if (sa == 1 && sb == 0) {
+            // A broadcast scalar operand (x * 2, x - mean): hoist it.
+            float c = b[ib];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i] + c; return; }
+                case SUB -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i] - c; return; }
+                case MUL -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i] * c; return; }
+                case DIV -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i] / c; return; }
+                default -> { }
+            }
+        }
         switch (op) {
             case ADD -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i * sa] + b[ib + i * sb]; }
             case SUB -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i * sa] - b[ib + i * sb]; }
@@ -232,6 +256,15 @@ public final class CpuKernels {
     }
 
     private static void binaryRow(Binary op, double[] a, int ia, int sa, double[] b, int ib, int sb, double[] o, int io, int n) {
+        if (sa == 1 && sb == 1) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i] + b[ib + i]; return; }
+                case SUB -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i] - b[ib + i]; return; }
+                case MUL -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i] * b[ib + i]; return; }
+                case DIV -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i] / b[ib + i]; return; }
+                default -> { }
+            }
+        }
         switch (op) {
             case ADD -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i * sa] + b[ib + i * sb]; }
             case SUB -> { for (int i = 0; i < n; i++) o[io + i] = a[ia + i * sa] - b[ib + i * sb]; }
@@ -281,14 +314,20 @@ public final class CpuKernels {
         if (op == Reduce.SUM && lane == DType.FLOAT32 && x.isContiguous() && l.prefix) {
             out = Tensor.fromStorage(Storage.of(sumLeading(x, l.len, l.rows)), l.keptShape);
         } else {
-            Tensor in = contiguous(x.permute(l.perm), lane);
+            Tensor in = dense(permuted(x, l.perm), lane);
             double[] acc = new double[l.rows];
             if (lane == DType.FLOAT32) reduceRows(op, in.storage().floats(), acc, l.rows, l.len);
             else reduceRows(op, in.storage().doubles(), acc, l.rows, l.len);
-            out = contiguous(Tensor.fromStorage(Storage.of(acc), l.keptShape), outType);
+            out = dense(Tensor.fromStorage(Storage.of(acc), l.keptShape), outType);
         }
-        if (out.dtype() != outType) out = contiguous(out, outType);
-        return keepdim ? out.reshape(l.keepdimShape) : out;
+        return keepdim ? Tensor.fromStorage(out.storage(), l.keepdimShape) : out;
+    }
+
+    /** x with its dims reordered, as a plain view (kernels never record graph nodes). */
+    private static Tensor permuted(Tensor x, int[] perm) {
+        int[] shape = x.shape(), strides = x.strides(), s = new int[perm.length], st = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) { s[i] = shape[perm[i]]; st[i] = strides[perm[i]]; }
+        return x.asView(s, st, x.offset());
     }
 
     /** Column sums of a contiguous [len, rows] float matrix: the bias gradient, without a transpose. */
@@ -341,7 +380,7 @@ public final class CpuKernels {
     public static Tensor argReduce(boolean max, Tensor x, int dim, boolean keepdim) {
         Layout l = Layout.of(x, new int[]{dim});
         if (l.len == 0) throw new IllegalArgumentException((max ? "argmax" : "argmin") + "(): cannot reduce over a zero-size dimension of shape " + Shape.str(x.shape()));
-        Tensor in = contiguous(x.permute(l.perm), DType.FLOAT64);
+        Tensor in = dense(permuted(x, l.perm), DType.FLOAT64);
         double[] a = in.storage().doubles();
         long[] out = new long[l.rows];
         for (int r = 0; r < l.rows; r++) {
@@ -353,8 +392,7 @@ public final class CpuKernels {
             }
             out[r] = best;
         }
-        Tensor t = Tensor.fromStorage(Storage.of(out), l.keptShape);
-        return keepdim ? t.reshape(l.keepdimShape) : t;
+        return Tensor.fromStorage(Storage.of(out), keepdim ? l.keepdimShape : l.keptShape);
     }
 
     /** How a reduction sees x: kept dims first (rows), reduced dims last (len). */

@@ -1,0 +1,112 @@
+package dev.ember.engine.backend.cpu;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The CPU worker pool. Splits an index range into chunks, runs one chunk on the calling thread
+ * and the others on {@code numThreads() - 1} daemon workers that live as long as the JVM.
+ */
+public final class Parallel {
+    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    /** True on a thread that is running a chunk, so nested calls run inline instead of queueing. */
+    private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> false);
+
+    private static volatile int numThreads = Runtime.getRuntime().availableProcessors();
+    private static ExecutorService workers;
+    private static int workerCount;
+
+    private Parallel() {}
+
+    /** Threads used by {@link #forRange}, the caller included; defaults to the available processors. */
+    public static int numThreads() {
+        return numThreads;
+    }
+
+    /**
+     * Sets the number of threads, the caller included; 1 runs everything on the calling thread.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public static void setNumThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("numThreads must be >= 1, got " + n);
+        numThreads = n;
+    }
+
+    /** A body run on the half-open index range [start, end). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    /**
+     * Splits [0, n) into at most {@code numThreads()} contiguous chunks of at least {@code grain}
+     * items and runs them, the caller taking the first. Returns when all chunks finish and rethrows
+     * the first exception. Runs inline when {@code n <= grain}, with one thread, or when called from
+     * inside a chunk (so nested calls cannot deadlock).
+     */
+    public static void forRange(int n, int grain, RangeBody body) {
+        int threads = numThreads;
+        int chunks = (int) Math.min(threads, n / (long) Math.max(1, grain));
+        if (n <= 0) return;
+        if (chunks <= 1 || IN_CHUNK.get()) {
+            body.run(0, n);
+            return;
+        }
+        ExecutorService pool = workers(threads - 1);
+        Future<?>[] pending = new Future<?>[chunks - 1];
+        for (int i = 1; i < chunks; i++) {
+            int start = bound(n, i, chunks), end = bound(n, i + 1, chunks);
+            pending[i - 1] = pool.submit(() -> runChunk(body, start, end));
+        }
+        Throwable first = null;
+        try {
+            runChunk(body, 0, bound(n, 1, chunks));
+        } catch (Throwable t) {
+            first = t;
+        }
+        for (Future<?> f : pending) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (first == null) first = e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (first == null) first = e;
+            }
+        }
+        if (first instanceof RuntimeException) throw (RuntimeException) first;
+        if (first instanceof Error) throw (Error) first;
+        if (first != null) throw new RuntimeException(first);
+    }
+
+    private static int bound(int n, int i, int chunks) {
+        return (int) ((long) n * i / chunks);
+    }
+
+    private static void runChunk(RangeBody body, int start, int end) {
+        IN_CHUNK.set(true);
+        try {
+            body.run(start, end);
+        } finally {
+            IN_CHUNK.set(false);
+        }
+    }
+
+    /** The pool, (re)created when the requested size changed since the last call. */
+    private static synchronized ExecutorService workers(int count) {
+        if (workers == null || workerCount != count) {
+            if (workers != null) workers.shutdown();
+            workers = Executors.newFixedThreadPool(count, task -> {
+                Thread t = new Thread(task, "ember-cpu-" + THREAD_IDS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            workerCount = count;
+        }
+        return workers;
+    }
+}

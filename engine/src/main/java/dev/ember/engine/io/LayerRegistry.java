@@ -1,0 +1,259 @@
+package dev.ember.engine.io;
+
+import dev.ember.engine.nn.AdaptiveAvgPool2d;
+import dev.ember.engine.nn.AvgPool2d;
+import dev.ember.engine.nn.BatchNorm1d;
+import dev.ember.engine.nn.BatchNorm2d;
+import dev.ember.engine.nn.Bilinear;
+import dev.ember.engine.nn.Conv1d;
+import dev.ember.engine.nn.Conv2d;
+import dev.ember.engine.nn.Dropout;
+import dev.ember.engine.nn.ELU;
+import dev.ember.engine.nn.Embedding;
+import dev.ember.engine.nn.Flatten;
+import dev.ember.engine.nn.GELU;
+import dev.ember.engine.nn.Identity;
+import dev.ember.engine.nn.LayerNorm;
+import dev.ember.engine.nn.LeakyReLU;
+import dev.ember.engine.nn.Linear;
+import dev.ember.engine.nn.LogSoftmax;
+import dev.ember.engine.nn.MaxPool2d;
+import dev.ember.engine.nn.Module;
+import dev.ember.engine.nn.ReLU;
+import dev.ember.engine.nn.Sigmoid;
+import dev.ember.engine.nn.Softmax;
+import dev.ember.engine.nn.Softplus;
+import dev.ember.engine.nn.Tanh;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The layer types a {@link ModelSpec} can name, each with its arguments (PyTorch's snake_case names, kinds and
+ * defaults) and an explicit factory: no reflection, so a spec file can only build these layers with these arguments.
+ */
+public final class LayerRegistry {
+    private LayerRegistry() {}
+
+    /** What a JSON argument value may be. */
+    public enum Kind {
+        INT("an integer"),
+        NUMBER("a number"),
+        BOOL("a boolean"),
+        STRING("a string"),
+        /** An int k (meaning [k, k]) or a list of 2 ints, like PyTorch's _pair. */
+        INT_OR_PAIR("an integer or a list of 2 integers"),
+        /** An int k or a list [k] (Conv1d's sizes, like PyTorch's _single). */
+        INT_OR_SINGLE("an integer or a list of 1 integer"),
+        /** An int or a list of ints (LayerNorm's normalized_shape). */
+        INT_OR_LIST("an integer or a list of integers");
+
+        final String description;
+
+        Kind(String description) { this.description = description; }
+
+        @Override public String toString() { return description; }
+    }
+
+    /**
+     * One argument: its JSON key, kind, default (REQUIRED when it has none; null means Python's None) and whether
+     * JSON null (None) is accepted.
+     */
+    public record Arg(String name, Kind kind, Object defaultValue, boolean nullable) {
+        public boolean required() { return defaultValue == REQUIRED; }
+    }
+
+    /** Marks an argument without a default. */
+    static final Object REQUIRED = new Object() {
+        @Override public String toString() { return "<required>"; }
+    };
+
+    /** Builds a module from checked, defaulted arguments. */
+    @FunctionalInterface
+    public interface Factory {
+        Module create(Args args);
+    }
+
+    /** A layer type: its name, accepted arguments (in PyTorch's order) and factory. */
+    public record LayerType(String name, List<Arg> args, Factory factory) {
+        Arg arg(String key) {
+            for (Arg a : args) if (a.name.equals(key)) return a;
+            return null;
+        }
+    }
+
+    /** Checked argument values with defaults filled in (ints as Integer, numbers as Double, pairs/lists as int[]). */
+    public static final class Args {
+        private final Map<String, Object> values;
+
+        Args(Map<String, Object> values) { this.values = values; }
+
+        public int i(String key) { return (Integer) values.get(key); }
+
+        /** An integer argument that may be None (null). */
+        public Integer iOrNull(String key) { return (Integer) values.get(key); }
+
+        public double d(String key) { return (Double) values.get(key); }
+
+        /** A number argument that may be None (null). */
+        public Double dOrNull(String key) { return (Double) values.get(key); }
+
+        public boolean b(String key) { return (Boolean) values.get(key); }
+
+        public String s(String key) { return (String) values.get(key); }
+
+        public int[] ints(String key) { return ((int[]) values.get(key)).clone(); }
+
+        public boolean isNull(String key) { return values.get(key) == null; }
+    }
+
+    private static final Map<String, LayerType> TYPES = new LinkedHashMap<>();
+
+    private static Arg req(String name, Kind kind) { return new Arg(name, kind, REQUIRED, false); }
+
+    /** An optional argument; one whose default is None also accepts null. */
+    private static Arg opt(String name, Kind kind, Object def) { return new Arg(name, kind, def, def == null); }
+
+    /** An optional argument that also accepts null (None) though its default is a value. */
+    private static Arg optOrNull(String name, Kind kind, Object def) { return new Arg(name, kind, def, true); }
+
+    private static void register(String name, Factory f, Arg... args) { TYPES.put(name, new LayerType(name, List.of(args), f)); }
+
+    static {
+        Arg bias = opt("bias", Kind.BOOL, true);
+        // Layers with weights
+        register("Linear", a -> new Linear(a.i("in_features"), a.i("out_features"), a.b("bias")),
+                req("in_features", Kind.INT), req("out_features", Kind.INT), bias);
+        register("Bilinear", a -> new Bilinear(a.i("in1_features"), a.i("in2_features"), a.i("out_features"), a.b("bias")),
+                req("in1_features", Kind.INT), req("in2_features", Kind.INT), req("out_features", Kind.INT), bias);
+        register("Conv1d", a -> new Conv1d(a.i("in_channels"), a.i("out_channels"), a.i("kernel_size"), a.i("stride"), a.i("padding"), a.i("dilation"), a.i("groups"), a.b("bias")),
+                req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_SINGLE), opt("stride", Kind.INT_OR_SINGLE, 1),
+                opt("padding", Kind.INT_OR_SINGLE, 0), opt("dilation", Kind.INT_OR_SINGLE, 1), opt("groups", Kind.INT, 1), bias);
+        register("Conv2d", a -> new Conv2d(a.i("in_channels"), a.i("out_channels"), a.ints("kernel_size"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"), a.b("bias")),
+                req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, 1),
+                opt("padding", Kind.INT_OR_PAIR, 0), opt("dilation", Kind.INT_OR_PAIR, 1), opt("groups", Kind.INT, 1), bias);
+        register("Embedding", a -> new Embedding(a.i("num_embeddings"), a.i("embedding_dim"), a.iOrNull("padding_idx"), a.b("sparse")),
+                req("num_embeddings", Kind.INT), req("embedding_dim", Kind.INT), opt("padding_idx", Kind.INT, null), opt("sparse", Kind.BOOL, false));
+        // Normalization
+        register("BatchNorm1d", a -> new BatchNorm1d(a.i("num_features"), a.d("eps"), a.dOrNull("momentum"), a.b("affine"), a.b("track_running_stats")),
+                req("num_features", Kind.INT), opt("eps", Kind.NUMBER, 1e-5), optOrNull("momentum", Kind.NUMBER, 0.1),
+                opt("affine", Kind.BOOL, true), opt("track_running_stats", Kind.BOOL, true));
+        register("BatchNorm2d", a -> new BatchNorm2d(a.i("num_features"), a.d("eps"), a.dOrNull("momentum"), a.b("affine"), a.b("track_running_stats")),
+                req("num_features", Kind.INT), opt("eps", Kind.NUMBER, 1e-5), optOrNull("momentum", Kind.NUMBER, 0.1),
+                opt("affine", Kind.BOOL, true), opt("track_running_stats", Kind.BOOL, true));
+        register("LayerNorm", a -> new LayerNorm(a.ints("normalized_shape"), a.d("eps"), a.b("elementwise_affine")),
+                req("normalized_shape", Kind.INT_OR_LIST), opt("eps", Kind.NUMBER, 1e-5), opt("elementwise_affine", Kind.BOOL, true));
+        // Pooling and reshaping
+        register("MaxPool2d", a -> new MaxPool2d(a.ints("kernel_size"), a.isNull("stride") ? null : a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.b("ceil_mode")),
+                req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, null), opt("padding", Kind.INT_OR_PAIR, 0),
+                opt("dilation", Kind.INT_OR_PAIR, 1), opt("ceil_mode", Kind.BOOL, false));
+        register("AvgPool2d", a -> new AvgPool2d(a.ints("kernel_size"), a.isNull("stride") ? null : a.ints("stride"), a.ints("padding"), a.b("ceil_mode"),
+                        a.b("count_include_pad"), a.isNull("divisor_override") ? 0 : a.i("divisor_override")),
+                req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, null), opt("padding", Kind.INT_OR_PAIR, 0),
+                opt("ceil_mode", Kind.BOOL, false), opt("count_include_pad", Kind.BOOL, true), opt("divisor_override", Kind.INT, null));
+        register("AdaptiveAvgPool2d", a -> new AdaptiveAvgPool2d(a.ints("output_size")), req("output_size", Kind.INT_OR_PAIR));
+        register("Flatten", a -> new Flatten(a.i("start_dim"), a.i("end_dim")), opt("start_dim", Kind.INT, 1), opt("end_dim", Kind.INT, -1));
+        register("Identity", a -> new Identity());
+        register("Dropout", a -> new Dropout(a.d("p"), a.b("inplace")), opt("p", Kind.NUMBER, 0.5), opt("inplace", Kind.BOOL, false));
+        // Activations
+        register("ReLU", a -> new ReLU(a.b("inplace")), opt("inplace", Kind.BOOL, false));
+        register("LeakyReLU", a -> new LeakyReLU(a.d("negative_slope")), opt("negative_slope", Kind.NUMBER, 0.01));
+        register("ELU", a -> new ELU(a.d("alpha")), opt("alpha", Kind.NUMBER, 1.0));
+        register("GELU", a -> new GELU(a.s("approximate")), opt("approximate", Kind.STRING, "none"));
+        register("Sigmoid", a -> new Sigmoid());
+        register("Tanh", a -> new Tanh());
+        register("Softplus", a -> new Softplus(a.d("beta"), a.d("threshold")), opt("beta", Kind.NUMBER, 1.0), opt("threshold", Kind.NUMBER, 20.0));
+        // dim is required: PyTorch's implicit dim=None choice is deprecated.
+        register("Softmax", a -> new Softmax(a.i("dim")), req("dim", Kind.INT));
+        register("LogSoftmax", a -> new LogSoftmax(a.i("dim")), req("dim", Kind.INT));
+    }
+
+    /** The registered type names, in registration order. */
+    public static Set<String> knownTypes() { return Collections.unmodifiableSet(TYPES.keySet()); }
+
+    /** The type of this name, or null. */
+    public static LayerType get(String type) { return TYPES.get(type); }
+
+    /**
+     * Checks a layer's JSON arguments against its type and returns them converted with defaults filled in.
+     * Errors name the layer (where, e.g. {@code layers[3]}), the key and the expected kind.
+     */
+    static Args check(String where, LayerType type, Map<String, Object> given) {
+        List<String> unknown = new ArrayList<>();
+        for (String k : given.keySet()) if (type.arg(k) == null) unknown.add("'" + k + "'");
+        if (!unknown.isEmpty()) {
+            List<String> accepted = new ArrayList<>();
+            for (Arg a : type.args) accepted.add(a.name);
+            throw new IllegalArgumentException(where + " (" + type.name + "): unknown argument" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+                    + "; accepted: " + (accepted.isEmpty() ? "none" : String.join(", ", accepted)));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Arg a : type.args) {
+            if (!given.containsKey(a.name)) {
+                if (a.required()) throw new IllegalArgumentException(where + " (" + type.name + "): missing required argument '" + a.name + "' (" + a.kind + ")");
+                out.put(a.name, a.defaultValue == null ? null : convert(where, type, a, a.defaultValue));
+            } else {
+                Object v = given.get(a.name);
+                if (v == null && !a.nullable()) throw wrongType(where, type, a, v);
+                out.put(a.name, v == null ? null : convert(where, type, a, v));
+            }
+        }
+        return new Args(out);
+    }
+
+    private static Object convert(String where, LayerType type, Arg a, Object v) {
+        switch (a.kind) {
+            case INT:
+                return toInt(v, where, type, a);
+            case NUMBER:
+                if (v instanceof Long || v instanceof Integer || v instanceof Double) return ((Number) v).doubleValue();
+                throw wrongType(where, type, a, v);
+            case BOOL:
+                if (v instanceof Boolean) return v;
+                throw wrongType(where, type, a, v);
+            case STRING:
+                if (v instanceof String) return v;
+                throw wrongType(where, type, a, v);
+            case INT_OR_PAIR: {
+                if (!(v instanceof List<?> l)) {
+                    int k = toInt(v, where, type, a);
+                    return new int[]{k, k};
+                }
+                if (l.size() != 2) throw wrongType(where, type, a, v);
+                return new int[]{toInt(l.get(0), where, type, a), toInt(l.get(1), where, type, a)};
+            }
+            case INT_OR_SINGLE: {
+                if (!(v instanceof List<?> l)) return toInt(v, where, type, a);
+                if (l.size() != 1) throw wrongType(where, type, a, v);
+                return toInt(l.get(0), where, type, a);
+            }
+            case INT_OR_LIST: {
+                if (!(v instanceof List<?> l)) return new int[]{toInt(v, where, type, a)};
+                int[] out = new int[l.size()];
+                for (int i = 0; i < out.length; i++) out[i] = toInt(l.get(i), where, type, a);
+                return out;
+            }
+            default:
+                throw new AssertionError(a.kind);
+        }
+    }
+
+    private static int toInt(Object v, String where, LayerType type, Arg a) {
+        if (v instanceof Long || v instanceof Integer) {
+            long x = ((Number) v).longValue();
+            if (x == (int) x) return (int) x;
+            throw new IllegalArgumentException(where + " (" + type.name + "): argument '" + a.name + "' value " + x + " does not fit in a 32-bit integer");
+        }
+        throw wrongType(where, type, a, v);
+    }
+
+    private static IllegalArgumentException wrongType(String where, LayerType type, Arg a, Object v) {
+        String shown = v == null ? "" : " " + (v instanceof String s ? "\"" + s + "\"" : String.valueOf(v));
+        return new IllegalArgumentException(where + " (" + type.name + "): argument '" + a.name + "' must be " + a.kind
+                + (a.nullable() ? " or null" : "") + ", got " + Json.typeName(v) + shown);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ember.engine.nn;
+
+import dev.ember.engine.Tensor;
+
+/**
+ * 1-d convolution over [N, C, L] (or unbatched [C, L]) input, like torch.nn.Conv1d. The weight is
+ * [outChannels, inChannels / groups, kernelSize] and the bias [outChannels], as in PyTorch.
+ */
+public class Conv1d extends Module {
+    public final int inChannels, outChannels, kernelSize, stride, padding, dilation, groups;
+    public Parameter weight;
+    public Parameter bias;
+
+    public Conv1d(int inChannels, int outChannels, int kernelSize) { this(inChannels, outChannels, kernelSize, 1, 0); }
+
+    public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding) {
+        this(inChannels, outChannels, kernelSize, stride, padding, 1, 1, true);
+    }
+
+    public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation, int groups, boolean bias) {
+        Conv2d.channels(inChannels, outChannels, groups);
+        Conv2d.tuple("kernel_size", new int[]{kernelSize}, 1, 1);
+        Conv2d.tuple("stride", new int[]{stride}, 1, 1);
+        Conv2d.tuple("padding", new int[]{padding}, 1, 0);
+        Conv2d.tuple("dilation", new int[]{dilation}, 1, 1);
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.padding = padding;
+        this.dilation = dilation;
+        this.groups = groups;
+        this.weight = new Parameter(Tensor.empty(outChannels, inChannels / groups, kernelSize));
+        this.bias = bias ? new Parameter(Tensor.empty(outChannels)) : null;
+        resetParameters();
+    }
+
+    /** PyTorch's default: kaiming_uniform(a=sqrt(5)) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias. */
+    public void resetParameters() {
+        Init.kaimingUniform_(weight, Math.sqrt(5));
+        if (bias != null) {
+            double bound = 1 / Math.sqrt(Init.fans(weight)[0]);
+            Init.uniform_(bias, -bound, bound);
+        }
+    }
+
+    @Override public Tensor forward(Tensor input) { return F.conv1d(input, weight, bias, stride, padding, dilation, groups); }
+
+    @Override public String extraRepr() {
+        return Conv2d.repr(inChannels, outChannels, new int[]{kernelSize}, new int[]{stride}, new int[]{padding}, new int[]{dilation}, groups, bias != null);
+    }
+}

@@ -1,0 +1,232 @@
+package dev.ember.engine.nn;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Shape;
+import dev.ember.engine.Storage;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.Function;
+import dev.ember.engine.backend.cpu.CpuKernels;
+
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * A lookup table of numEmbeddings vectors of size embeddingDim, like torch.nn.Embedding: an int64/int32 index tensor
+ * of shape [*] gives [*, embeddingDim]. The weight starts as N(0, 1); the paddingIdx row (if any) starts at zero and
+ * never receives gradient.
+ *
+ * <p><b>Sparse gradients.</b> Ember has no sparse tensors, so {@code sparse = true} keeps the gradient dense (every
+ * optimizer can use it as is) and additionally records which rows a backward pass touched, in a {@link SparseGrad}
+ * attached to the weight. An optimizer that wants to update only those rows (SparseAdam) asks
+ * {@code Embedding.SparseGrad.of(param)}: null for ordinary parameters, else the touched rows. The record accumulates
+ * over backward passes (as the dense gradient does) until cleared: the optimizer calls {@link SparseGrad#clear()}
+ * after its step, and {@link #zeroGrad()} clears it too. Rows of paddingIdx are never recorded.
+ */
+public class Embedding extends Module {
+    public final int numEmbeddings, embeddingDim;
+    /** The padding row (non-negative), or null. */
+    public final Integer paddingIdx;
+    public final boolean sparse;
+    public Parameter weight;
+
+    public Embedding(int numEmbeddings, int embeddingDim) { this(numEmbeddings, embeddingDim, null, false); }
+
+    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) { this(numEmbeddings, embeddingDim, paddingIdx, false); }
+
+    /** paddingIdx may be negative (counted from the end) or null for none. */
+    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, boolean sparse) {
+        this(numEmbeddings, embeddingDim, paddingIdx, sparse, null);
+    }
+
+    private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, boolean sparse, Tensor pretrained) {
+        if (numEmbeddings <= 0 || embeddingDim <= 0) {
+            throw new IllegalArgumentException("Embedding needs positive sizes, got num_embeddings=" + numEmbeddings + ", embedding_dim=" + embeddingDim);
+        }
+        this.numEmbeddings = numEmbeddings;
+        this.embeddingDim = embeddingDim;
+        this.paddingIdx = paddingIdx == null ? null : normalizePaddingIdx(paddingIdx, numEmbeddings);
+        this.sparse = sparse;
+        if (pretrained != null) {
+            weight = new Parameter(pretrained.detach().clone());
+        } else {
+            weight = new Parameter(Tensor.empty(numEmbeddings, embeddingDim));
+            resetParameters();
+        }
+        if (sparse) SparseGrad.register(weight);
+    }
+
+    /**
+     * An Embedding holding a copy of a [num, dim] matrix (nn.Embedding.from_pretrained); freeze turns off its gradient.
+     * The padding row is kept as given.
+     */
+    public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx) {
+        if (embeddings.dim() != 2) throw new IllegalArgumentException("Embeddings parameter is expected to be 2-dimensional, got shape " + Shape.str(embeddings.shape()));
+        Embedding e = new Embedding(embeddings.size(0), embeddings.size(1), paddingIdx, false, embeddings);
+        e.weight.requiresGrad_(!freeze);
+        return e;
+    }
+
+    private static int normalizePaddingIdx(int paddingIdx, int numEmbeddings) {
+        if (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings) {
+            throw new IllegalArgumentException("padding_idx must be within num_embeddings (" + numEmbeddings + "), got " + paddingIdx);
+        }
+        return paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
+    }
+
+    /** N(0, 1), with the padding row zeroed. */
+    public void resetParameters() {
+        Init.normal_(weight, 0, 1);
+        if (paddingIdx != null) {
+            try (var g = dev.ember.engine.autograd.GradMode.noGrad()) { weight.select(0, paddingIdx).fill_(0); }
+        }
+    }
+
+    @Override public Tensor forward(Tensor input) { return embedding(input, weight, paddingIdx, sparse); }
+
+    /** Rows of the weight touched by backward since the record was last cleared (sorted), or null unless sparse. */
+    public int[] touchedRows() { return sparse ? SparseGrad.register(weight).rows() : null; }
+
+    /** Clears the weight's gradient and, when sparse, its record of touched rows. */
+    @Override public void zeroGrad() {
+        super.zeroGrad();
+        if (sparse) SparseGrad.register(weight).clear();
+    }
+
+    /**
+     * Functional lookup (F.embedding): rows of weight [num, dim] at input's indices. Gradients for paddingIdx (null for
+     * none; negative counts from the end) are dropped; sparse records the touched rows in the weight's {@link SparseGrad}.
+     */
+    public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx, boolean sparse) {
+        if (weight.dim() != 2) throw new IllegalArgumentException("embedding: weight must be 2-D [num_embeddings, embedding_dim], got shape " + Shape.str(weight.shape()));
+        if (input.dtype() != DType.INT64 && input.dtype() != DType.INT32) {
+            throw new IllegalArgumentException("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got " + input.dtype()
+                    + " instead (shape " + Shape.str(input.shape()) + ")");
+        }
+        int num = weight.size(0);
+        long[] raw = input.toLongArray();
+        int[] rows = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] < 0 || raw[i] >= num) {
+                throw new IndexOutOfBoundsException("index " + raw[i] + " is out of range for Embedding with num_embeddings=" + num + " (indices shape " + Shape.str(input.shape()) + ")");
+            }
+            rows[i] = (int) raw[i];
+        }
+        int pad = paddingIdx == null ? -1 : normalizePaddingIdx(paddingIdx, num);
+        SparseGrad record = sparse ? SparseGrad.register(weight) : null;
+        return new Lookup(rows, input.shape(), pad, record).apply(weight);
+    }
+
+    /** Copies rows of the weight; its backward scatters the gradient rows back (skipping the padding row). */
+    static final class Lookup extends Function {
+        private final int[] rows, indexShape;
+        private final int paddingIdx;
+        private final SparseGrad record;
+
+        Lookup(int[] rows, int[] indexShape, int paddingIdx, SparseGrad record) {
+            this.rows = rows;
+            this.indexShape = indexShape;
+            this.paddingIdx = paddingIdx;
+            this.record = record;
+        }
+
+        @Override protected Tensor forward(Tensor... x) {
+            Tensor w = x[0];
+            int d = w.size(1);
+            int[] outShape = java.util.Arrays.copyOf(indexShape, indexShape.length + 1);
+            outShape[indexShape.length] = d;
+            boolean f32 = w.dtype() == DType.FLOAT32;
+            Tensor dense = CpuKernels.dense(w, f32 ? DType.FLOAT32 : DType.FLOAT64);
+            Object src = dense.storage().array();
+            Object out = f32 ? new float[rows.length * d] : new double[rows.length * d];
+            for (int i = 0; i < rows.length; i++) System.arraycopy(src, rows[i] * d, out, i * d, d);
+            Tensor result = Tensor.fromStorage(f32 ? Storage.of((float[]) out) : Storage.of((double[]) out), outShape);
+            return f32 || w.dtype() == DType.FLOAT64 ? result : result.to(w.dtype());
+        }
+
+        @Override protected Tensor[] backward(Tensor g) {
+            if (record != null) record.add(rows, paddingIdx);
+            return new Tensor[]{new ScatterRows(rows, indexShape, inputs()[0].size(0), paddingIdx).apply(g)};
+        }
+
+        @Override public String name() { return "EmbeddingBackward0"; }
+    }
+
+    /** The weight's gradient: a [num, dim] zero matrix with each gradient row added at its index; differentiable (its backward is a lookup). */
+    static final class ScatterRows extends Function {
+        private final int[] rows, indexShape;
+        private final int num, paddingIdx;
+
+        ScatterRows(int[] rows, int[] indexShape, int num, int paddingIdx) {
+            this.rows = rows;
+            this.indexShape = indexShape;
+            this.num = num;
+            this.paddingIdx = paddingIdx;
+        }
+
+        @Override protected Tensor forward(Tensor... x) {
+            Tensor g = x[0];
+            int d = g.size(-1);
+            if (g.dtype() == DType.FLOAT32) {
+                float[] a = CpuKernels.dense(g, DType.FLOAT32).storage().floats(), o = new float[num * d];
+                for (int i = 0; i < rows.length; i++) {
+                    if (rows[i] == paddingIdx) continue;
+                    int src = i * d, dst = rows[i] * d;
+                    for (int j = 0; j < d; j++) o[dst + j] += a[src + j];
+                }
+                return Tensor.fromStorage(Storage.of(o), new int[]{num, d});
+            }
+            double[] a = CpuKernels.dense(g, DType.FLOAT64).storage().doubles(), o = new double[num * d];
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] == paddingIdx) continue;
+                int src = i * d, dst = rows[i] * d;
+                for (int j = 0; j < d; j++) o[dst + j] += a[src + j];
+            }
+            Tensor out = Tensor.fromStorage(Storage.of(o), new int[]{num, d});
+            return g.dtype() == DType.FLOAT64 ? out : out.to(g.dtype());
+        }
+
+        @Override protected Tensor[] backward(Tensor gg) {
+            // d(scatter)/dg is a lookup; the padding row's gradient was dropped, so its lookups see zeros.
+            Tensor looked = new Lookup(rows, indexShape, -1, null).apply(gg);
+            if (paddingIdx < 0) return new Tensor[]{looked};
+            boolean[] keep = new boolean[rows.length];
+            for (int i = 0; i < rows.length; i++) keep[i] = rows[i] != paddingIdx;
+            Tensor mask = Tensor.tensor(keep).reshape(indexShape).unsqueeze(-1);
+            return new Tensor[]{looked.mul(mask)};
+        }
+
+        @Override public String name() { return "EmbeddingDenseBackward0"; }
+    }
+
+    /**
+     * The rows of a sparse Embedding's weight that backward has written gradient into since the last {@link #clear()}.
+     * Kept per weight tensor (weakly, so it goes away with the tensor).
+     */
+    public static final class SparseGrad {
+        private static final Map<Tensor, SparseGrad> BY_WEIGHT = Collections.synchronizedMap(new WeakHashMap<>());
+        private final BitSet touched = new BitSet();
+
+        private SparseGrad() {}
+
+        /** The record for this weight, or null when it is not used by a sparse embedding. */
+        public static SparseGrad of(Tensor weight) { return BY_WEIGHT.get(weight); }
+
+        static SparseGrad register(Tensor weight) { return BY_WEIGHT.computeIfAbsent(weight, w -> new SparseGrad()); }
+
+        synchronized void add(int[] rows, int paddingIdx) {
+            for (int r : rows) if (r != paddingIdx) touched.set(r);
+        }
+
+        /** The touched rows in increasing order. */
+        public synchronized int[] rows() { return touched.stream().toArray(); }
+
+        /** Forgets the touched rows (call after an optimizer step has consumed them). */
+        public synchronized void clear() { touched.clear(); }
+    }
+
+    @Override public String extraRepr() {
+        return numEmbeddings + ", " + embeddingDim + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "") + (sparse ? ", sparse=True" : "");
+    }
+}

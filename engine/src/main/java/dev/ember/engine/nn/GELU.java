@@ -1,0 +1,21 @@
+package dev.ember.engine.nn;
+
+import dev.ember.engine.Tensor;
+
+/** x * Phi(x), like torch.nn.GELU: approximate "none" uses the exact erf, "tanh" the tanh approximation. */
+public class GELU extends Module {
+    public final String approximate;
+
+    public GELU() { this("none"); }
+
+    public GELU(String approximate) {
+        if (!approximate.equals("none") && !approximate.equals("tanh")) {
+            throw new IllegalArgumentException("approximate argument must be either none or tanh, got '" + approximate + "'");
+        }
+        this.approximate = approximate;
+    }
+
+    @Override public Tensor forward(Tensor input) { return F.gelu(input, approximate); }
+
+    @Override public String extraRepr() { return "approximate='" + approximate + "'"; }
+}

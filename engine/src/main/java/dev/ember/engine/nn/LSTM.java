@@ -1,0 +1,25 @@
+package dev.ember.engine.nn;
+
+import dev.ember.engine.Tensor;
+
+/**
+ * Long short-term memory, like torch.nn.LSTM; gates in PyTorch's order (input, forget, cell, output):
+ * c' = f*c + i*g, h' = o*tanh(c'). States are (h, c).
+ */
+public class LSTM extends RNNBase {
+    public LSTM(int inputSize, int hiddenSize) { this(inputSize, hiddenSize, 1, true, false, 0, false); }
+
+    public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional) {
+        super(4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional);
+    }
+
+    @Override protected int stateCount() { return 2; }
+
+    @Override protected Tensor[] cell(Tensor x, Tensor[] state, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+        Tensor[] a = affine(x, state[0], wIh, wHh, bIh, bHh);
+        Tensor[] g = a[0].add(a[1]).chunk(4, 1);
+        Tensor i = g[0].sigmoid(), f = g[1].sigmoid(), c = g[2].tanh(), o = g[3].sigmoid();
+        Tensor cNext = f.mul(state[1]).add(i.mul(c));
+        return new Tensor[]{o.mul(cNext.tanh()), cNext};
+    }
+}

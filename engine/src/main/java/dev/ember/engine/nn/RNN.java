@@ -1,0 +1,24 @@
+package dev.ember.engine.nn;
+
+import dev.ember.engine.Tensor;
+
+/** Elman RNN, like torch.nn.RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu). */
+public class RNN extends RNNBase {
+    public final String nonlinearity;
+
+    public RNN(int inputSize, int hiddenSize) { this(inputSize, hiddenSize, 1, "tanh", true, false, 0, false); }
+
+    public RNN(int inputSize, int hiddenSize, int numLayers, String nonlinearity, boolean bias, boolean batchFirst, double dropout, boolean bidirectional) {
+        super(1, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional);
+        if (!nonlinearity.equals("tanh") && !nonlinearity.equals("relu")) throw new IllegalArgumentException("Unknown nonlinearity '" + nonlinearity + "'. Select from 'tanh' or 'relu'.");
+        this.nonlinearity = nonlinearity;
+    }
+
+    @Override protected int stateCount() { return 1; }
+
+    @Override protected Tensor[] cell(Tensor x, Tensor[] state, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+        Tensor[] a = affine(x, state[0], wIh, wHh, bIh, bHh);
+        Tensor pre = a[0].add(a[1]);
+        return new Tensor[]{nonlinearity.equals("tanh") ? pre.tanh() : pre.relu()};
+    }
+}

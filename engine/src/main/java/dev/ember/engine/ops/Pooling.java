@@ -1,0 +1,309 @@
+package dev.ember.engine.ops;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Shape;
+import dev.ember.engine.Storage;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.Function;
+import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.backend.cpu.CpuKernels;
+
+import java.util.Arrays;
+
+/**
+ * 2-d pooling over [N, C, H, W] or unbatched [C, H, W] input: max (with the argmax indices, which backward
+ * routes the gradient through), average and adaptive average. Each (sample, channel) plane is independent, so
+ * planes are split across threads.
+ */
+public final class Pooling {
+    private Pooling() {}
+
+    /** The result of {@link #maxPool2dWithIndices}: values and int64 indices into each flattened H*W input plane. */
+    public record ValuesIndices(Tensor values, Tensor indices) {}
+
+    /** Window geometry shared by the pools: output size per PyTorch's formula, with ceil mode's "last window starts inside" rule. */
+    private static final class Window {
+        int planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+
+        static Window of(String op, int[] in, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode, boolean maxPool) {
+            kernel = pair(op, "kernel_size", kernel);
+            stride = stride == null || stride.length == 0 ? kernel : pair(op, "stride", stride);
+            padding = pair(op, "padding", padding);
+            dilation = pair(op, "dilation", dilation);
+            for (int k : kernel) if (k <= 0) throw new IllegalArgumentException(op + ": kernel size should be greater than zero, but got kernel_size=" + Arrays.toString(kernel));
+            for (int s : stride) if (s <= 0) throw new IllegalArgumentException(op + ": stride should be greater than zero, but got stride=" + Arrays.toString(stride));
+            for (int d : dilation) if (d <= 0) throw new IllegalArgumentException(op + ": dilation should be greater than zero, but got dilation=" + Arrays.toString(dilation));
+            for (int i = 0; i < 2; i++) {
+                int effective = maxPool ? dilation[i] * (kernel[i] - 1) + 1 : kernel[i];
+                if (padding[i] < 0 || padding[i] > effective / 2) {
+                    throw new IllegalArgumentException("pad should be at most half of " + (maxPool ? "effective " : "") + "kernel size, but got pad=" + padding[i] + " and kernel_size=" + kernel[i]
+                            + (maxPool && dilation[i] != 1 ? " and dilation=" + dilation[i] : ""));
+                }
+            }
+            Window g = new Window();
+            g.planes = in[0] * in[1]; g.h = in[2]; g.w = in[3];
+            g.kh = kernel[0]; g.kw = kernel[1]; g.sh = stride[0]; g.sw = stride[1];
+            g.ph = padding[0]; g.pw = padding[1]; g.dh = dilation[0]; g.dw = dilation[1];
+            g.oh = outSize(g.h, g.kh, g.sh, g.ph, g.dh, ceilMode);
+            g.ow = outSize(g.w, g.kw, g.sw, g.pw, g.dw, ceilMode);
+            if (g.oh < 1 || g.ow < 1) {
+                throw new IllegalArgumentException("Given input size: (" + in[1] + "x" + g.h + "x" + g.w + "). Calculated output size: (" + in[1] + "x" + Math.max(g.oh, 0) + "x" + Math.max(g.ow, 0)
+                        + "). Output size is too small");
+            }
+            return g;
+        }
+
+        static int outSize(int size, int k, int s, int p, int d, boolean ceil) {
+            int span = size + 2 * p - d * (k - 1) - 1;
+            if (span < 0) return 0;
+            int out = (ceil ? (span + s - 1) / s : span / s) + 1;
+            // In ceil mode the last window must start inside the input or the left padding.
+            if (ceil && (out - 1) * s >= size + p) out--;
+            return out;
+        }
+    }
+
+    static int[] pair(String op, String name, int[] v) {
+        if (v.length == 1) return new int[]{v[0], v[0]};
+        if (v.length != 2) throw new IllegalArgumentException(op + ": " + name + " must be a single int or a pair of ints, got " + Arrays.toString(v));
+        return v;
+    }
+
+    /** Checks for [C, H, W] / [N, C, H, W] and returns the batched 4-d view. */
+    private static Tensor batched(String op, Tensor input) {
+        if ((input.dim() != 3 && input.dim() != 4) || input.numel() == 0) {
+            throw new IllegalArgumentException(op + ": Expected 3D or 4D (batch mode) non-empty tensor for input, but got " + Shape.str(input.shape()));
+        }
+        if (!input.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + " is implemented for float32 and float64 input, got " + input.dtype());
+        return input.dim() == 3 ? input.unsqueeze(0) : input;
+    }
+
+    private static void noDoubleBackward(String op) {
+        if (GradMode.isEnabled()) throw new UnsupportedOperationException("double backward (createGraph=true) through " + op + " is not supported yet");
+    }
+
+    // ---------------------------------------------------------------- max pool
+
+    /** torch.nn.functional.max_pool2d; stride null or empty means stride = kernel size. */
+    public static Tensor maxPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return maxPool2dWithIndices(input, kernelSize, stride, padding, dilation, ceilMode).values();
+    }
+
+    /** max_pool2d with return_indices=True: the indices are flat positions in each input plane (for MaxUnpool or inspection). */
+    public static ValuesIndices maxPool2dWithIndices(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        Tensor x = batched("max_pool2d", input);
+        Window g = Window.of("max_pool2d", x.shape(), kernelSize, stride, padding, dilation, ceilMode, true);
+        MaxPool2d fn = new MaxPool2d(g);
+        Tensor out = fn.apply(x);
+        long[] idx = new long[fn.indices.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = fn.indices[i];
+        Tensor indices = Tensor.fromStorage(Storage.of(idx), out.shape());
+        return input.dim() == 3 ? new ValuesIndices(out.squeeze(0), indices.squeeze(0)) : new ValuesIndices(out, indices);
+    }
+
+    static final class MaxPool2d extends Function {
+        private final Window g;
+        int[] indices;
+        MaxPool2d(Window g) { this.g = g; }
+
+        @Override protected Tensor forward(Tensor... in) {
+            DType dt = in[0].dtype();
+            Tensor x = CpuKernels.dense(in[0], dt);
+            int[] shape = in[0].shape();
+            Tensor out = Tensor.empty(new int[]{shape[0], shape[1], g.oh, g.ow}, dt);
+            indices = new int[g.planes * g.oh * g.ow];
+            boolean f32 = dt == DType.FLOAT32;
+            float[] xf = f32 ? x.storage().floats() : null, yf = f32 ? out.storage().floats() : null;
+            double[] xd = f32 ? null : x.storage().doubles(), yd = f32 ? null : out.storage().doubles();
+            Convolution.forRange(g.planes, (start, end) -> {
+                for (int p = start; p < end; p++) {
+                    int xo = p * g.h * g.w, yo = p * g.oh * g.ow;
+                    for (int oy = 0; oy < g.oh; oy++) {
+                        int y0 = oy * g.sh - g.ph;
+                        for (int ox = 0; ox < g.ow; ox++) {
+                            int x0 = ox * g.sw - g.pw;
+                            int best = -1;
+                            double max = Double.NEGATIVE_INFINITY;
+                            for (int ki = 0; ki < g.kh; ki++) {
+                                int iy = y0 + ki * g.dh;
+                                if (iy < 0 || iy >= g.h) continue;
+                                for (int kj = 0; kj < g.kw; kj++) {
+                                    int ix = x0 + kj * g.dw;
+                                    if (ix < 0 || ix >= g.w) continue;
+                                    int pos = iy * g.w + ix;
+                                    double v = f32 ? xf[xo + pos] : xd[xo + pos];
+                                    // A NaN wins (the last one seen), as in PyTorch.
+                                    if (best < 0 || v > max || Double.isNaN(v)) {
+                                        best = pos;
+                                        max = v;
+                                    }
+                                }
+                            }
+                            int o = yo + oy * g.ow + ox;
+                            indices[o] = best;
+                            if (f32) yf[o] = (float) max;
+                            else yd[o] = max;
+                        }
+                    }
+                }
+            });
+            return out;
+        }
+
+        /** Each output's gradient goes to the input element its index names. */
+        @Override protected Tensor[] backward(Tensor grad) {
+            noDoubleBackward("max_pool2d");
+            DType dt = inputs()[0].dtype();
+            Tensor gy = CpuKernels.dense(grad, dt);
+            Tensor gx = Tensor.zeros(inputs()[0].shape(), dt);
+            int hw = g.h * g.w, ohw = g.oh * g.ow;
+            if (dt == DType.FLOAT32) {
+                float[] a = gy.storage().floats(), b = gx.storage().floats();
+                Convolution.forRange(g.planes, (s, e) -> { for (int p = s; p < e; p++) for (int j = 0; j < ohw; j++) b[p * hw + indices[p * ohw + j]] += a[p * ohw + j]; });
+            } else {
+                double[] a = gy.storage().doubles(), b = gx.storage().doubles();
+                Convolution.forRange(g.planes, (s, e) -> { for (int p = s; p < e; p++) for (int j = 0; j < ohw; j++) b[p * hw + indices[p * ohw + j]] += a[p * ohw + j]; });
+            }
+            return new Tensor[]{gx};
+        }
+
+        @Override public String name() { return "MaxPool2DWithIndicesBackward0"; }
+    }
+
+    // ---------------------------------------------------------------- average pool
+
+    /**
+     * torch.nn.functional.avg_pool2d. countIncludePad counts padding zeros in the divisor (PyTorch's default);
+     * divisorOverride, when positive, replaces the divisor.
+     */
+    public static Tensor avgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad, int divisorOverride) {
+        Tensor x = batched("avg_pool2d", input);
+        Window g = Window.of("avg_pool2d", x.shape(), kernelSize, stride, padding, new int[]{1}, ceilMode, false);
+        int ohw = g.oh * g.ow;
+        // Window bounds and divisor per output position; the same for every plane.
+        int[] y0 = new int[ohw], y1 = new int[ohw], x0 = new int[ohw], x1 = new int[ohw];
+        double[] scale = new double[ohw];
+        for (int oy = 0; oy < g.oh; oy++) {
+            for (int ox = 0; ox < g.ow; ox++) {
+                int j = oy * g.ow + ox;
+                int hs = oy * g.sh - g.ph, ws = ox * g.sw - g.pw;
+                int he = Math.min(hs + g.kh, g.h + g.ph), we = Math.min(ws + g.kw, g.w + g.pw);
+                int poolSize = (he - hs) * (we - ws);
+                hs = Math.max(hs, 0); ws = Math.max(ws, 0);
+                he = Math.min(he, g.h); we = Math.min(we, g.w);
+                int divisor = divisorOverride > 0 ? divisorOverride : countIncludePad ? poolSize : (he - hs) * (we - ws);
+                y0[j] = hs; y1[j] = he; x0[j] = ws; x1[j] = we;
+                scale[j] = 1.0 / divisor;
+            }
+        }
+        int[] shape = x.shape();
+        Tensor out = new WindowSum(g, y0, y1, x0, x1, scale, new int[]{shape[0], shape[1], g.oh, g.ow}, "AvgPool2DBackward0").apply(x);
+        return input.dim() == 3 ? out.squeeze(0) : out;
+    }
+
+    /** torch.nn.functional.adaptive_avg_pool2d: output cell i averages input rows floor(i*H/oH) .. ceil((i+1)*H/oH)-1 (same for columns). */
+    public static Tensor adaptiveAvgPool2d(Tensor input, int[] outputSize) {
+        if (input.dim() != 3 && input.dim() != 4) {
+            throw new IllegalArgumentException("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got " + Shape.str(input.shape()));
+        }
+        Tensor x = batched("adaptive_avg_pool2d", input);
+        int[] os = pair("adaptive_avg_pool2d", "output_size", outputSize);
+        if (os[0] <= 0 || os[1] <= 0) throw new IllegalArgumentException("adaptive_avg_pool2d: output_size must be positive, got " + Arrays.toString(outputSize));
+        int[] shape = x.shape();
+        Window g = new Window();
+        g.planes = shape[0] * shape[1]; g.h = shape[2]; g.w = shape[3]; g.oh = os[0]; g.ow = os[1];
+        int ohw = g.oh * g.ow;
+        int[] y0 = new int[ohw], y1 = new int[ohw], x0 = new int[ohw], x1 = new int[ohw];
+        double[] scale = new double[ohw];
+        for (int oy = 0; oy < g.oh; oy++) {
+            for (int ox = 0; ox < g.ow; ox++) {
+                int j = oy * g.ow + ox;
+                y0[j] = (int) ((long) oy * g.h / g.oh);
+                y1[j] = (int) (((long) (oy + 1) * g.h + g.oh - 1) / g.oh);
+                x0[j] = (int) ((long) ox * g.w / g.ow);
+                x1[j] = (int) (((long) (ox + 1) * g.w + g.ow - 1) / g.ow);
+                scale[j] = 1.0 / ((y1[j] - y0[j]) * (x1[j] - x0[j]));
+            }
+        }
+        Tensor out = new WindowSum(g, y0, y1, x0, x1, scale, new int[]{shape[0], shape[1], g.oh, g.ow}, "AdaptiveAvgPool2DBackward0").apply(x);
+        return input.dim() == 3 ? out.squeeze(0) : out;
+    }
+
+    /**
+     * out[p, j] = scale[j] * sum of the plane p over rows y0[j]..y1[j]-1 and columns x0[j]..x1[j]-1: both average
+     * pools are this with different windows and scales. Backward spreads scale[j] * grad back over the window.
+     */
+    static final class WindowSum extends Function {
+        private final Window g;
+        private final int[] y0, y1, x0, x1, outShape;
+        private final double[] scale;
+        private final String name;
+
+        WindowSum(Window g, int[] y0, int[] y1, int[] x0, int[] x1, double[] scale, int[] outShape, String name) {
+            this.g = g; this.y0 = y0; this.y1 = y1; this.x0 = x0; this.x1 = x1; this.scale = scale; this.outShape = outShape; this.name = name;
+        }
+
+        @Override protected Tensor forward(Tensor... in) {
+            DType dt = in[0].dtype();
+            Tensor x = CpuKernels.dense(in[0], dt);
+            Tensor out = Tensor.empty(outShape, dt);
+            int hw = g.h * g.w, ohw = g.oh * g.ow;
+            if (dt == DType.FLOAT32) {
+                float[] a = x.storage().floats(), b = out.storage().floats();
+                Convolution.forRange(g.planes, (s, e) -> {
+                    for (int p = s; p < e; p++) {
+                        for (int j = 0; j < ohw; j++) {
+                            double acc = 0;
+                            for (int iy = y0[j]; iy < y1[j]; iy++) for (int ix = x0[j], o = p * hw + iy * g.w; ix < x1[j]; ix++) acc += a[o + ix];
+                            b[p * ohw + j] = (float) (acc * scale[j]);
+                        }
+                    }
+                });
+            } else {
+                double[] a = x.storage().doubles(), b = out.storage().doubles();
+                Convolution.forRange(g.planes, (s, e) -> {
+                    for (int p = s; p < e; p++) {
+                        for (int j = 0; j < ohw; j++) {
+                            double acc = 0;
+                            for (int iy = y0[j]; iy < y1[j]; iy++) for (int ix = x0[j], o = p * hw + iy * g.w; ix < x1[j]; ix++) acc += a[o + ix];
+                            b[p * ohw + j] = acc * scale[j];
+                        }
+                    }
+                });
+            }
+            return out;
+        }
+
+        @Override protected Tensor[] backward(Tensor grad) {
+            noDoubleBackward(name);
+            DType dt = inputs()[0].dtype();
+            Tensor gy = CpuKernels.dense(grad, dt);
+            Tensor gx = Tensor.zeros(inputs()[0].shape(), dt);
+            int hw = g.h * g.w, ohw = g.oh * g.ow;
+            if (dt == DType.FLOAT32) {
+                float[] a = gy.storage().floats(), b = gx.storage().floats();
+                Convolution.forRange(g.planes, (s, e) -> {
+                    for (int p = s; p < e; p++) {
+                        for (int j = 0; j < ohw; j++) {
+                            float v = (float) (a[p * ohw + j] * scale[j]);
+                            for (int iy = y0[j]; iy < y1[j]; iy++) for (int ix = x0[j], o = p * hw + iy * g.w; ix < x1[j]; ix++) b[o + ix] += v;
+                        }
+                    }
+                });
+            } else {
+                double[] a = gy.storage().doubles(), b = gx.storage().doubles();
+                Convolution.forRange(g.planes, (s, e) -> {
+                    for (int p = s; p < e; p++) {
+                        for (int j = 0; j < ohw; j++) {
+                            double v = a[p * ohw + j] * scale[j];
+                            for (int iy = y0[j]; iy < y1[j]; iy++) for (int ix = x0[j], o = p * hw + iy * g.w; ix < x1[j]; ix++) b[o + ix] += v;
+                        }
+                    }
+                });
+            }
+            return new Tensor[]{gx};
+        }
+
+        @Override public String name() { return name; }
+    }
+}

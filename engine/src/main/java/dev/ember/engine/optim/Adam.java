@@ -1,0 +1,112 @@
+package dev.ember.engine.optim;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam, exactly torch.optim.Adam (1.13): g += wd p (L2 penalty); m = b1 m + (1 - b1) g;
+ * v = b2 v + (1 - b2) g^2; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), with v replaced by
+ * its running maximum under amsgrad. State: {@code step}, {@code exp_avg}, {@code exp_avg_sq}
+ * ({@code max_exp_avg_sq}). float32 parameters take a fused loop over the storage.
+ */
+public class Adam extends Optimizer {
+    static Map<String, Object> defaults(double weightDecay) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("lr", 1e-3);
+        d.put("betas", new double[]{0.9, 0.999});
+        d.put("eps", 1e-8);
+        d.put("weight_decay", weightDecay);
+        d.put("amsgrad", false);
+        d.put("maximize", false);
+        return d;
+    }
+
+    public Adam(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
+    public Adam(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+
+    Adam(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(defaults(0.0), options))); }
+
+    static Map<String, Object> validate(Map<String, Object> o) {
+        double lr = (Double) o.get("lr"), eps = (Double) o.get("eps"), wd = (Double) o.get("weight_decay");
+        double[] betas = (double[]) o.get("betas");
+        OptimizerBuilder.check(lr >= 0, "Invalid learning rate: " + lr);
+        OptimizerBuilder.check(eps >= 0, "Invalid epsilon value: " + eps);
+        OptimizerBuilder.check(betas[0] >= 0 && betas[0] < 1, "Invalid beta parameter at index 0: " + betas[0]);
+        OptimizerBuilder.check(betas[1] >= 0 && betas[1] < 1, "Invalid beta parameter at index 1: " + betas[1]);
+        OptimizerBuilder.check(wd >= 0, "Invalid weight_decay value: " + wd);
+        return o;
+    }
+
+    public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
+    public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
+
+    /** Options of {@link Adam}. */
+    public static final class Builder extends OptimizerBuilder<Builder, Adam> {
+        Builder(List<ParamGroup> groups) { super(groups); }
+        public Builder betas(double beta1, double beta2) { return put("betas", new double[]{beta1, beta2}); }
+        public Builder eps(double eps) { return put("eps", eps); }
+        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
+        public Builder amsgrad(boolean amsgrad) { return put("amsgrad", amsgrad); }
+        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
+        @Override public Adam build() { return new Adam(groups, options); }
+    }
+
+    @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
+        adamUpdate(group, p, grad, st, false);
+    }
+
+    /** The Adam step; decoupled applies weight decay to p directly (AdamW) instead of adding it to g. */
+    static void adamUpdate(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st, boolean decoupled) {
+        double lr = group.lr(), eps = group.getDouble("eps"), wd = group.getDouble("weight_decay");
+        double[] betas = group.getPair("betas");
+        double b1 = betas[0], b2 = betas[1];
+        boolean amsgrad = group.getBool("amsgrad"), maximize = group.getBool("maximize");
+        double step = nextStep(st);
+        Tensor m = buffer(st, "exp_avg", p), v = buffer(st, "exp_avg_sq", p), vmax = amsgrad ? buffer(st, "max_exp_avg_sq", p) : null;
+        double stepSize = lr / (1 - Math.pow(b1, step)), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
+        double decay = decoupled ? 1 - lr * wd : 1, l2 = decoupled ? 0 : wd;
+        if (p.dtype() == DType.FLOAT32) {
+            fusedFloat(p, grad, m, v, vmax, (float) b1, (float) b2, (float) eps, (float) stepSize, (float) bc2Sqrt, (float) decay, (float) l2, maximize);
+            return;
+        }
+        Vec w = Vec.of(p), g = Vec.of(grad), mv = Vec.of(m), vv = Vec.of(v), mx = vmax == null ? null : Vec.of(vmax);
+        for (int i = 0; i < w.n; i++) {
+            double pi = w.get(i) * decay, gi = maximize ? -g.get(i) : g.get(i);
+            if (l2 != 0) gi += l2 * w.get(i);
+            double mi = b1 * mv.get(i) + (1 - b1) * gi, vi = b2 * vv.get(i) + (1 - b2) * gi * gi;
+            mv.set(i, mi);
+            vv.set(i, vi);
+            if (mx != null) {
+                vi = Math.max(mx.get(i), vi);
+                mx.set(i, vi);
+            }
+            w.set(i, pi - stepSize * mi / (Math.sqrt(vi) / bc2Sqrt + eps));
+        }
+    }
+
+    /** One pass over float32 storage, in float arithmetic like PyTorch's float32 kernels. */
+    private static void fusedFloat(Tensor p, Tensor grad, Tensor m, Tensor v, Tensor vmax, float b1, float b2, float eps, float stepSize, float bc2Sqrt,
+                                   float decay, float l2, boolean maximize) {
+        float[] w = p.storage().floats(), g = grad.storage().floats(), ma = m.storage().floats(), va = v.storage().floats();
+        float[] mx = vmax == null ? null : vmax.storage().floats();
+        int pOff = p.offset(), gOff = grad.offset(), n = p.numel();
+        float c1 = 1 - b1, c2 = 1 - b2;
+        for (int i = 0; i < n; i++) {
+            float pi = w[pOff + i], gi = maximize ? -g[gOff + i] : g[gOff + i];
+            if (l2 != 0) gi += l2 * pi;
+            pi *= decay;
+            float mi = b1 * ma[i] + c1 * gi, vi = b2 * va[i] + c2 * gi * gi;
+            ma[i] = mi;
+            va[i] = vi;
+            if (mx != null) {
+                vi = Math.max(mx[i], vi);
+                mx[i] = vi;
+            }
+            w[pOff + i] = pi - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.ember.engine.optim;
+
+import dev.ember.engine.Tensor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam with decoupled weight decay, exactly torch.optim.AdamW: p *= 1 - lr wd, then the Adam step on the
+ * raw gradient. Default weight decay 1e-2. Same state and builder options as {@link Adam}.
+ */
+public class AdamW extends Optimizer {
+    public AdamW(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
+    public AdamW(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+
+    AdamW(List<ParamGroup> groups, Map<String, Object> options) { super(groups, Adam.validate(OptimizerBuilder.merge(Adam.defaults(1e-2), options))); }
+
+    public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
+    public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
+
+    /** Options of {@link AdamW}. */
+    public static final class Builder extends OptimizerBuilder<Builder, AdamW> {
+        Builder(List<ParamGroup> groups) { super(groups); }
+        public Builder betas(double beta1, double beta2) { return put("betas", new double[]{beta1, beta2}); }
+        public Builder eps(double eps) { return put("eps", eps); }
+        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
+        public Builder amsgrad(boolean amsgrad) { return put("amsgrad", amsgrad); }
+        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
+        @Override public AdamW build() { return new AdamW(groups, options); }
+    }
+
+    @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
+        Adam.adamUpdate(group, p, grad, st, true);
+    }
+}

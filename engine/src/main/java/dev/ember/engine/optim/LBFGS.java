@@ -1,0 +1,219 @@
+package dev.ember.engine.optim;
+
+import dev.ember.engine.Storage;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.backend.cpu.CpuKernels;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Limited-memory BFGS, torch.optim.LBFGS without a line search (PyTorch's default line_search_fn=None),
+ * following its algorithm step for step: up to maxIter inner iterations per {@link #step(Supplier)}, each taking
+ * the two-loop-recursion direction with a fixed step lr (min(1, 1/|g|_1) lr on the very first iteration), and
+ * stopping on maxEval, toleranceGrad (max |g|), or toleranceChange (in the step or in the loss). All parameters
+ * form one flat vector, so there is one parameter group. The strong-Wolfe line search is not implemented.
+ * Vectors are kept in float64. State (on the first parameter): {@code func_evals}, {@code n_iter}, {@code d},
+ * {@code t}, {@code old_dirs}, {@code old_stps}, {@code ro}, {@code H_diag}, {@code prev_flat_grad}, {@code prev_loss}.
+ */
+public class LBFGS extends Optimizer {
+    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
+    static {
+        DEFAULTS.put("lr", 1.0);
+        DEFAULTS.put("max_iter", 20);
+        DEFAULTS.put("max_eval", -1);  // -1: max_iter * 5 / 4, as PyTorch
+        DEFAULTS.put("tolerance_grad", 1e-7);
+        DEFAULTS.put("tolerance_change", 1e-9);
+        DEFAULTS.put("history_size", 100);
+    }
+
+    public LBFGS(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
+    public LBFGS(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+
+    LBFGS(List<ParamGroup> groups, Map<String, Object> options) {
+        super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options)));
+        if (paramGroups().size() != 1) throw new IllegalArgumentException("LBFGS doesn't support per-parameter options (parameter groups)");
+        ParamGroup g = paramGroups().get(0);
+        if (g.getInt("max_eval") < 0) g.set("max_eval", g.getInt("max_iter") * 5 / 4);
+    }
+
+    private static Map<String, Object> validate(Map<String, Object> o) {
+        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
+        OptimizerBuilder.check((Integer) o.get("max_iter") > 0, "max_iter must be positive, got " + o.get("max_iter"));
+        OptimizerBuilder.check((Integer) o.get("history_size") > 0, "history_size must be positive, got " + o.get("history_size"));
+        return o;
+    }
+
+    @Override public void addParamGroup(ParamGroup group) {
+        if (!paramGroups().isEmpty()) throw new IllegalArgumentException("LBFGS doesn't support per-parameter options (parameter groups)");
+        super.addParamGroup(group);
+    }
+
+    public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
+
+    /** Options of {@link LBFGS}. */
+    public static final class Builder extends OptimizerBuilder<Builder, LBFGS> {
+        Builder(List<ParamGroup> groups) { super(groups); }
+        public Builder maxIter(int maxIter) { return put("max_iter", maxIter); }
+        public Builder maxEval(int maxEval) { return put("max_eval", maxEval); }
+        public Builder toleranceGrad(double tolerance) { return put("tolerance_grad", tolerance); }
+        public Builder toleranceChange(double tolerance) { return put("tolerance_change", tolerance); }
+        public Builder historySize(int historySize) { return put("history_size", historySize); }
+        @Override public LBFGS build() { return new LBFGS(groups, options); }
+    }
+
+    @Override public void step() { throw new IllegalStateException("LBFGS re-evaluates the model: call step(closure)"); }
+
+    @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) { throw new IllegalStateException("LBFGS updates in step(closure)"); }
+
+    /** Runs up to maxIter iterations; returns the loss the closure gave before the first one. */
+    @Override @SuppressWarnings("unchecked")
+    public Tensor step(Supplier<Tensor> closure) {
+        ParamGroup group = paramGroups().get(0);
+        List<Tensor> params = group.params();
+        double lr = group.lr(), tolGrad = group.getDouble("tolerance_grad"), tolChange = group.getDouble("tolerance_change");
+        int maxIter = group.getInt("max_iter"), maxEval = group.getInt("max_eval"), historySize = group.getInt("history_size");
+        Map<String, Object> st = state(params.get(0));
+        st.putIfAbsent("func_evals", 0);
+        st.putIfAbsent("n_iter", 0);
+
+        Tensor origLoss = evaluate(closure);
+        double loss = origLoss.item();
+        int currentEvals = 1;
+        st.put("func_evals", (Integer) st.get("func_evals") + 1);
+        double[] flatGrad = gatherFlatGrad(params);
+        if (maxAbs(flatGrad) <= tolGrad) return origLoss;
+
+        double[] d = (double[]) st.get("d"), prevFlatGrad = (double[]) st.get("prev_flat_grad");
+        double t = ((Number) st.getOrDefault("t", 0.0)).doubleValue(), hDiag = ((Number) st.getOrDefault("H_diag", 1.0)).doubleValue();
+        double prevLoss = ((Number) st.getOrDefault("prev_loss", 0.0)).doubleValue();
+        List<double[]> oldDirs = (List<double[]>) st.getOrDefault("old_dirs", new ArrayList<>()), oldStps = (List<double[]>) st.getOrDefault("old_stps", new ArrayList<>());
+        List<Double> ro = (List<Double>) st.getOrDefault("ro", new ArrayList<>());
+        boolean optCond = false;
+        int nIter = 0;
+        while (nIter < maxIter) {
+            nIter++;
+            int totalIter = (Integer) st.get("n_iter") + 1;
+            st.put("n_iter", totalIter);
+            if (totalIter == 1) {
+                d = scaled(flatGrad, -1);
+                oldDirs = new ArrayList<>();
+                oldStps = new ArrayList<>();
+                ro = new ArrayList<>();
+                hDiag = 1;
+            } else {
+                double[] y = new double[flatGrad.length], s = scaled(d, t);
+                for (int i = 0; i < y.length; i++) y[i] = flatGrad[i] - prevFlatGrad[i];
+                double ys = dot(y, s);
+                if (ys > 1e-10) {
+                    if (oldDirs.size() == historySize) {
+                        oldDirs.remove(0);
+                        oldStps.remove(0);
+                        ro.remove(0);
+                    }
+                    oldDirs.add(y);
+                    oldStps.add(s);
+                    ro.add(1.0 / ys);
+                    hDiag = ys / dot(y, y);
+                }
+                // Two-loop recursion: d = -H g with H the inverse-Hessian estimate.
+                int numOld = oldDirs.size();
+                double[] al = new double[numOld];
+                double[] q = scaled(flatGrad, -1);
+                for (int i = numOld - 1; i >= 0; i--) {
+                    al[i] = dot(oldStps.get(i), q) * ro.get(i);
+                    axpy(-al[i], oldDirs.get(i), q);
+                }
+                d = scaled(q, hDiag);
+                for (int i = 0; i < numOld; i++) {
+                    double be = dot(oldDirs.get(i), d) * ro.get(i);
+                    axpy(al[i] - be, oldStps.get(i), d);
+                }
+            }
+            prevFlatGrad = flatGrad.clone();
+            prevLoss = loss;
+            t = totalIter == 1 ? Math.min(1.0, 1.0 / sumAbs(flatGrad)) * lr : lr;
+            double gtd = dot(flatGrad, d);
+            if (gtd > -tolChange) break;
+            int lsEvals = 0;
+            addToParams(params, t, d);
+            if (nIter != maxIter) {
+                loss = evaluate(closure).item();
+                flatGrad = gatherFlatGrad(params);
+                optCond = maxAbs(flatGrad) <= tolGrad;
+                lsEvals = 1;
+            }
+            currentEvals += lsEvals;
+            st.put("func_evals", (Integer) st.get("func_evals") + lsEvals);
+            if (nIter == maxIter || currentEvals >= maxEval || optCond) break;
+            if (maxAbs(d) * Math.abs(t) <= tolChange) break;
+            if (Math.abs(loss - prevLoss) < tolChange) break;
+        }
+        st.put("d", d);
+        st.put("t", t);
+        st.put("old_dirs", oldDirs);
+        st.put("old_stps", oldStps);
+        st.put("ro", ro);
+        st.put("H_diag", hDiag);
+        st.put("prev_flat_grad", prevFlatGrad);
+        st.put("prev_loss", prevLoss);
+        return origLoss;
+    }
+
+    private static Tensor evaluate(Supplier<Tensor> closure) {
+        try (var m = GradMode.enableGrad()) { return closure.get(); }
+    }
+
+    private static double[] gatherFlatGrad(List<Tensor> params) {
+        int n = 0;
+        for (Tensor p : params) n += p.numel();
+        double[] out = new double[n];
+        int off = 0;
+        for (Tensor p : params) {
+            if (p.grad() != null) System.arraycopy(p.grad().toDoubleArray(), 0, out, off, p.numel());
+            off += p.numel();
+        }
+        return out;
+    }
+
+    /** p += t d[slice of p], for every parameter. */
+    private static void addToParams(List<Tensor> params, double t, double[] d) {
+        int off = 0;
+        for (Tensor p : params) {
+            double[] v = p.toDoubleArray();
+            for (int i = 0; i < v.length; i++) v[i] += t * d[off + i];
+            off += v.length;
+            CpuKernels.copyInto(p, Tensor.fromStorage(Storage.of(v), p.shape()));
+        }
+    }
+
+    private static double[] scaled(double[] a, double s) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = a[i] * s;
+        return out;
+    }
+
+    private static void axpy(double alpha, double[] x, double[] y) { for (int i = 0; i < y.length; i++) y[i] += alpha * x[i]; }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    private static double maxAbs(double[] a) {
+        double m = 0;
+        for (double v : a) m = Math.max(m, Math.abs(v));
+        return m;
+    }
+
+    private static double sumAbs(double[] a) {
+        double s = 0;
+        for (double v : a) s += Math.abs(v);
+        return s;
+    }
+}

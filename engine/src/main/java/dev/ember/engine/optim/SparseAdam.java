@@ -1,0 +1,76 @@
+package dev.ember.engine.optim;
+
+import dev.ember.engine.Tensor;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lazy Adam for embedding tables, like torch.optim.SparseAdam. Ember's gradients are dense, so the rows
+ * (slices along dim 0) present in the sparse gradient PyTorch would see are taken to be those with a nonzero
+ * gradient entry; only they are updated, with m, v and p of other rows left exactly as they are:
+ * m += (1 - b1)(g - m); v += (1 - b2)(g^2 - v); p -= lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps).
+ * The step count t advances on every step, as in PyTorch. A row whose gradient is exactly zero although it was
+ * looked up is skipped here (PyTorch would decay its moments). No weight decay, as in PyTorch.
+ * State: {@code step}, {@code exp_avg}, {@code exp_avg_sq}.
+ */
+public class SparseAdam extends Optimizer {
+    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
+    static {
+        DEFAULTS.put("lr", 1e-3);
+        DEFAULTS.put("betas", new double[]{0.9, 0.999});
+        DEFAULTS.put("eps", 1e-8);
+        DEFAULTS.put("maximize", false);
+    }
+
+    public SparseAdam(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
+    public SparseAdam(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+
+    SparseAdam(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options))); }
+
+    private static Map<String, Object> validate(Map<String, Object> o) {
+        double[] betas = (double[]) o.get("betas");
+        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
+        OptimizerBuilder.check((Double) o.get("eps") >= 0, "Invalid epsilon value: " + o.get("eps"));
+        OptimizerBuilder.check(betas[0] >= 0 && betas[0] < 1, "Invalid beta parameter at index 0: " + betas[0]);
+        OptimizerBuilder.check(betas[1] >= 0 && betas[1] < 1, "Invalid beta parameter at index 1: " + betas[1]);
+        return o;
+    }
+
+    public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
+    public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
+
+    /** Options of {@link SparseAdam}. */
+    public static final class Builder extends OptimizerBuilder<Builder, SparseAdam> {
+        Builder(List<ParamGroup> groups) { super(groups); }
+        public Builder betas(double beta1, double beta2) { return put("betas", new double[]{beta1, beta2}); }
+        public Builder eps(double eps) { return put("eps", eps); }
+        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
+        @Override public SparseAdam build() { return new SparseAdam(groups, options); }
+    }
+
+    @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
+        double lr = group.lr(), eps = group.getDouble("eps");
+        double[] betas = group.getPair("betas");
+        boolean maximize = group.getBool("maximize");
+        double step = nextStep(st);
+        Vec w = Vec.of(p), g = Vec.of(grad), m = Vec.of(buffer(st, "exp_avg", p)), v = Vec.of(buffer(st, "exp_avg_sq", p));
+        double stepSize = lr * Math.sqrt(1 - Math.pow(betas[1], step)) / (1 - Math.pow(betas[0], step));
+        int rows = p.dim() == 0 ? 1 : p.size(0), width = rows == 0 ? 0 : w.n / rows;
+        for (int r = 0; r < rows; r++) {
+            int base = r * width;
+            boolean present = false;
+            for (int j = 0; j < width && !present; j++) present = g.get(base + j) != 0;
+            if (!present) continue;
+            for (int j = base; j < base + width; j++) {
+                double gj = maximize ? -g.get(j) : g.get(j);
+                double mj = m.get(j) + (gj - m.get(j)) * (1 - betas[0]);
+                double vj = v.get(j) + (gj * gj - v.get(j)) * (1 - betas[1]);
+                m.set(j, mj);
+                v.set(j, vj);
+                w.set(j, w.get(j) - stepSize * mj / (Math.sqrt(vj) + eps));
+            }
+        }
+    }
+}
