@@ -13,12 +13,13 @@ import dev.ember.engine.nn.Module;
 import dev.ember.engine.nn.ReLU;
 import dev.ember.engine.nn.Sequential;
 import dev.ember.engine.optim.Adam;
+import dev.ember.engine.optim.CosineAnnealingLR;
 import dev.ember.engine.train.Accuracy;
 import dev.ember.engine.train.History;
 import dev.ember.engine.train.Trainer;
 
 /**
- * Fashion-MNIST with the engine alone (no Spark): an MLP 784-256-128-10 or a small CNN, Adam,
+ * Fashion-MNIST with the engine alone (no Spark): an MLP 784-256-128-10 or a small CNN, Adam with a cosine learning-rate schedule,
  * cross-entropy, a shuffled DataLoader and the fit loop. Args: {@code mlp|cnn [epochs] [threads]}.
  */
 public final class FashionMnist {
@@ -42,8 +43,9 @@ public final class FashionMnist {
         if (!quiet) System.out.println(net.summary());
         DataLoader<Tensor[]> trainLoader = DataLoader.builder(new TensorDataset(train)).batchSize(128).shuffle(true).seed(1).prefetch(2).build();
         DataLoader<Tensor[]> testLoader = DataLoader.builder(new TensorDataset(test)).batchSize(1000).build();
-        Trainer.Builder b = Trainer.builder(net, new CrossEntropyLoss()::forward, new Adam(net.parameters(), 1e-3))
-                .epochs(epochs).metric(new Accuracy());
+        Adam adam = new Adam(net.parameters(), 1e-3);
+        Trainer.Builder b = Trainer.builder(net, new CrossEntropyLoss()::forward, adam)
+                .epochs(epochs).metric(new Accuracy()).scheduler(new CosineAnnealingLR(adam, epochs));
         if (quiet) b.quiet();
         return b.build().fit(trainLoader, testLoader);
     }

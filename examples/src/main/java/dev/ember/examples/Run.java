@@ -13,6 +13,11 @@ public final class Run {
         add("autograd-basics", AutogradBasics.class, "tutorial: derivatives, partial derivatives, vector-Jacobian products, grad_fn");
         add("gradient-descent", GradientDescent.class, "tutorial: minimize (x1-3)^2 + (x2+2)^2 by gradient descent");
         add("fashion-mnist", FashionMnist.class, "Fashion-MNIST MLP or CNN on the engine alone: fashion-mnist mlp|cnn [epochs] [threads]");
+        add("linear-regression", LinearRegression.class, "tutorial: recover y = 1 + 2x from noisy samples with Linear, MSELoss and SGD");
+        add("perceptron", Perceptron.class, "tutorial: one-layer perceptron with BCEWithLogitsLoss and a DataLoader");
+        add("binary-classifier", BinaryClassifier.class, "tutorial: two-layer classifier with a sigmoid output and BCELoss");
+        add("sine-fit", SineFit.class, "tutorial: fit sin(x) with a small MLP and Adam, reproducible from the seed");
+        add("bench-mlp", BenchMlp.class, "Fashion-MNIST MLP training samples/s at 1 and 2 threads, next to PyTorch");
         add("bench-gemm", BenchGemm.class, "float32 GEMM GFLOP/s at 1 and 2 threads, next to the system BLAS");
     }
 

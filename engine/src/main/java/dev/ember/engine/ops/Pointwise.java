@@ -90,7 +90,12 @@ public final class Pointwise {
             return out;
         }
         /** The derivative at 0 is taken as 0, as in PyTorch. */
-        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).gt(0.0))}; }
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor out = saved(0);
+            // A fused kernel when no graph is being built; the composite keeps double backward working.
+            if (!dev.ember.engine.autograd.GradMode.isEnabled() && g.dtype() == out.dtype()) return new Tensor[]{CpuKernels.binary(CpuKernels.Binary.RELU_GRAD, g, out)};
+            return new Tensor[]{g.mul(out.gt(0.0))};
+        }
     }
 
     public static final class Abs extends Function {

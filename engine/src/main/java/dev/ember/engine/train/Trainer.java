@@ -3,6 +3,7 @@ package dev.ember.engine.train;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.nn.Module;
+import dev.ember.engine.optim.LRScheduler;
 import dev.ember.engine.optim.Optimizer;
 
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ public final class Trainer {
     private final int epochs;
     private final List<Metric> metrics;
     private final List<Callback> callbacks;
+    private final LRScheduler scheduler;
     private boolean stopRequested;
 
     private Trainer(Builder b) {
@@ -32,6 +34,7 @@ public final class Trainer {
         this.epochs = b.epochs;
         this.metrics = List.copyOf(b.metrics);
         this.callbacks = new ArrayList<>(b.callbacks);
+        this.scheduler = b.scheduler;
         if (!b.quiet) callbacks.add(new ProgressPrinter());
     }
 
@@ -48,6 +51,7 @@ public final class Trainer {
         private final List<Metric> metrics = new ArrayList<>();
         private final List<Callback> callbacks = new ArrayList<>();
         private boolean quiet;
+        private LRScheduler scheduler;
 
         private Builder(Module model, BiFunction<Tensor, Tensor, Tensor> loss, Optimizer optimizer) {
             this.model = model;
@@ -62,6 +66,8 @@ public final class Trainer {
         }
         public Builder metric(Metric m) { metrics.add(m); return this; }
         public Builder callback(Callback c) { callbacks.add(c); return this; }
+        /** A learning-rate schedule stepped once after every epoch. */
+        public Builder scheduler(LRScheduler s) { scheduler = s; return this; }
         /** No console output. */
         public Builder quiet() { quiet = true; return this; }
         public Trainer build() { return new Trainer(this); }
@@ -113,6 +119,10 @@ public final class Trainer {
             if (validation != null) logs.putAll(evaluate(validation, "val_"));
             logs.put("samples_per_s", samples / seconds);
             logs.put("seconds", seconds);
+            if (scheduler != null) {
+                scheduler.step();
+                logs.put("lr", scheduler.getLastLr()[0]);
+            }
             history.record(logs);
             callbacks.forEach(c -> c.onEpochEnd(e, logs, this));
         }

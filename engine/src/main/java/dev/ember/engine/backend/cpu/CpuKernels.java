@@ -18,7 +18,8 @@ public final class CpuKernels {
         boolean floatResult() { return ordinal() >= EXP.ordinal() && this != LOGICAL_NOT; }
     }
 
-    public enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE, LOGICAL_AND, LOGICAL_OR;
+    /** RELU_GRAD is a where b > 0, else 0: ReLU's backward in one pass. */
+    public enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, RELU_GRAD, EQ, NE, LT, LE, GT, GE, LOGICAL_AND, LOGICAL_OR;
         boolean comparison() { return ordinal() >= EQ.ordinal(); }
     }
 
@@ -251,6 +252,7 @@ public final class CpuKernels {
             case POW -> { for (int i = 0; i < n; i++) o[io + i] = (float) Math.pow(a[ia + i * sa], b[ib + i * sb]); }
             case MAXIMUM -> { for (int i = 0; i < n; i++) o[io + i] = Math.max(a[ia + i * sa], b[ib + i * sb]); }
             case MINIMUM -> { for (int i = 0; i < n; i++) o[io + i] = Math.min(a[ia + i * sa], b[ib + i * sb]); }
+            case RELU_GRAD -> { for (int i = 0; i < n; i++) o[io + i] = b[ib + i * sb] > 0 ? a[ia + i * sa] : 0; }
             default -> throw new AssertionError(op);
         }
     }
@@ -273,6 +275,7 @@ public final class CpuKernels {
             case POW -> { for (int i = 0; i < n; i++) o[io + i] = Math.pow(a[ia + i * sa], b[ib + i * sb]); }
             case MAXIMUM -> { for (int i = 0; i < n; i++) o[io + i] = Math.max(a[ia + i * sa], b[ib + i * sb]); }
             case MINIMUM -> { for (int i = 0; i < n; i++) o[io + i] = Math.min(a[ia + i * sa], b[ib + i * sb]); }
+            case RELU_GRAD -> { for (int i = 0; i < n; i++) o[io + i] = b[ib + i * sb] > 0 ? a[ia + i * sa] : 0; }
             default -> throw new AssertionError(op);
         }
     }

@@ -15,9 +15,29 @@ public final class Strided {
     public static int inner(int[] strides) { return strides.length == 0 ? 0 : strides[strides.length - 1]; }
 
     public static void forEachRow(int[] shape, int[][] strides, int[] offsets, RowFn fn) {
-        int nd = shape.length;
-        int k = offsets.length;
         for (int d : shape) if (d == 0) return;
+        int k = offsets.length;
+        if (shape.length > 1) {
+            // Merge dims that every operand walks as one run, so contiguous data is one long row.
+            // The last dim's stride is kept, so callers' inner() stays valid.
+            int[] cs = new int[shape.length];
+            int[][] cst = new int[k][shape.length];
+            int nd = 0;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (nd > 0 && shape[d] == 1) continue;
+                boolean merge = nd > 0;
+                for (int j = 0; merge && j < k; j++) merge = strides[j][d] == cst[j][nd - 1] * cs[nd - 1];
+                if (merge) { cs[nd - 1] *= shape[d]; continue; }
+                cs[nd] = shape[d];
+                for (int j = 0; j < k; j++) cst[j][nd] = strides[j][d];
+                nd++;
+            }
+            shape = reverse(cs, nd);
+            int[][] st = new int[k][];
+            for (int j = 0; j < k; j++) st[j] = reverse(cst[j], nd);
+            strides = st;
+        }
+        int nd = shape.length;
         int[] off = offsets.clone();
         if (nd == 0) { fn.row(off, 1); return; }
         int n = shape[nd - 1];
@@ -34,5 +54,11 @@ public final class Strided {
             }
             if (d < 0) return;
         }
+    }
+
+    private static int[] reverse(int[] a, int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = a[n - 1 - i];
+        return out;
     }
 }

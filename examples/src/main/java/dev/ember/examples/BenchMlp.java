@@ -1,0 +1,97 @@
+package dev.ember.examples;
+
+import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.backend.cpu.Parallel;
+import dev.ember.engine.data.DataLoader;
+import dev.ember.engine.data.TensorDataset;
+import dev.ember.engine.nn.CrossEntropyLoss;
+import dev.ember.engine.nn.Module;
+import dev.ember.engine.optim.Adam;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code examples/run bench-mlp [epochs=2]}: Fashion-MNIST MLP 784-256-128-10, Adam lr 1e-3, batch 128,
+ * samples/s over full epochs and test accuracy after each, at 1 and 2 threads, next to PyTorch
+ * ({@code /usr/bin/python3}, torch.set_num_threads) running the same model in the same run.
+ */
+public final class BenchMlp {
+    record Epoch(double samplesPerSecond, double accuracy) {}
+
+    public static void main(String[] args) throws Exception {
+        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        Tensor[] train = FashionMnistData.load("train"), test = FashionMnistData.load("t10k");
+        Path script = locateScript();
+        System.out.printf("Fashion-MNIST MLP 784-256-128-10, Adam 1e-3, batch 128, %d epoch(s) per setting%n", epochs);
+        System.out.printf("%-8s %-6s %14s %14s %8s %10s %10s%n", "threads", "epoch", "ember samp/s", "torch samp/s", "ratio", "ember acc", "torch acc");
+        for (int threads : new int[]{1, 2}) {
+            List<Epoch> ours = ember(train, test, epochs, threads);
+            List<Epoch> ref = torch(script, epochs, threads);
+            for (int e = 0; e < epochs; e++) {
+                Epoch o = ours.get(e), r = e < ref.size() ? ref.get(e) : null;
+                System.out.printf("%-8d %-6d %14.0f %14s %8s %10.4f %10s%n", threads, e + 1, o.samplesPerSecond,
+                        r == null ? "n/a" : String.format("%.0f", r.samplesPerSecond), r == null ? "n/a" : String.format("%.2fx", o.samplesPerSecond / r.samplesPerSecond),
+                        o.accuracy, r == null ? "n/a" : String.format("%.4f", r.accuracy));
+            }
+        }
+    }
+
+    static List<Epoch> ember(Tensor[] train, Tensor[] test, int epochs, int threads) {
+        Parallel.setNumThreads(threads);
+        Tensor.manualSeed(0);
+        Module model = FashionMnist.mlp();
+        Adam opt = new Adam(model.parameters(), 1e-3);
+        CrossEntropyLoss loss = new CrossEntropyLoss();
+        DataLoader<Tensor[]> loader = DataLoader.builder(new TensorDataset(train)).batchSize(128).shuffle(true).seed(1).build();
+        List<Epoch> out = new ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            long start = System.nanoTime();
+            for (Tensor[] b : loader) {
+                opt.zeroGrad();
+                loss.forward(model.forward(b[0]), b[1]).backward();
+                opt.step();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double acc;
+            try (var g = GradMode.noGrad()) { acc = model.forward(test[0]).argmax(1).eq(test[1]).toFloat().mean().item(); }
+            out.add(new Epoch(train[0].size(0) / seconds, acc));
+        }
+        return out;
+    }
+
+    /** Runs the PyTorch reference; an empty list (with the reason printed) when PyTorch is not installed. */
+    static List<Epoch> torch(Path script, int epochs, int threads) throws Exception {
+        List<Epoch> out = new ArrayList<>();
+        if (script == null) return out;
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), FashionMnistData.DIR.toString(), Integer.toString(epochs), Integer.toString(threads))
+                .redirectErrorStream(true).start();
+        Pattern line = Pattern.compile("\"samples_per_s\": ([0-9.eE+-]+).*\"test_accuracy\": ([0-9.eE+-]+)");
+        StringBuilder log = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String s; (s = r.readLine()) != null; ) {
+                Matcher m = line.matcher(s);
+                if (m.find()) out.add(new Epoch(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))));
+                else log.append(s).append('\n');
+            }
+        }
+        if (p.waitFor() != 0) System.out.println("PyTorch reference failed (install it with `apt-get install -y python3-torch`):\n" + log);
+        return out;
+    }
+
+    private static Path locateScript() {
+        Path script = Path.of("examples/python/bench_mlp_torch.py");
+        if (!Files.exists(script) || !Files.exists(Path.of("/usr/bin/python3"))) {
+            System.out.println("PyTorch reference script or /usr/bin/python3 not found; printing Ember's figures only");
+            return null;
+        }
+        return script;
+    }
+}
