@@ -46,6 +46,7 @@ public final class BenchMlp {
 
     static List<Epoch> ember(Tensor[] train, Tensor[] test, int epochs, int threads) {
         Parallel.setNumThreads(threads);
+        warmUp(train);
         Tensor.manualSeed(0);
         Module model = FashionMnist.mlp();
         Adam opt = new Adam(model.parameters(), 1e-3);
@@ -65,6 +66,19 @@ public final class BenchMlp {
             out.add(new Epoch(train[0].size(0) / seconds, acc));
         }
         return out;
+    }
+
+    /** A few hundred steps on a throwaway model, so the JIT has compiled the kernels before the clock starts. */
+    static void warmUp(Tensor[] train) {
+        Module model = FashionMnist.mlp();
+        Adam opt = new Adam(model.parameters(), 1e-3);
+        CrossEntropyLoss loss = new CrossEntropyLoss();
+        Tensor x = train[0].narrow(0, 0, 128), y = train[1].narrow(0, 0, 128);
+        for (int i = 0; i < 300; i++) {
+            opt.zeroGrad();
+            loss.forward(model.forward(x), y).backward();
+            opt.step();
+        }
     }
 
     /** Runs the PyTorch reference; an empty list (with the reason printed) when PyTorch is not installed. */

@@ -5,6 +5,9 @@ import dev.ember.engine.nn.AvgPool2d;
 import dev.ember.engine.nn.BatchNorm1d;
 import dev.ember.engine.nn.BatchNorm2d;
 import dev.ember.engine.nn.Bilinear;
+import dev.ember.engine.nn.GRU;
+import dev.ember.engine.nn.LSTM;
+import dev.ember.engine.nn.RNN;
 import dev.ember.engine.nn.Conv1d;
 import dev.ember.engine.nn.Conv2d;
 import dev.ember.engine.nn.Dropout;
@@ -168,6 +171,15 @@ public final class LayerRegistry {
         register("Tanh", a -> new Tanh());
         register("Softplus", a -> new Softplus(a.d("beta"), a.d("threshold")), opt("beta", Kind.NUMBER, 1.0), opt("threshold", Kind.NUMBER, 20.0));
         // dim is required: PyTorch's implicit dim=None choice is deprecated.
+        register("RNN", a -> new RNN(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.s("nonlinearity"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
+                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1), opt("nonlinearity", Kind.STRING, "tanh"),
+                opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
+        register("LSTM", a -> new LSTM(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
+                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1),
+                opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
+        register("GRU", a -> new GRU(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
+                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1),
+                opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
         register("Softmax", a -> new Softmax(a.i("dim")), req("dim", Kind.INT));
         register("LogSoftmax", a -> new LogSoftmax(a.i("dim")), req("dim", Kind.INT));
     }
