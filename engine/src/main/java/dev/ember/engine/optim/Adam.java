@@ -1,5 +1,9 @@
 package dev.ember.engine.optim;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
 
@@ -95,6 +99,28 @@ public class Adam extends Optimizer {
         float[] mx = vmax == null ? null : vmax.storage().floats();
         int pOff = p.offset(), gOff = grad.offset(), n = p.numel();
         float c1 = 1 - b1, c2 = 1 - b2;
+        if (!maximize && l2 == 0 && mx == null) {
+            // The common case on 16-lane vectors: the scalar loop's float sqrt and divide don't auto-vectorize.
+            VectorSpecies<Float> sp = FloatVector.SPECIES_PREFERRED;
+            int i = 0;
+            for (int end = sp.loopBound(n); i < end; i += sp.length()) {
+                FloatVector gi = FloatVector.fromArray(sp, g, gOff + i);
+                FloatVector mi = FloatVector.fromArray(sp, ma, i).mul(b1).add(gi.mul(c1));
+                FloatVector vi = FloatVector.fromArray(sp, va, i).mul(b2).add(gi.mul(gi).mul(c2));
+                mi.intoArray(ma, i);
+                vi.intoArray(va, i);
+                FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
+                FloatVector.fromArray(sp, w, pOff + i).mul(decay).sub(mi.mul(stepSize).div(denom)).intoArray(w, pOff + i);
+            }
+            for (; i < n; i++) {
+                float gi = g[gOff + i];
+                float mi = b1 * ma[i] + c1 * gi, vi = b2 * va[i] + c2 * gi * gi;
+                ma[i] = mi;
+                va[i] = vi;
+                w[pOff + i] = w[pOff + i] * decay - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             float pi = w[pOff + i], gi = maximize ? -g[gOff + i] : g[gOff + i];
             if (l2 != 0) gi += l2 * pi;
