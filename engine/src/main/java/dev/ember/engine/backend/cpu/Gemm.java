@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Dense matrix multiply on the CPU: row-major {@code C = (accumulate ? C : 0) + op(A) op(B)},
- * computed by the Vector API kernels {@link SgemmKernel} and {@link DgemmKernel} and split across
- * {@link Parallel} threads when the product is large enough to pay for the hand-off.
+ * float32 runs on the Vector API kernel {@link SgemmKernel}, split across {@link Parallel} threads
+ * when the product is large enough to pay for the hand-off.
  */
 public final class Gemm {
     /**
@@ -59,7 +59,11 @@ public final class Gemm {
         }
     }
 
-    /** The float64 twin of {@link #sgemm}, with the same layout, semantics and exceptions. */
+    /**
+     * The float64 product, with {@link #sgemm}'s layout, semantics and exceptions. float64 serves gradient
+     * checks and exact references rather than training, so this is a plain single-threaded loop: for each
+     * row of C, add A[i, p] times row p of op(B), which streams B along its rows when it is not transposed.
+     */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
             double[] c, int cOff, int ldc, boolean accumulate) {
@@ -67,28 +71,14 @@ public final class Gemm {
         checkMatrix("A", a.length, aOff, lda, transA ? k : m, transA ? m : k);
         checkMatrix("B", b.length, bOff, ldb, transB ? n : k, transB ? k : n);
         checkMatrix("C", c.length, cOff, ldc, m, n);
-        if (m == 0 || n == 0) return;
-        if (!accumulate) {
-            for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0d);
-        }
-        if (k == 0) return;
-        long madds = (long) m * n * k;
-        if (Parallel.numThreads() == 1 || madds < 2 * MIN_TASK_MADDS) {
-            DgemmKernel.gemmAccumulate(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        } else if (!splitRows(m, n, DgemmKernel.MR)) {
-            int nr = DgemmKernel.NR, panels = (n + nr - 1) / nr;
-            Parallel.forRange(panels, grain(madds / panels), (p0, p1) -> {
-                int j0 = p0 * nr, j1 = Math.min(p1 * nr, n);
-                DgemmKernel.gemmAccumulate(transA, transB, m, j1 - j0, k, a, aOff, lda,
-                        b, bOff + (transB ? j0 * ldb : j0), ldb, c, cOff + j0, ldc);
-            });
-        } else {
-            int mr = DgemmKernel.MR, panels = (m + mr - 1) / mr;
-            Parallel.forRange(panels, grain(madds / panels), (p0, p1) -> {
-                int i0 = p0 * mr, i1 = Math.min(p1 * mr, m);
-                DgemmKernel.gemmAccumulate(transA, transB, i1 - i0, n, k, a, aOff + (transA ? i0 : i0 * lda), lda,
-                        b, bOff, ldb, c, cOff + i0 * ldc, ldc);
-            });
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (!accumulate) Arrays.fill(c, ci, ci + n, 0d);
+            for (int p = 0; p < k; p++) {
+                double aip = a[aOff + (transA ? p * lda + i : i * lda + p)];
+                if (transB) for (int j = 0; j < n; j++) c[ci + j] += aip * b[bOff + j * ldb + p];
+                else for (int j = 0, bp = bOff + p * ldb; j < n; j++) c[ci + j] += aip * b[bp + j];
+            }
         }
     }
 
