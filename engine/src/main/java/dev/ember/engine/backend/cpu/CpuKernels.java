@@ -101,7 +101,7 @@ public final class CpuKernels {
         if (lane == DType.FLOAT32) {
             float[] a = in.storage().floats();
             float[] o = new float[n];
-            unaryFloat(op, a, o, n);
+            Parallel.forRange(n, PARALLEL_GRAIN, (s, e) -> unaryFloat(op, a, o, s, e));
             return Tensor.fromStorage(Storage.of(o), x.shape());
         }
         double[] a = in.storage().doubles();
@@ -111,23 +111,27 @@ public final class CpuKernels {
         return outType == DType.FLOAT64 ? out : contiguous(out, outType);
     }
 
-    private static void unaryFloat(Unary op, float[] a, float[] o, int n) {
+    /** Elements per thread below which an elementwise kernel is not worth splitting. */
+    private static final int PARALLEL_GRAIN = 1 << 15;
+
+    /** Elements [from, to) of a dense float array. */
+    private static void unaryFloat(Unary op, float[] a, float[] o, int from, int to) {
         switch (op) {
-            case NEG -> { for (int i = 0; i < n; i++) o[i] = -a[i]; }
-            case ABS -> { for (int i = 0; i < n; i++) o[i] = Math.abs(a[i]); }
-            case SIGN -> { for (int i = 0; i < n; i++) o[i] = Math.signum(a[i]); }
-            case RELU -> { for (int i = 0; i < n; i++) o[i] = a[i] > 0 ? a[i] : 0f; }
-            case FLOOR -> { for (int i = 0; i < n; i++) o[i] = (float) Math.floor(a[i]); }
-            case CEIL -> { for (int i = 0; i < n; i++) o[i] = (float) Math.ceil(a[i]); }
-            case ROUND -> { for (int i = 0; i < n; i++) o[i] = (float) Math.rint(a[i]); }
-            case EXP -> { for (int i = 0; i < n; i++) o[i] = (float) Math.exp(a[i]); }
-            case LOG -> { for (int i = 0; i < n; i++) o[i] = (float) Math.log(a[i]); }
-            case SQRT -> { for (int i = 0; i < n; i++) o[i] = (float) Math.sqrt(a[i]); }
-            case SIN -> { for (int i = 0; i < n; i++) o[i] = (float) Math.sin(a[i]); }
-            case COS -> { for (int i = 0; i < n; i++) o[i] = (float) Math.cos(a[i]); }
-            case TANH -> { for (int i = 0; i < n; i++) o[i] = (float) Math.tanh(a[i]); }
-            case SIGMOID -> { for (int i = 0; i < n; i++) o[i] = (float) sigmoid(a[i]); }
-            case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1f / a[i]; }
+            case NEG -> { for (int i = from; i < to; i++) o[i] = -a[i]; }
+            case ABS -> { for (int i = from; i < to; i++) o[i] = Math.abs(a[i]); }
+            case SIGN -> { for (int i = from; i < to; i++) o[i] = Math.signum(a[i]); }
+            case RELU -> { for (int i = from; i < to; i++) o[i] = a[i] > 0 ? a[i] : 0f; }
+            case FLOOR -> { for (int i = from; i < to; i++) o[i] = (float) Math.floor(a[i]); }
+            case CEIL -> { for (int i = from; i < to; i++) o[i] = (float) Math.ceil(a[i]); }
+            case ROUND -> { for (int i = from; i < to; i++) o[i] = (float) Math.rint(a[i]); }
+            case EXP -> { for (int i = from; i < to; i++) o[i] = (float) Math.exp(a[i]); }
+            case LOG -> { for (int i = from; i < to; i++) o[i] = (float) Math.log(a[i]); }
+            case SQRT -> { for (int i = from; i < to; i++) o[i] = (float) Math.sqrt(a[i]); }
+            case SIN -> { for (int i = from; i < to; i++) o[i] = (float) Math.sin(a[i]); }
+            case COS -> { for (int i = from; i < to; i++) o[i] = (float) Math.cos(a[i]); }
+            case TANH -> { for (int i = from; i < to; i++) o[i] = (float) Math.tanh(a[i]); }
+            case SIGMOID -> { for (int i = from; i < to; i++) o[i] = (float) sigmoid(a[i]); }
+            case RECIPROCAL -> { for (int i = from; i < to; i++) o[i] = 1f / a[i]; }
             case LOGICAL_NOT -> throw new AssertionError("bool result");
         }
     }
@@ -198,7 +202,11 @@ public final class CpuKernels {
         if (lane == DType.FLOAT32) {
             float[] o = new float[n];
             float[] x = a.storage().floats(), y = b.storage().floats();
-            Strided.forEachRow(shape, strides, offsets, (off, len) -> binaryRow(op, x, off[1], sa, y, off[2], sb, o, off[0], len));
+            Strided.forEachRow(shape, strides, offsets, (off, len) -> {
+                int o0 = off[0], x0 = off[1], y0 = off[2];
+                // Long rows (contiguous data coalesces into one) are split across the CPU threads.
+                Parallel.forRange(len, PARALLEL_GRAIN, (s, e) -> binaryRow(op, x, x0 + s * sa, sa, y, y0 + s * sb, sb, o, o0 + s, e - s));
+            });
             return Tensor.fromStorage(Storage.of(o), shape);
         }
         double[] o = new double[n];
