@@ -36,13 +36,7 @@ public class Conv1d extends Module {
     }
 
     /** PyTorch's default: kaiming_uniform(a=sqrt(5)) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias. */
-    public void resetParameters() {
-        Init.kaimingUniform_(weight, Math.sqrt(5));
-        if (bias != null) {
-            double bound = 1 / Math.sqrt(Init.fans(weight)[0]);
-            Init.uniform_(bias, -bound, bound);
-        }
-    }
+    public void resetParameters() { Conv2d.resetParameters(weight, bias); }
 
     @Override public Tensor forward(Tensor input) { return F.conv1d(input, weight, bias, stride, padding, dilation, groups); }
 

@@ -38,17 +38,20 @@ public class Conv2d extends Module {
     }
 
     /** PyTorch's default: kaiming_uniform(a=sqrt(5)) for the weight, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the bias. */
-    public void resetParameters() {
+    public void resetParameters() { resetParameters(weight, bias); }
+
+    @Override public Tensor forward(Tensor input) { return F.conv2d(input, weight, bias, stride, padding, dilation, groups); }
+
+    // ---------------------------------------------------------------- shared with Conv1d
+
+    /** PyTorch's reset_parameters of its convolutions (bias may be null). */
+    static void resetParameters(Parameter weight, Parameter bias) {
         Init.kaimingUniform_(weight, Math.sqrt(5));
         if (bias != null) {
             double bound = 1 / Math.sqrt(Init.fans(weight)[0]);
             Init.uniform_(bias, -bound, bound);
         }
     }
-
-    @Override public Tensor forward(Tensor input) { return F.conv2d(input, weight, bias, stride, padding, dilation, groups); }
-
-    // ---------------------------------------------------------------- shared with Conv1d
 
     /** PyTorch's constructor checks on channel counts and groups. */
     static void channels(int inChannels, int outChannels, int groups) {

@@ -123,8 +123,7 @@ public final class Convolution {
             Tensor x = CpuKernels.dense(in[0], dt), w = CpuKernels.dense(in[1], dt);
             Tensor b = bias == null ? null : CpuKernels.dense(bias, dt);
             Tensor out = Tensor.empty(new int[]{g.n, g.o, g.oh, g.ow}, dt);
-            if (dt == DType.FLOAT32) forwardFloat(x.storage().floats(), w.storage().floats(), b == null ? null : b.storage().floats(), out.storage().floats());
-            else forwardDouble(x.storage().doubles(), w.storage().doubles(), b == null ? null : b.storage().doubles(), out.storage().doubles());
+            forward(Lane.of(dt), x, w, b, out);
             save(x, w);
             return out;
         }
@@ -138,142 +137,161 @@ public final class Convolution {
             if (needsInputGrad(0)) grads[0] = Tensor.empty(x.shape(), dt);
             if (needsInputGrad(1)) grads[1] = Tensor.empty(w.shape(), dt);
             if (grads.length > 2 && needsInputGrad(2)) grads[2] = Tensor.empty(new int[]{g.o}, dt);
-            if (dt == DType.FLOAT32) {
-                float[] gyf = gy.storage().floats(), xf = x.storage().floats(), wf = w.storage().floats();
-                if (grads[0] != null) inputGradFloat(gyf, wf, grads[0].storage().floats());
-                if (grads[1] != null) weightGradFloat(gyf, xf, grads[1].storage().floats());
-                if (grads.length > 2 && grads[2] != null) {
-                    double[] s = biasGrad(gyf, null);
-                    float[] bf = grads[2].storage().floats();
-                    for (int i = 0; i < s.length; i++) bf[i] = (float) s[i];
-                }
-            } else {
-                double[] gyd = gy.storage().doubles(), xd = x.storage().doubles(), wd = w.storage().doubles();
-                if (grads[0] != null) inputGradDouble(gyd, wd, grads[0].storage().doubles());
-                if (grads[1] != null) weightGradDouble(gyd, xd, grads[1].storage().doubles());
-                if (grads.length > 2 && grads[2] != null) System.arraycopy(biasGrad(null, gyd), 0, grads[2].storage().doubles(), 0, g.o);
-            }
+            backward(Lane.of(dt), gy, x, w, grads);
             return grads;
         }
 
         @Override public String name() { return "ConvolutionBackward0"; }
 
-        // ------------------------------------------------------------ float32 lane
+        // Each step is written once over a Lane; the float32 and float64 call sites are each monomorphic.
 
-        private void forwardFloat(float[] x, float[] w, float[] b, float[] y) {
+        private <A> void forward(Lane<A> lane, Tensor xt, Tensor wt, Tensor bt, Tensor yt) {
+            A x = lane.array(xt), w = lane.array(wt), y = lane.array(yt), b = bt == null ? null : lane.array(bt);
             boolean pw = g.pointwise();
             forRange(g.n, (start, end) -> {
-                float[] col = pw ? null : new float[g.kk * g.ohw];
+                A col = pw ? null : lane.alloc(g.kk * g.ohw);
                 for (int i = start; i < end; i++) {
                     for (int gr = 0; gr < g.groups; gr++) {
                         int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
-                        if (!pw) im2col(x, xo, g, col);
-                        if (b != null) for (int oc = 0; oc < g.og; oc++) Arrays.fill(y, yo + oc * g.ohw, yo + (oc + 1) * g.ohw, b[gr * g.og + oc]);
-                        Gemm.sgemm(false, false, g.og, g.ohw, g.kk, w, gr * g.og * g.kk, g.kk, pw ? x : col, pw ? xo : 0, g.ohw, y, yo, g.ohw, b != null);
+                        if (!pw) im2col(lane, x, xo, g, col);
+                        if (b != null) for (int oc = 0; oc < g.og; oc++) lane.fill(y, yo + oc * g.ohw, yo + (oc + 1) * g.ohw, lane.get(b, gr * g.og + oc));
+                        lane.gemm(false, false, g.og, g.ohw, g.kk, w, gr * g.og * g.kk, g.kk, pw ? x : col, pw ? xo : 0, g.ohw, y, yo, g.ohw, b != null);
                     }
                 }
             });
         }
 
+        private <A> void backward(Lane<A> lane, Tensor gyt, Tensor xt, Tensor wt, Tensor[] grads) {
+            A gy = lane.array(gyt);
+            if (grads[0] != null) inputGrad(lane, gy, lane.array(wt), lane.array(grads[0]));
+            if (grads[1] != null) weightGrad(lane, gy, lane.array(xt), lane.array(grads[1]));
+            if (grads.length > 2 && grads[2] != null) biasGrad(lane, gy, lane.array(grads[2]));
+        }
+
         /** dX: per group, dCol = W^T dY, folded back onto the input plane by col2im. */
-        private void inputGradFloat(float[] gy, float[] w, float[] gx) {
+        private <A> void inputGrad(Lane<A> lane, A gy, A w, A gx) {
             boolean pw = g.pointwise();
             forRange(g.n, (start, end) -> {
-                float[] col = pw ? null : new float[g.kk * g.ohw];
+                A col = pw ? null : lane.alloc(g.kk * g.ohw);
                 for (int i = start; i < end; i++) {
                     for (int gr = 0; gr < g.groups; gr++) {
                         int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
-                        Gemm.sgemm(true, false, g.kk, g.ohw, g.og, w, gr * g.og * g.kk, g.kk, gy, yo, g.ohw, pw ? gx : col, pw ? xo : 0, g.ohw, false);
-                        if (!pw) col2im(col, g, gx, xo);
+                        lane.gemm(true, false, g.kk, g.ohw, g.og, w, gr * g.og * g.kk, g.kk, gy, yo, g.ohw, pw ? gx : col, pw ? xo : 0, g.ohw, false);
+                        if (!pw) col2im(lane, col, g, gx, xo);
                     }
                 }
             });
         }
 
         /** dW: per group, sum over samples of dY Col^T; each thread chunk sums into its own buffer, merged in order. */
-        private void weightGradFloat(float[] gy, float[] x, float[] gw) {
+        private <A> void weightGrad(Lane<A> lane, A gy, A x, A gw) {
             boolean pw = g.pointwise();
-            Map<Integer, float[]> partial = new TreeMap<>();
+            int size = g.o * g.kk;
+            Map<Integer, A> partial = new TreeMap<>();
             forRange(g.n, (start, end) -> {
-                float[] col = pw ? null : new float[g.kk * g.ohw];
-                float[] acc = new float[gw.length];
+                A col = pw ? null : lane.alloc(g.kk * g.ohw);
+                A acc = lane.alloc(size);
                 for (int i = start; i < end; i++) {
                     for (int gr = 0; gr < g.groups; gr++) {
                         int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
-                        if (!pw) im2col(x, xo, g, col);
-                        Gemm.sgemm(false, true, g.og, g.kk, g.ohw, gy, yo, g.ohw, pw ? x : col, pw ? xo : 0, g.ohw, acc, gr * g.og * g.kk, g.kk, true);
+                        if (!pw) im2col(lane, x, xo, g, col);
+                        lane.gemm(false, true, g.og, g.kk, g.ohw, gy, yo, g.ohw, pw ? x : col, pw ? xo : 0, g.ohw, acc, gr * g.og * g.kk, g.kk, true);
                     }
                 }
                 synchronized (partial) { partial.put(start, acc); }
             });
-            Arrays.fill(gw, 0f);
-            for (float[] acc : partial.values()) for (int j = 0; j < gw.length; j++) gw[j] += acc[j];
-        }
-
-        // ------------------------------------------------------------ float64 lane (same steps)
-
-        private void forwardDouble(double[] x, double[] w, double[] b, double[] y) {
-            boolean pw = g.pointwise();
-            forRange(g.n, (start, end) -> {
-                double[] col = pw ? null : new double[g.kk * g.ohw];
-                for (int i = start; i < end; i++) {
-                    for (int gr = 0; gr < g.groups; gr++) {
-                        int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
-                        if (!pw) im2col(x, xo, g, col);
-                        if (b != null) for (int oc = 0; oc < g.og; oc++) Arrays.fill(y, yo + oc * g.ohw, yo + (oc + 1) * g.ohw, b[gr * g.og + oc]);
-                        Gemm.dgemm(false, false, g.og, g.ohw, g.kk, w, gr * g.og * g.kk, g.kk, pw ? x : col, pw ? xo : 0, g.ohw, y, yo, g.ohw, b != null);
-                    }
-                }
-            });
-        }
-
-        private void inputGradDouble(double[] gy, double[] w, double[] gx) {
-            boolean pw = g.pointwise();
-            forRange(g.n, (start, end) -> {
-                double[] col = pw ? null : new double[g.kk * g.ohw];
-                for (int i = start; i < end; i++) {
-                    for (int gr = 0; gr < g.groups; gr++) {
-                        int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
-                        Gemm.dgemm(true, false, g.kk, g.ohw, g.og, w, gr * g.og * g.kk, g.kk, gy, yo, g.ohw, pw ? gx : col, pw ? xo : 0, g.ohw, false);
-                        if (!pw) col2im(col, g, gx, xo);
-                    }
-                }
-            });
-        }
-
-        private void weightGradDouble(double[] gy, double[] x, double[] gw) {
-            boolean pw = g.pointwise();
-            Map<Integer, double[]> partial = new TreeMap<>();
-            forRange(g.n, (start, end) -> {
-                double[] col = pw ? null : new double[g.kk * g.ohw];
-                double[] acc = new double[gw.length];
-                for (int i = start; i < end; i++) {
-                    for (int gr = 0; gr < g.groups; gr++) {
-                        int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
-                        if (!pw) im2col(x, xo, g, col);
-                        Gemm.dgemm(false, true, g.og, g.kk, g.ohw, gy, yo, g.ohw, pw ? x : col, pw ? xo : 0, g.ohw, acc, gr * g.og * g.kk, g.kk, true);
-                    }
-                }
-                synchronized (partial) { partial.put(start, acc); }
-            });
-            Arrays.fill(gw, 0);
-            for (double[] acc : partial.values()) for (int j = 0; j < gw.length; j++) gw[j] += acc[j];
+            lane.fill(gw, 0, size, 0);
+            for (A acc : partial.values()) lane.addTo(gw, 0, 1, acc, 0, size);
         }
 
         /** dB[o] = sum of dY over samples and positions (accumulated in double). */
-        private double[] biasGrad(float[] gf, double[] gd) {
-            double[] s = new double[g.o];
-            for (int i = 0; i < g.n; i++) {
-                for (int oc = 0; oc < g.o; oc++) {
-                    int base = (i * g.o + oc) * g.ohw;
-                    double acc = 0;
-                    if (gf != null) for (int j = 0; j < g.ohw; j++) acc += gf[base + j];
-                    else for (int j = 0; j < g.ohw; j++) acc += gd[base + j];
-                    s[oc] += acc;
-                }
+        private <A> void biasGrad(Lane<A> lane, A gy, A gb) {
+            for (int oc = 0; oc < g.o; oc++) {
+                double s = 0;
+                for (int i = 0; i < g.n; i++) s += lane.sum(gy, (i * g.o + oc) * g.ohw, g.ohw);
+                lane.fill(gb, oc, oc + 1, s);
             }
-            return s;
         }
+    }
+
+    // ---------------------------------------------------------------- float32 / float64 arrays
+
+    /**
+     * The few array primitives the convolution steps need, over float[] (float32) or double[] (float64), so
+     * every step above and im2col/col2im below is written once; each primitive is a tight loop or Gemm call.
+     */
+    abstract static class Lane<A> {
+        /** The lane of a floating dtype: float32 or (any other) float64. */
+        static Lane<?> of(DType dt) { return dt == DType.FLOAT32 ? F32 : F64; }
+
+        abstract A array(Tensor dense);
+        abstract A alloc(int n);
+        abstract double get(A a, int i);
+        abstract void set(A a, int i, double v);
+        /** a[from .. from + len) += v (v rounded to the lane's type first). */
+        abstract void addValue(A a, int from, int len, double v);
+        /** a[from..to) = v. */
+        abstract void fill(A a, int from, int to, double v);
+        /** dst[dp + i] = src[sp + i * stride] for i in [0, len). */
+        abstract void gather(A src, int sp, int stride, A dst, int dp, int len);
+        /** dst[dp + i * stride] += src[sp + i] for i in [0, len). */
+        abstract void addTo(A dst, int dp, int stride, A src, int sp, int len);
+        /** Sum of a[from .. from + len), in double. */
+        abstract double sum(A a, int from, int len);
+        abstract void gemm(boolean ta, boolean tb, int m, int n, int k, A a, int aOff, int lda, A b, int bOff, int ldb, A c, int cOff, int ldc, boolean accumulate);
+
+        static final Lane<float[]> F32 = new Lane<>() {
+            @Override float[] array(Tensor t) { return t.storage().floats(); }
+            @Override float[] alloc(int n) { return new float[n]; }
+            @Override double get(float[] a, int i) { return a[i]; }
+            @Override void set(float[] a, int i, double v) { a[i] = (float) v; }
+            @Override void addValue(float[] a, int from, int len, double v) {
+                float f = (float) v;
+                for (int i = from; i < from + len; i++) a[i] += f;
+            }
+            @Override void fill(float[] a, int from, int to, double v) { Arrays.fill(a, from, to, (float) v); }
+            @Override void gather(float[] src, int sp, int stride, float[] dst, int dp, int len) {
+                if (stride == 1) System.arraycopy(src, sp, dst, dp, len);
+                else for (int i = 0; i < len; i++) dst[dp + i] = src[sp + i * stride];
+            }
+            @Override void addTo(float[] dst, int dp, int stride, float[] src, int sp, int len) {
+                for (int i = 0; i < len; i++) dst[dp + i * stride] += src[sp + i];
+            }
+            @Override double sum(float[] a, int from, int len) {
+                double s = 0;
+                for (int i = from; i < from + len; i++) s += a[i];
+                return s;
+            }
+            @Override void gemm(boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean acc) {
+                Gemm.sgemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc);
+            }
+        };
+
+        static final Lane<double[]> F64 = new Lane<>() {
+            @Override double[] array(Tensor t) { return t.storage().doubles(); }
+            @Override double[] alloc(int n) { return new double[n]; }
+            @Override double get(double[] a, int i) { return a[i]; }
+            @Override void set(double[] a, int i, double v) { a[i] = v; }
+            @Override void addValue(double[] a, int from, int len, double v) {
+                for (int i = from; i < from + len; i++) a[i] += v;
+            }
+            @Override void fill(double[] a, int from, int to, double v) { Arrays.fill(a, from, to, v); }
+            @Override void gather(double[] src, int sp, int stride, double[] dst, int dp, int len) {
+                if (stride == 1) System.arraycopy(src, sp, dst, dp, len);
+                else for (int i = 0; i < len; i++) dst[dp + i] = src[sp + i * stride];
+            }
+            @Override void addTo(double[] dst, int dp, int stride, double[] src, int sp, int len) {
+                for (int i = 0; i < len; i++) dst[dp + i * stride] += src[sp + i];
+            }
+            @Override double sum(double[] a, int from, int len) {
+                double s = 0;
+                for (int i = from; i < from + len; i++) s += a[i];
+                return s;
+            }
+            @Override void gemm(boolean ta, boolean tb, int m, int n, int k, double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] c, int cOff, int ldc, boolean acc) {
+                Gemm.dgemm(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc);
+            }
+        };
     }
 
     // ---------------------------------------------------------------- im2col / col2im
@@ -287,7 +305,7 @@ public final class Convolution {
     private static int validTo(int first, int stride, int w, int ow) { return first >= w ? 0 : Math.min(ow, (w - first + stride - 1) / stride); }
 
     /** Unfolds the cg input planes at x[xo..] into col, row (c, ki, kj), column (oy, ox); padding reads as 0. */
-    static void im2col(float[] x, int xo, Geometry g, float[] col) {
+    static <A> void im2col(Lane<A> lane, A x, int xo, Geometry g, A col) {
         int row = 0;
         for (int c = 0; c < g.cg; c++) {
             int plane = xo + c * g.h * g.w;
@@ -297,12 +315,11 @@ public final class Convolution {
                     int from = validFrom(first, g.sw), to = Math.max(from, validTo(first, g.sw, g.w, g.ow));
                     for (int oy = 0; oy < g.oh; oy++) {
                         int dst = row * g.ohw + oy * g.ow, iy = oy * g.sh - g.ph + ki * g.dh;
-                        if (iy < 0 || iy >= g.h) { Arrays.fill(col, dst, dst + g.ow, 0f); continue; }
+                        if (iy < 0 || iy >= g.h) { lane.fill(col, dst, dst + g.ow, 0); continue; }
                         int src = plane + iy * g.w + first;
-                        if (from > 0) Arrays.fill(col, dst, dst + from, 0f);
-                        if (g.sw == 1) System.arraycopy(x, src + from, col, dst + from, to - from);
-                        else for (int ox = from; ox < to; ox++) col[dst + ox] = x[src + ox * g.sw];
-                        if (to < g.ow) Arrays.fill(col, dst + to, dst + g.ow, 0f);
+                        if (from > 0) lane.fill(col, dst, dst + from, 0);
+                        lane.gather(x, src + from * g.sw, g.sw, col, dst + from, to - from);
+                        if (to < g.ow) lane.fill(col, dst + to, dst + g.ow, 0);
                     }
                 }
             }
@@ -310,8 +327,8 @@ public final class Convolution {
     }
 
     /** The adjoint of im2col: adds every patch entry back onto its input position (gx planes are overwritten first). */
-    static void col2im(float[] col, Geometry g, float[] gx, int xo) {
-        Arrays.fill(gx, xo, xo + g.cg * g.h * g.w, 0f);
+    static <A> void col2im(Lane<A> lane, A col, Geometry g, A gx, int xo) {
+        lane.fill(gx, xo, xo + g.cg * g.h * g.w, 0);
         int row = 0;
         for (int c = 0; c < g.cg; c++) {
             int plane = xo + c * g.h * g.w;
@@ -319,52 +336,12 @@ public final class Convolution {
                 for (int kj = 0; kj < g.kw; kj++, row++) {
                     int first = kj * g.dw - g.pw;
                     int from = validFrom(first, g.sw), to = validTo(first, g.sw, g.w, g.ow);
+                    if (to <= from) continue;
                     for (int oy = 0; oy < g.oh; oy++) {
                         int iy = oy * g.sh - g.ph + ki * g.dh;
                         if (iy < 0 || iy >= g.h) continue;
                         int src = row * g.ohw + oy * g.ow, dst = plane + iy * g.w + first;
-                        for (int ox = from; ox < to; ox++) gx[dst + ox * g.sw] += col[src + ox];
-                    }
-                }
-            }
-        }
-    }
-
-    static void im2col(double[] x, int xo, Geometry g, double[] col) {
-        int row = 0;
-        for (int c = 0; c < g.cg; c++) {
-            int plane = xo + c * g.h * g.w;
-            for (int ki = 0; ki < g.kh; ki++) {
-                for (int kj = 0; kj < g.kw; kj++, row++) {
-                    int first = kj * g.dw - g.pw;
-                    int from = validFrom(first, g.sw), to = Math.max(from, validTo(first, g.sw, g.w, g.ow));
-                    for (int oy = 0; oy < g.oh; oy++) {
-                        int dst = row * g.ohw + oy * g.ow, iy = oy * g.sh - g.ph + ki * g.dh;
-                        if (iy < 0 || iy >= g.h) { Arrays.fill(col, dst, dst + g.ow, 0); continue; }
-                        int src = plane + iy * g.w + first;
-                        if (from > 0) Arrays.fill(col, dst, dst + from, 0);
-                        for (int ox = from; ox < to; ox++) col[dst + ox] = x[src + ox * g.sw];
-                        if (to < g.ow) Arrays.fill(col, dst + to, dst + g.ow, 0);
-                    }
-                }
-            }
-        }
-    }
-
-    static void col2im(double[] col, Geometry g, double[] gx, int xo) {
-        Arrays.fill(gx, xo, xo + g.cg * g.h * g.w, 0);
-        int row = 0;
-        for (int c = 0; c < g.cg; c++) {
-            int plane = xo + c * g.h * g.w;
-            for (int ki = 0; ki < g.kh; ki++) {
-                for (int kj = 0; kj < g.kw; kj++, row++) {
-                    int first = kj * g.dw - g.pw;
-                    int from = validFrom(first, g.sw), to = validTo(first, g.sw, g.w, g.ow);
-                    for (int oy = 0; oy < g.oh; oy++) {
-                        int iy = oy * g.sh - g.ph + ki * g.dh;
-                        if (iy < 0 || iy >= g.h) continue;
-                        int src = row * g.ohw + oy * g.ow, dst = plane + iy * g.w + first;
-                        for (int ox = from; ox < to; ox++) gx[dst + ox * g.sw] += col[src + ox];
+                        lane.addTo(gx, dst + from * g.sw, g.sw, col, src + from, to - from);
                     }
                 }
             }

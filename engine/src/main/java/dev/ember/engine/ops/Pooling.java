@@ -153,18 +153,23 @@ public final class Pooling {
         /** Each output's gradient goes to the input element its index names. */
         @Override protected Tensor[] backward(Tensor grad) {
             noDoubleBackward("max_pool2d");
-            DType dt = inputs()[0].dtype();
-            Tensor gy = CpuKernels.dense(grad, dt);
-            Tensor gx = Tensor.zeros(inputs()[0].shape(), dt);
-            int hw = g.h * g.w, ohw = g.oh * g.ow;
-            if (dt == DType.FLOAT32) {
-                float[] a = gy.storage().floats(), b = gx.storage().floats();
-                Convolution.forRange(g.planes, (s, e) -> { for (int p = s; p < e; p++) for (int j = 0; j < ohw; j++) b[p * hw + indices[p * ohw + j]] += a[p * ohw + j]; });
-            } else {
-                double[] a = gy.storage().doubles(), b = gx.storage().doubles();
-                Convolution.forRange(g.planes, (s, e) -> { for (int p = s; p < e; p++) for (int j = 0; j < ohw; j++) b[p * hw + indices[p * ohw + j]] += a[p * ohw + j]; });
-            }
+            Tensor gx = Tensor.zeros(inputs()[0].shape(), inputs()[0].dtype());
+            scatter(Convolution.Lane.of(gx.dtype()), CpuKernels.dense(grad, gx.dtype()), gx);
             return new Tensor[]{gx};
+        }
+
+        /** Adds each output's gradient onto the input element its index names (float sums round as float adds). */
+        private <A> void scatter(Convolution.Lane<A> lane, Tensor gyt, Tensor gxt) {
+            A a = lane.array(gyt), b = lane.array(gxt);
+            int hw = g.h * g.w, ohw = g.oh * g.ow;
+            Convolution.forRange(g.planes, (s, e) -> {
+                for (int p = s; p < e; p++) {
+                    for (int j = 0; j < ohw; j++) {
+                        int to = p * hw + indices[p * ohw + j];
+                        lane.set(b, to, lane.get(b, to) + lane.get(a, p * ohw + j));
+                    }
+                }
+            });
         }
 
         @Override public String name() { return "MaxPool2DWithIndicesBackward0"; }
@@ -247,61 +252,44 @@ public final class Pooling {
             DType dt = in[0].dtype();
             Tensor x = CpuKernels.dense(in[0], dt);
             Tensor out = Tensor.empty(outShape, dt);
-            int hw = g.h * g.w, ohw = g.oh * g.ow;
-            if (dt == DType.FLOAT32) {
-                float[] a = x.storage().floats(), b = out.storage().floats();
-                Convolution.forRange(g.planes, (s, e) -> {
-                    for (int p = s; p < e; p++) {
-                        for (int j = 0; j < ohw; j++) {
-                            double acc = 0;
-                            for (int iy = y0[j]; iy < y1[j]; iy++) for (int ix = x0[j], o = p * hw + iy * g.w; ix < x1[j]; ix++) acc += a[o + ix];
-                            b[p * ohw + j] = (float) (acc * scale[j]);
-                        }
-                    }
-                });
-            } else {
-                double[] a = x.storage().doubles(), b = out.storage().doubles();
-                Convolution.forRange(g.planes, (s, e) -> {
-                    for (int p = s; p < e; p++) {
-                        for (int j = 0; j < ohw; j++) {
-                            double acc = 0;
-                            for (int iy = y0[j]; iy < y1[j]; iy++) for (int ix = x0[j], o = p * hw + iy * g.w; ix < x1[j]; ix++) acc += a[o + ix];
-                            b[p * ohw + j] = acc * scale[j];
-                        }
-                    }
-                });
-            }
+            sum(Convolution.Lane.of(dt), x, out);
             return out;
         }
 
         @Override protected Tensor[] backward(Tensor grad) {
             noDoubleBackward(name);
-            DType dt = inputs()[0].dtype();
-            Tensor gy = CpuKernels.dense(grad, dt);
-            Tensor gx = Tensor.zeros(inputs()[0].shape(), dt);
-            int hw = g.h * g.w, ohw = g.oh * g.ow;
-            if (dt == DType.FLOAT32) {
-                float[] a = gy.storage().floats(), b = gx.storage().floats();
-                Convolution.forRange(g.planes, (s, e) -> {
-                    for (int p = s; p < e; p++) {
-                        for (int j = 0; j < ohw; j++) {
-                            float v = (float) (a[p * ohw + j] * scale[j]);
-                            for (int iy = y0[j]; iy < y1[j]; iy++) for (int ix = x0[j], o = p * hw + iy * g.w; ix < x1[j]; ix++) b[o + ix] += v;
-                        }
-                    }
-                });
-            } else {
-                double[] a = gy.storage().doubles(), b = gx.storage().doubles();
-                Convolution.forRange(g.planes, (s, e) -> {
-                    for (int p = s; p < e; p++) {
-                        for (int j = 0; j < ohw; j++) {
-                            double v = a[p * ohw + j] * scale[j];
-                            for (int iy = y0[j]; iy < y1[j]; iy++) for (int ix = x0[j], o = p * hw + iy * g.w; ix < x1[j]; ix++) b[o + ix] += v;
-                        }
-                    }
-                });
-            }
+            Tensor gx = Tensor.zeros(inputs()[0].shape(), inputs()[0].dtype());
+            spread(Convolution.Lane.of(gx.dtype()), CpuKernels.dense(grad, gx.dtype()), gx);
             return new Tensor[]{gx};
+        }
+
+        /** out[p, j] = scale[j] * the window's sum (in double). */
+        private <A> void sum(Convolution.Lane<A> lane, Tensor xt, Tensor outt) {
+            A a = lane.array(xt), b = lane.array(outt);
+            int hw = g.h * g.w, ohw = g.oh * g.ow;
+            Convolution.forRange(g.planes, (s, e) -> {
+                for (int p = s; p < e; p++) {
+                    for (int j = 0; j < ohw; j++) {
+                        double acc = 0;
+                        for (int iy = y0[j]; iy < y1[j]; iy++) acc += lane.sum(a, p * hw + iy * g.w + x0[j], x1[j] - x0[j]);
+                        lane.set(b, p * ohw + j, acc * scale[j]);
+                    }
+                }
+            });
+        }
+
+        /** gx over the window of (p, j) += scale[j] * gy[p, j]. */
+        private <A> void spread(Convolution.Lane<A> lane, Tensor gyt, Tensor gxt) {
+            A a = lane.array(gyt), b = lane.array(gxt);
+            int hw = g.h * g.w, ohw = g.oh * g.ow;
+            Convolution.forRange(g.planes, (s, e) -> {
+                for (int p = s; p < e; p++) {
+                    for (int j = 0; j < ohw; j++) {
+                        double v = lane.get(a, p * ohw + j) * scale[j];
+                        for (int iy = y0[j]; iy < y1[j]; iy++) lane.addValue(b, p * hw + iy * g.w + x0[j], x1[j] - x0[j], v);
+                    }
+                }
+            });
         }
 
         @Override public String name() { return name; }

@@ -32,30 +32,21 @@ public class Adam extends Optimizer {
     public Adam(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public Adam(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
 
-    Adam(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(defaults(0.0), options))); }
-
-    static Map<String, Object> validate(Map<String, Object> o) {
-        double lr = (Double) o.get("lr"), eps = (Double) o.get("eps"), wd = (Double) o.get("weight_decay");
-        double[] betas = (double[]) o.get("betas");
-        OptimizerBuilder.check(lr >= 0, "Invalid learning rate: " + lr);
-        OptimizerBuilder.check(eps >= 0, "Invalid epsilon value: " + eps);
-        OptimizerBuilder.check(betas[0] >= 0 && betas[0] < 1, "Invalid beta parameter at index 0: " + betas[0]);
-        OptimizerBuilder.check(betas[1] >= 0 && betas[1] < 1, "Invalid beta parameter at index 1: " + betas[1]);
-        OptimizerBuilder.check(wd >= 0, "Invalid weight_decay value: " + wd);
-        return o;
-    }
+    Adam(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OptimizerBuilder.AdamFamily.validate(OptimizerBuilder.merge(defaults(0.0), options))); }
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
+    /** Options of {@link Adam} and {@link AdamW}: the Adam family's, plus weight decay and amsgrad. */
+    public abstract static class Options<B extends Options<B, O>, O extends Optimizer> extends OptimizerBuilder.AdamFamily<B, O> {
+        Options(List<ParamGroup> groups) { super(groups); }
+        public B weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
+        public B amsgrad(boolean amsgrad) { return put("amsgrad", amsgrad); }
+    }
+
     /** Options of {@link Adam}. */
-    public static final class Builder extends OptimizerBuilder<Builder, Adam> {
+    public static final class Builder extends Options<Builder, Adam> {
         Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder betas(double beta1, double beta2) { return put("betas", new double[]{beta1, beta2}); }
-        public Builder eps(double eps) { return put("eps", eps); }
-        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public Builder amsgrad(boolean amsgrad) { return put("amsgrad", amsgrad); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
         @Override public Adam build() { return new Adam(groups, options); }
     }
 

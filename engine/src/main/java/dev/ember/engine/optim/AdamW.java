@@ -13,19 +13,14 @@ public class AdamW extends Optimizer {
     public AdamW(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public AdamW(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
 
-    AdamW(List<ParamGroup> groups, Map<String, Object> options) { super(groups, Adam.validate(OptimizerBuilder.merge(Adam.defaults(1e-2), options))); }
+    AdamW(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OptimizerBuilder.AdamFamily.validate(OptimizerBuilder.merge(Adam.defaults(1e-2), options))); }
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
     /** Options of {@link AdamW}. */
-    public static final class Builder extends OptimizerBuilder<Builder, AdamW> {
+    public static final class Builder extends Adam.Options<Builder, AdamW> {
         Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder betas(double beta1, double beta2) { return put("betas", new double[]{beta1, beta2}); }
-        public Builder eps(double eps) { return put("eps", eps); }
-        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public Builder amsgrad(boolean amsgrad) { return put("amsgrad", amsgrad); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
         @Override public AdamW build() { return new AdamW(groups, options); }
     }
 

@@ -24,28 +24,15 @@ public class Adamax extends Optimizer {
     public Adamax(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public Adamax(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
 
-    Adamax(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options))); }
-
-    private static Map<String, Object> validate(Map<String, Object> o) {
-        double[] betas = (double[]) o.get("betas");
-        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
-        OptimizerBuilder.check((Double) o.get("eps") >= 0, "Invalid epsilon value: " + o.get("eps"));
-        OptimizerBuilder.check(betas[0] >= 0 && betas[0] < 1, "Invalid beta parameter at index 0: " + betas[0]);
-        OptimizerBuilder.check(betas[1] >= 0 && betas[1] < 1, "Invalid beta parameter at index 1: " + betas[1]);
-        OptimizerBuilder.check((Double) o.get("weight_decay") >= 0, "Invalid weight_decay value: " + o.get("weight_decay"));
-        return o;
-    }
+    Adamax(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OptimizerBuilder.AdamFamily.validate(OptimizerBuilder.merge(DEFAULTS, options))); }
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
     /** Options of {@link Adamax}. */
-    public static final class Builder extends OptimizerBuilder<Builder, Adamax> {
+    public static final class Builder extends OptimizerBuilder.AdamFamily<Builder, Adamax> {
         Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder betas(double beta1, double beta2) { return put("betas", new double[]{beta1, beta2}); }
-        public Builder eps(double eps) { return put("eps", eps); }
         public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
         @Override public Adamax build() { return new Adamax(groups, options); }
     }
 

@@ -28,11 +28,7 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc, boolean accumulate) {
-        checkSizes(m, n, k);
-        checkMatrix("A", a.length, aOff, lda, transA ? k : m, transA ? m : k);
-        checkMatrix("B", b.length, bOff, ldb, transB ? n : k, transB ? k : n);
-        checkMatrix("C", c.length, cOff, ldc, m, n);
-        if (m == 0 || n == 0) return;
+        if (!check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc)) return;
         if (!accumulate) {
             for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         }
@@ -67,10 +63,7 @@ public final class Gemm {
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
             double[] c, int cOff, int ldc, boolean accumulate) {
-        checkSizes(m, n, k);
-        checkMatrix("A", a.length, aOff, lda, transA ? k : m, transA ? m : k);
-        checkMatrix("B", b.length, bOff, ldb, transB ? n : k, transB ? k : n);
-        checkMatrix("C", c.length, cOff, ldc, m, n);
+        if (!check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc)) return;
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
             if (!accumulate) Arrays.fill(c, ci, ci + n, 0d);
@@ -103,10 +96,19 @@ public final class Gemm {
         return (int) Math.max(1, (MIN_TASK_MADDS + maddsPerPanel - 1) / Math.max(1, maddsPerPanel));
     }
 
-    private static void checkSizes(int m, int n, int k) {
+    /**
+     * The argument checks shared by sgemm and dgemm (array lengths stand in for the arrays); returns whether C
+     * is non-empty, i.e. whether there is anything to write.
+     */
+    private static boolean check(boolean transA, boolean transB, int m, int n, int k, int aLen, int aOff, int lda,
+            int bLen, int bOff, int ldb, int cLen, int cOff, int ldc) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
         }
+        checkMatrix("A", aLen, aOff, lda, transA ? k : m, transA ? m : k);
+        checkMatrix("B", bLen, bOff, ldb, transB ? n : k, transB ? k : n);
+        checkMatrix("C", cLen, cOff, ldc, m, n);
+        return m > 0 && n > 0;
     }
 
     /** Checks that a rows x cols matrix with row stride ld, starting at off, fits in its array. */
