@@ -50,7 +50,7 @@ public final class DataLoader<T> implements Iterable<Tensor[]> {
         private boolean shuffle, dropLast;
         private int prefetch;
         private long seed = 0;
-        private Function<List<T>, Tensor[]> collate = DataLoader::defaultCollate;
+        private Function<List<T>, Tensor[]> collate = defaultCollateFn();
 
         private Builder(Dataset<T> dataset) { this.dataset = dataset; }
 
@@ -83,8 +83,16 @@ public final class DataLoader<T> implements Iterable<Tensor[]> {
 
     public int batchSize() { return batchSize; }
 
-    /** Stacks field i of every sample (samples are Tensor, Tensor[] or Number). */
-    @SuppressWarnings("unchecked")
+    /** The one default-collate instance, so the loader can tell a custom collate from the default. */
+    private static final Function<List<Object>, Tensor[]> DEFAULT_COLLATE = DataLoader::defaultCollate;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <T> Function<List<T>, Tensor[]> defaultCollateFn() { return (Function) DEFAULT_COLLATE; }
+
+    /**
+     * Stacks field i of every sample, like PyTorch's default_collate: samples are Tensor, Tensor[] or Number
+     * (integers become one int64 tensor, other numbers one float64 tensor).
+     */
     public static <T> Tensor[] defaultCollate(List<T> samples) {
         Object first = samples.get(0);
         if (first instanceof Tensor) return new Tensor[]{Tensor.stack(samples.toArray(new Tensor[0]), 0)};
@@ -92,12 +100,32 @@ public final class DataLoader<T> implements Iterable<Tensor[]> {
             Tensor[] out = new Tensor[f.length];
             for (int i = 0; i < f.length; i++) {
                 Tensor[] field = new Tensor[samples.size()];
-                for (int s = 0; s < field.length; s++) field[s] = ((Tensor[]) samples.get(s))[i];
+                for (int s = 0; s < field.length; s++) {
+                    Tensor[] sample = (Tensor[]) samples.get(s);
+                    if (sample.length != f.length) {
+                        throw new IllegalArgumentException("default collate: sample 0 has " + f.length + " fields but sample " + s + " has " + sample.length);
+                    }
+                    field[s] = sample[i];
+                }
                 out[i] = Tensor.stack(field, 0);
             }
             return out;
         }
-        throw new IllegalArgumentException("default collate handles Tensor and Tensor[] samples, got " + first.getClass().getName() + "; pass a collate function");
+        if (first instanceof Number) return new Tensor[]{collateNumbers(samples)};
+        throw new IllegalArgumentException("default collate handles Tensor, Tensor[] and Number samples, got " + first.getClass().getName() + "; pass a collate function");
+    }
+
+    private static Tensor collateNumbers(List<?> samples) {
+        boolean integral = true;
+        for (Object o : samples) integral &= o instanceof Long || o instanceof Integer || o instanceof Short || o instanceof Byte;
+        if (integral) {
+            long[] v = new long[samples.size()];
+            for (int i = 0; i < v.length; i++) v[i] = ((Number) samples.get(i)).longValue();
+            return Tensor.tensor(v);
+        }
+        double[] v = new double[samples.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) samples.get(i)).doubleValue();
+        return Tensor.of(v, dev.ember.engine.DType.FLOAT64);
     }
 
     @Override public Iterator<Tensor[]> iterator() {
@@ -132,8 +160,9 @@ public final class DataLoader<T> implements Iterable<Tensor[]> {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private Tensor[] load(int[] idx) {
+        // The row-gather fast path stands in for the default collate only; a custom collate sees the samples.
+        if ((Object) collate != DEFAULT_COLLATE) return collateSamples(idx);
         Dataset<?> d = dataset;
         if (d instanceof Subset<?> s && s.dataset() instanceof TensorDataset) {
             int[] inner = s.indices();
@@ -147,6 +176,10 @@ public final class DataLoader<T> implements Iterable<Tensor[]> {
             for (int i = 0; i < idx.length; i++) rows[i] = idx[i];
             return td.rows(Tensor.tensor(rows));
         }
+        return collateSamples(idx);
+    }
+
+    private Tensor[] collateSamples(int[] idx) {
         List<T> samples = new ArrayList<>(idx.length);
         for (int i : idx) samples.add(dataset.get(i));
         return collate.apply(samples);

@@ -25,7 +25,7 @@ public final class Idx {
         try (InputStream raw = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new BufferedInputStream(
                      file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16))) {
-            int magic = in.readInt();
+            int magic = readHeaderInt(in, file, "the magic number");
             int type = (magic >> 8) & 0xff, rank = magic & 0xff;
             if ((magic >>> 16) != 0 || rank < 1 || rank > 4) {
                 throw new IOException(file + " is not an IDX file (magic number 0x" + Integer.toHexString(magic) + ")");
@@ -34,7 +34,7 @@ public final class Idx {
             int[] shape = new int[rank];
             long n = 1;
             for (int i = 0; i < rank; i++) {
-                shape[i] = in.readInt();
+                shape[i] = readHeaderInt(in, file, "dimension " + i + " of " + rank);
                 if (shape[i] < 0) throw new IOException(file + ": negative dimension " + shape[i]);
                 n *= shape[i];
             }
@@ -46,6 +46,15 @@ public final class Idx {
                 throw new IOException(file + " is truncated: its header promises " + n + " bytes of data", e);
             }
             return Tensor.fromStorage(Storage.of(data, DType.UINT8), shape);
+        }
+    }
+
+    /** A big-endian int32 of the header; a file that ends first is reported as truncated, naming what is missing. */
+    private static int readHeaderInt(DataInputStream in, Path file, String what) throws IOException {
+        try {
+            return in.readInt();
+        } catch (EOFException e) {
+            throw new IOException(file + " is truncated: it ends before " + what + " of its IDX header", e);
         }
     }
 }

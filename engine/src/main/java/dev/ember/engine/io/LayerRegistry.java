@@ -170,7 +170,7 @@ public final class LayerRegistry {
         register("Sigmoid", a -> new Sigmoid());
         register("Tanh", a -> new Tanh());
         register("Softplus", a -> new Softplus(a.d("beta"), a.d("threshold")), opt("beta", Kind.NUMBER, 1.0), opt("threshold", Kind.NUMBER, 20.0));
-        // dim is required: PyTorch's implicit dim=None choice is deprecated.
+        // Recurrent layers: in a Sequential they pass on only the output sequence (forward(Tensor)).
         register("RNN", a -> new RNN(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.s("nonlinearity"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
                 req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1), opt("nonlinearity", Kind.STRING, "tanh"),
                 opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
@@ -180,6 +180,7 @@ public final class LayerRegistry {
         register("GRU", a -> new GRU(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
                 req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1),
                 opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
+        // dim is required: PyTorch's implicit dim=None choice is deprecated.
         register("Softmax", a -> new Softmax(a.i("dim")), req("dim", Kind.INT));
         register("LogSoftmax", a -> new LogSoftmax(a.i("dim")), req("dim", Kind.INT));
     }

@@ -91,6 +91,10 @@ public abstract class RNNBase extends Module {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": input.size(-1) must be equal to input_size. Expected " + inputSize + ", got " + x.size(2));
         }
         int steps = x.size(0), batch = x.size(1), stacks = numLayers * directions();
+        if (initial != null && initial.length != stateCount()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " expects " + stateCount() + " initial state tensor(s)"
+                    + (stateCount() == 2 ? " (h_0, c_0)" : " (h_0)") + ", got " + initial.length);
+        }
         Tensor[] init = new Tensor[stateCount()];
         for (int k = 0; k < init.length; k++) {
             Tensor s = initial == null ? null : initial[k];

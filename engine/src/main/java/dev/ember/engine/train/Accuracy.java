@@ -24,6 +24,11 @@ public final class Accuracy implements Metric {
         if (output.dim() == 2 && output.size(1) > 1) predicted = output.argmax(1);
         else predicted = output.reshape(-1).gt(threshold).toLong();
         Tensor t = target.reshape(-1).toLong();
+        // Equal counts, not broadcasting: a [N, 1] vs [N] mix-up must not be scored as N * N comparisons.
+        if (t.numel() != predicted.numel()) {
+            throw new IllegalArgumentException("Accuracy: output " + dev.ember.engine.Shape.str(output.shape()) + " gives " + predicted.numel()
+                    + " predictions but target " + dev.ember.engine.Shape.str(target.shape()) + " has " + t.numel() + " labels");
+        }
         correct += (long) predicted.eq(t).toLong().sum().item();
         total += t.numel();
     }

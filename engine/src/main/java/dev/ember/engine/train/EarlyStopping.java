@@ -2,7 +2,10 @@ package dev.ember.engine.train;
 
 import java.util.Map;
 
-/** Stops training when a monitored log value has not improved by minDelta for `patience` epochs. */
+/**
+ * Stops training when a monitored log value has not improved by more than minDelta for {@code patience} epochs
+ * in a row, like Keras's EarlyStopping (patience 2: the best epoch, two epochs without improvement, stop).
+ */
 public final class EarlyStopping implements Callback {
     private final String monitor;
     private final int patience;
@@ -36,7 +39,8 @@ public final class EarlyStopping implements Callback {
         if (improved) {
             best = v;
             wait = 0;
-        } else if (++wait > patience) {
+        } else if (++wait >= patience) {
+            // Like Keras: patience epochs in a row without improvement end the fit.
             stoppedEpoch = epoch;
             trainer.stop();
         }

@@ -22,10 +22,15 @@ public final class ProgressPrinter implements Callback {
     @Override public void onBatchEnd(int epoch, int batch, int batches, double runningLoss, Trainer trainer) {
         if (!live) return;
         long now = System.nanoTime();
-        if (batch < batches && now - lastDraw < 100_000_000L) return;
+        if ((batches <= 0 || batch < batches) && now - lastDraw < 100_000_000L) return;
         lastDraw = now;
-        int width = 30, filled = (int) ((long) width * batch / Math.max(1, batches));
-        out.printf("\repoch %d/%d [%s%s] %d/%d loss %.4f", epoch, trainer.epochs(), "=".repeat(filled), " ".repeat(width - filled), batch, batches, runningLoss);
+        if (batches <= 0) {
+            // The data has no known length (a plain Iterable): a count, no bar.
+            out.printf("\repoch %d/%d %d batches loss %.4f", epoch, trainer.epochs(), batch, runningLoss);
+        } else {
+            int width = 30, filled = (int) Math.min(width, (long) width * batch / batches);
+            out.printf("\repoch %d/%d [%s%s] %d/%d loss %.4f", epoch, trainer.epochs(), "=".repeat(filled), " ".repeat(width - filled), batch, batches, runningLoss);
+        }
         out.flush();
     }
 

@@ -95,7 +95,8 @@ public final class Trainer {
             double lossSum = 0;
             long samples = 0;
             int batch = 0;
-            int batches = train instanceof dev.ember.engine.data.DataLoader<?> dl ? dl.size() : -1;
+            int batches = train instanceof dev.ember.engine.data.DataLoader<?> dl ? dl.size()
+                    : train instanceof java.util.Collection<?> c ? c.size() : -1;
             for (Tensor[] b : train) {
                 optimizer.zeroGrad();
                 Tensor output = model.forward(b[0]);
@@ -145,8 +146,9 @@ public final class Trainer {
                 samples += n;
                 for (Metric m : metrics) m.update(output, b[1]);
             }
+        } finally {
+            model.train(wasTraining);
         }
-        model.train(wasTraining);
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put(prefix + "loss", samples == 0 ? Double.NaN : lossSum / samples);
         for (Metric m : metrics) logs.put(prefix + m.name(), m.compute());

@@ -161,4 +161,28 @@ class ModelSpecTest {
         assertTrue(msg.contains("bad.json") && msg.contains("unknown layer type 'Nope' at layers[0]"), msg);
         assertFalse(msg.contains("\n"));
     }
+
+    @Test
+    void buildsRecurrentLayersWithEveryArgument() {
+        Sequential m = ModelSpec.parse("""
+                {"layers": [
+                  {"type": "LSTM", "input_size": 4, "hidden_size": 3, "num_layers": 2, "bias": false, "batch_first": true, "dropout": 0.25, "bidirectional": true},
+                  {"type": "GRU", "input_size": 6, "hidden_size": 5, "batch_first": true},
+                  {"type": "RNN", "input_size": 5, "hidden_size": 2, "nonlinearity": "relu", "batch_first": true}
+                ]}""").build();
+        dev.ember.engine.nn.LSTM lstm = (dev.ember.engine.nn.LSTM) m.get(0);
+        assertEquals("LSTM(4, 3, num_layers=2, bias=False, batch_first=True, dropout=0.25, bidirectional=True)", lstm.toString());
+        assertArrayEquals(new int[]{12, 6}, lstm.parameter("weight_ih_l1_reverse").shape(), "layer 1 reads hidden * 2 directions");
+        assertFalse(m.namedParameters().containsKey("0.bias_ih_l0"));
+        assertEquals("GRU(6, 5, batch_first=True)", m.get(1).toString());
+        assertEquals("relu", ((dev.ember.engine.nn.RNN) m.get(2)).nonlinearity);
+        // In a Sequential each recurrent layer hands on only its output sequence [B, T, hidden * directions].
+        m.eval();
+        assertArrayEquals(new int[]{2, 7, 2}, m.forward(Tensor.zeros(2, 7, 4)).shape());
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> ModelSpec.parse("{\"layers\": [{\"type\": \"RNN\", \"input_size\": 4, \"hidden_size\": 3, \"nonlinearity\": \"gelu\"}]}").build()).getMessage();
+        assertTrue(msg.startsWith("layers[0] (RNN): ") && msg.contains("'gelu'"), msg);
+        msg = layersError("{\"type\": \"GRU\", \"input_size\": 4}");
+        assertTrue(msg.contains("missing required argument 'hidden_size'"), msg);
+    }
 }

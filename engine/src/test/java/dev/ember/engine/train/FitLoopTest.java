@@ -42,12 +42,12 @@ class FitLoopTest {
         Linear model = new Linear(2, 2);
         Tensor[] data = separable(20);
         EarlyStopping stop = new EarlyStopping("val_loss", 2, 0.0, false);
-        // lr 0: nothing improves after the first epoch, so epochs 2 and 3 wait and epoch 4 stops.
+        // lr 0: nothing improves after the first epoch; epochs 2 and 3 are the two without improvement, so 3 stops (Keras's rule).
         History h = Trainer.builder(model, new CrossEntropyLoss()::forward, new SGD(model.parameters(), 0.0))
                 .epochs(50).callback(stop).quiet().build()
                 .fit(DataLoader.of(new TensorDataset(data), 10, false), DataLoader.of(new TensorDataset(data), 10, false));
-        assertEquals(4, h.epochs());
-        assertEquals(4, stop.stoppedEpoch());
+        assertEquals(3, h.epochs());
+        assertEquals(3, stop.stoppedEpoch());
     }
 
     @Test void accuracyOnHandMadeOutputs() {
