@@ -2,7 +2,6 @@ package dev.ember.engine.ops;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
-import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.backend.cpu.CpuKernels;
@@ -123,11 +122,5 @@ public final class LinearAlgebra {
             Tensor c = CpuKernels.contiguous(x, x.dtype());
             return new Operand(c, false, Math.max(1, s[2]));
         }
-    }
-
-    /** Wraps a result computed in double back into a tensor of the requested dtype. */
-    static Tensor fromDoubles(double[] values, int[] shape, DType dtype) {
-        Tensor t = Tensor.fromStorage(Storage.of(values), shape);
-        return dtype == DType.FLOAT64 ? t : t.to(dtype);
     }
 }

@@ -1,6 +1,5 @@
 package dev.ember.engine.ops;
 
-import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.backend.cpu.CpuKernels;
@@ -109,6 +108,4 @@ public final class Reductions {
         }
         @Override public String name() { return max ? "MaxBackward1" : "MinBackward1"; }
     }
-
-    static DType floatType(DType t) { return t.isFloatingPoint() ? t : DType.FLOAT32; }
 }
