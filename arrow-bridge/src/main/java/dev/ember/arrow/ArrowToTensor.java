@@ -30,6 +30,7 @@ public final class ArrowToTensor {
     private int numFeatures;
     private long rowsSeen;
     private long skippedRows;
+    private int[] skippedInBatch = new int[0];
 
     private ArrowToTensor(Builder b) {
         this.features = b.features;
@@ -50,6 +51,9 @@ public final class ArrowToTensor {
     /** Rows dropped so far by {@link HandleInvalid#SKIP}. */
     public long skippedRows() { return skippedRows; }
 
+    /** Positions (within the batch) of the rows the last {@link #convert} skipped, ascending; empty when none were. */
+    public int[] skippedInLastBatch() { return skippedInBatch.clone(); }
+
     /** Rows read so far, kept or skipped. */
     public long rowsSeen() { return rowsSeen; }
 
@@ -67,7 +71,8 @@ public final class ArrowToTensor {
         if (numFeatures == 0) inferNumFeatures(reader, rows);
         int f = numFeatures;
         float[] x = new float[Math.multiplyExact(rows, f)];
-        int kept = 0;
+        int kept = 0, skipped = 0;
+        int[] skippedRowsOfBatch = new int[0];
         for (int r = 0; r < rows; r++) {
             // Read into the next free slot; a bad row leaves its slot to the next row.
             Problem problem = reader.read(r, x, kept * f, f);
@@ -77,9 +82,12 @@ public final class ArrowToTensor {
             } else if (handleInvalid == HandleInvalid.ERROR) {
                 throw new InvalidRowException(problem.column(), partitionId, rowsSeen + r, problem.description());
             } else {
+                if (skipped == skippedRowsOfBatch.length) skippedRowsOfBatch = Arrays.copyOf(skippedRowsOfBatch, Math.max(8, 2 * skipped));
+                skippedRowsOfBatch[skipped++] = r;
                 skippedRows++;
             }
         }
+        skippedInBatch = Arrays.copyOf(skippedRowsOfBatch, skipped);
         rowsSeen += rows;
         if (kept < rows) x = Arrays.copyOf(x, kept * f);
         Tensor featureTensor = Tensor.fromStorage(Storage.of(x), featureShape(kept, f));

@@ -14,8 +14,36 @@ public final class Generator {
 
     public Generator(long seed) { manualSeed(seed); }
 
-    /** The generator used by rand, randn, randint, dropout and init functions when none is given. */
-    public static Generator defaultGenerator() { return DEFAULT; }
+    /** Set by {@link #useAsDefault} to give one thread its own default generator. */
+    private static final ThreadLocal<Generator> THREAD_DEFAULT = new ThreadLocal<>();
+
+    /**
+     * The generator used by rand, randn, randint, dropout and init functions when none is given:
+     * the calling thread's own one while a {@link #useAsDefault} scope is open, else the shared one.
+     */
+    public static Generator defaultGenerator() {
+        Generator own = THREAD_DEFAULT.get();
+        return own != null ? own : DEFAULT;
+    }
+
+    /**
+     * Makes {@code generator} this thread's default generator until the returned scope closes, so work
+     * running concurrently on other threads (Spark tasks in one executor) cannot change its random draws.
+     * <pre>{@code try (var scope = Generator.useAsDefault(new Generator(seed))) { model = spec.build(); }}</pre>
+     */
+    public static Scope useAsDefault(Generator generator) {
+        Generator previous = THREAD_DEFAULT.get();
+        THREAD_DEFAULT.set(generator);
+        return () -> {
+            if (previous == null) THREAD_DEFAULT.remove();
+            else THREAD_DEFAULT.set(previous);
+        };
+    }
+
+    /** Restores the previous default generator of the thread on close. */
+    public interface Scope extends AutoCloseable {
+        @Override void close();
+    }
 
     public synchronized Generator manualSeed(long seed) {
         random = new SplittableRandom(seed);

@@ -27,6 +27,7 @@ import dev.ember.engine.nn.Sigmoid;
 import dev.ember.engine.nn.Softmax;
 import dev.ember.engine.nn.Softplus;
 import dev.ember.engine.nn.Tanh;
+import dev.ember.engine.nn.Unflatten;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -160,6 +161,7 @@ public final class LayerRegistry {
                 opt("ceil_mode", Kind.BOOL, false), opt("count_include_pad", Kind.BOOL, true), opt("divisor_override", Kind.INT, null));
         register("AdaptiveAvgPool2d", a -> new AdaptiveAvgPool2d(a.ints("output_size")), req("output_size", Kind.INT_OR_PAIR));
         register("Flatten", a -> new Flatten(a.i("start_dim"), a.i("end_dim")), opt("start_dim", Kind.INT, 1), opt("end_dim", Kind.INT, -1));
+        register("Unflatten", a -> new Unflatten(a.i("dim"), a.ints("unflattened_size")), req("dim", Kind.INT), req("unflattened_size", Kind.INT_OR_LIST));
         register("Identity", a -> new Identity());
         register("Dropout", a -> new Dropout(a.d("p"), a.b("inplace")), opt("p", Kind.NUMBER, 0.5), opt("inplace", Kind.BOOL, false));
         // Activations

@@ -1,0 +1,268 @@
+package dev.ember.spark;
+
+import dev.ember.arrow.ArrowToTensor;
+import dev.ember.arrow.Features;
+import dev.ember.arrow.InvalidRowException;
+import dev.ember.arrow.Labels;
+import dev.ember.arrow.PartitionTensors;
+import dev.ember.arrow.TensorBatch;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.nn.Module;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamPair;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains an Ember model on a DataFrame, data-parallel: a Spark ML Estimator whose {@link #fit} gives an
+ * {@link EmberModel}.
+ *
+ * <p>How a fit runs: the driver checks the columns, the model and the settings (failing before any
+ * training), builds the model from {@code seed} and turns each partition's rows into tensors once,
+ * cached on the executors. Then, round after round, every task loads the current weights, takes its
+ * local optimizer steps ({@code localSteps}, or one pass over its rows), and the driver averages the
+ * results weighted by the partitions' row counts, in a fixed order so the same seed, data and
+ * partitioning give the same model bit for bit. With {@code averageOptimizerState} (the default) the
+ * optimizer's state (Adam's moments, momentum) is averaged with the weights, so one worker trains exactly
+ * like the engine's own loop; set it to false to restart the optimizer every round.
+ *
+ * <pre>{@code
+ * EmberModel model = new EmberEstimator()
+ *     .setModelSpec(specJson).setLoss("crossEntropy").setOptimizer("adam").setLearningRate(1e-3)
+ *     .setBatchSize(128).setMaxEpochs(10).fit(train);
+ * model.transform(test).select("prediction", "probability").show();
+ * }</pre>
+ */
+public class EmberEstimator extends Estimator<EmberModel> implements EmberParams, DefaultParamsWritable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EmberEstimator.class);
+    /** Rows per Arrow batch while caching a partition. */
+    private static final int LOAD_BATCH_ROWS = 4096;
+
+    private final String uid;
+    private final ParamSet params;
+
+    public EmberEstimator() { this(Identifiable.randomUID("ember")); }
+
+    public EmberEstimator(String uid) {
+        this.uid = uid;
+        this.params = new ParamSet(this);
+    }
+
+    @Override public String uid() { return uid; }
+    @Override public ParamSet paramSet() { return params; }
+
+    public EmberEstimator setFeaturesCol(String v) { return put(featuresCol(), v); }
+    public EmberEstimator setLabelCol(String v) { return put(labelCol(), v); }
+    public EmberEstimator setPredictionCol(String v) { return put(predictionCol(), v); }
+    public EmberEstimator setProbabilityCol(String v) { return put(probabilityCol(), v); }
+    public EmberEstimator setRawPredictionCol(String v) { return put(rawPredictionCol(), v); }
+    public EmberEstimator setOutputCol(String v) { return put(outputCol(), v); }
+    public EmberEstimator setHandleInvalid(String v) { return put(handleInvalid(), ParamSet.canonical(v, ParamSet.HANDLE_INVALID)); }
+    public EmberEstimator setModelSpec(String json) { return put(modelSpec(), json); }
+    public EmberEstimator setModelFactory(String className) { return put(modelFactory(), className); }
+    public EmberEstimator setLoss(String v) { return put(loss(), ParamSet.canonical(v, ParamSet.LOSSES)); }
+    public EmberEstimator setOptimizer(String v) { return put(optimizer(), ParamSet.canonical(v, ParamSet.OPTIMIZERS)); }
+    public EmberEstimator setDevice(String v) { return put(device(), ParamSet.canonical(v, ParamSet.DEVICES)); }
+    public EmberEstimator setCheckpointDir(String v) { return put(checkpointDir(), v); }
+    public EmberEstimator setLearningRate(double v) { return put(learningRate(), v); }
+    public EmberEstimator setMomentum(double v) { return put(momentum(), v); }
+    public EmberEstimator setWeightDecay(double v) { return put(weightDecay(), v); }
+    public EmberEstimator setBatchSize(int v) { return put(batchSize(), v); }
+    public EmberEstimator setMaxEpochs(int v) { return put(maxEpochs(), v); }
+    public EmberEstimator setLocalSteps(int v) { return put(localSteps(), v); }
+    public EmberEstimator setNumWorkers(int v) { return put(numWorkers(), v); }
+    public EmberEstimator setSeed(long v) { return put(seed(), v); }
+    public EmberEstimator setAverageOptimizerState(boolean v) { return put(averageOptimizerState(), v); }
+
+    private <T> EmberEstimator put(org.apache.spark.ml.param.Param<T> param, T value) {
+        set(param, value);
+        return this;
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        Schemas.checkFeatures(schema, getFeaturesCol());
+        Schemas.checkLabel(schema, getLabelCol());
+        return Schemas.withOutputs(schema, this);
+    }
+
+    @Override
+    public EmberModel fit(Dataset<?> dataset) {
+        long t0 = System.nanoTime();
+        transformSchema(dataset.schema());
+        ModelSource source = ModelSource.of(getModelSpec(), getModelFactory());
+        SparkSession spark = dataset.sparkSession();
+        checkGpuRequest(spark);
+        Dataset<Row> df = dataset.select(getFeaturesCol(), getLabelCol());
+        if (getNumWorkers() > 0 && df.rdd().getNumPartitions() != getNumWorkers()) df = df.repartition(getNumWorkers());
+        boolean vector = Schemas.checkFeatures(df.schema(), getFeaturesCol());
+        int numFeatures = FeatureWidth.of(df, getFeaturesCol(), vector);
+        Objective objective = Objective.of(getLoss());
+        Module initial = source.build(getSeed());
+        int numClasses = objective.numClasses(dryRun(initial, numFeatures));
+        TrainConfig config = TrainConfig.of(this, source, uid + "-" + UUID.randomUUID());
+
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        String previousDescription = jsc.getLocalProperty("spark.job.description");
+        JavaRDD<PartitionData> data = cache(df, vector, numFeatures, numClasses, objective.classification());
+        try {
+            jsc.setJobDescription("Ember fit " + uid + ": rows to tensors");
+            List<long[]> sizes = data.map(d -> new long[]{d.rows(), d.skipped(), d.stepsPerEpoch(config.batchSize())}).collect();
+            long rows = 0, skipped = 0;
+            int maxSteps = 0;
+            for (long[] s : sizes) {
+                rows += s[0];
+                skipped += s[1];
+                maxSteps = (int) Math.max(maxSteps, s[2]);
+            }
+            if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
+            TrainingSummary summary = new TrainingSummary();
+            summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
+            LOG.info("Ember fit {}: {} rows ({} skipped) in {} partitions, {} features, {}", uid, rows, skipped, sizes.size(), numFeatures,
+                    objective.classification() ? numClasses + " classes" : "regression");
+
+            Snapshot state = Snapshot.of(initial, null);
+            int rounds = config.rounds(maxSteps), first = 0;
+            Checkpoints checkpoints = getCheckpointDir().isEmpty() ? null
+                    : new Checkpoints(getCheckpointDir(), settingsFingerprint(), spark.sparkContext().hadoopConfiguration());
+            if (checkpoints != null) {
+                Checkpoints.Restored restored = checkpoints.latest();
+                if (restored != null) {
+                    state = restored.state();
+                    first = restored.round() + 1;
+                    LOG.info("Ember fit {}: resuming after round {} from {}", uid, first, getCheckpointDir());
+                }
+            }
+            for (int r = first; r < rounds; r++) {
+                jsc.setJobDescription(String.format(Locale.ROOT, "Ember fit %s: round %d/%d", uid, r + 1, rounds));
+                long start = System.nanoTime();
+                Broadcast<RoundTrainer.RoundInput> input = jsc.broadcast(new RoundTrainer.RoundInput(config, r, state));
+                Partial total = TreeSum.sum(data.map(d -> RoundTrainer.train(d, input.value())), sizes.size());
+                input.destroy();
+                Snapshot averaged = total.average();
+                if (averaged != null) state = averaged;
+                double epoch = config.localSteps() == 0 ? r + 1 : Math.min(getMaxEpochs(), (r + 1.0) * config.localSteps() / maxSteps);
+                TrainingSummary.Round round = new TrainingSummary.Round(r + 1, epoch, total.lossSum / Math.max(1, total.samples),
+                        objective.classification() ? (double) total.correct / Math.max(1, total.samples) : Double.NaN,
+                        total.samples, total.steps, (System.nanoTime() - start) / 1e9, total.devices);
+                summary.add(round);
+                LOG.info("Ember fit {}: {}", uid, round);
+                if (checkpoints != null) checkpoints.save(r, state);
+            }
+            EmberModel model = new EmberModel(uid, source, state.modelOnly(), numFeatures, numClasses);
+            copyValues(model, extractParamMap());
+            model.setParent(this);
+            model.setSummary(summary);
+            return model;
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpointDir " + getCheckpointDir() + ": " + e.getMessage(), e);
+        } catch (Exception e) { // SparkException is checked in Java's eyes, though Scala code throws it freely
+            throw taskError(e);
+        } finally {
+            data.unpersist(false);
+            jsc.setJobDescription(previousDescription);
+        }
+    }
+
+    /** Each partition's rows as one cached {@link PartitionData}, read through Arrow once. */
+    private JavaRDD<PartitionData> cache(Dataset<Row> df, boolean vector, int numFeatures, int numClasses, boolean classification) {
+        StructType schema = df.schema();
+        String features = getFeaturesCol(), label = getLabelCol(), handle = getHandleInvalid();
+        JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<Row>) df).queryExecution().toRdd().toJavaRDD();
+        return rows.mapPartitionsWithIndex((partition, it) -> {
+            ArrowToTensor converter = ArrowToTensor.builder(vector ? Features.mlVector(features) : Features.array(features))
+                    .labels(classification ? Labels.classes(label, numClasses) : Labels.targets(label))
+                    .numFeatures(numFeatures).handleInvalid(handle).partitionId(partition).build();
+            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("ember-fit-" + partition, 0, Long.MAX_VALUE)) {
+                List<TensorBatch> batches = PartitionTensors.load(it, schema, LOAD_BATCH_ROWS, converter, allocator);
+                return List.of(PartitionData.of(partition, batches, converter, classification)).iterator();
+            }
+        }, true).persist(StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /**
+     * A bad row or an unusable device fails a task, and Spark wraps that in a "Job aborted" exception;
+     * give the user the task's own exception, whose message names the column, partition and row.
+     */
+    static RuntimeException taskError(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidRowException || t instanceof TaskDevice.DeviceUnavailableException) return (RuntimeException) t;
+        }
+        return EmberEstimator.<RuntimeException>rethrow(e);
+    }
+
+    /** Throws {@code e} unchanged, checked or not. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Exception> E rethrow(Exception e) throws E {
+        throw (E) e;
+    }
+
+    /** Runs the model on a zero batch to learn its output shape; a model that cannot take the features fails here, before any training. */
+    private int[] dryRun(Module model, int numFeatures) {
+        model.eval();
+        try (var scope = GradMode.noGrad()) {
+            return model.forward(Tensor.zeros(2, numFeatures)).shape();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("featuresCol '" + getFeaturesCol() + "' has " + numFeatures + " values per row, but the model ("
+                    + ModelSource.of(getModelSpec(), getModelFactory()) + ") cannot take a [batch, " + numFeatures + "] input: " + e.getMessage(), e);
+        } finally {
+            model.train();
+        }
+    }
+
+    /** device = "cuda" needs Spark to hand GPUs to tasks; without that, say so now rather than in every task. */
+    private void checkGpuRequest(SparkSession spark) {
+        if (!getDevice().equals("cuda")) return;
+        String amount = spark.conf().get("spark.task.resource.gpu.amount", "");
+        if (amount.isEmpty() || Double.parseDouble(amount) <= 0) {
+            throw new IllegalArgumentException("device = \"cuda\", but Spark assigns no GPUs to tasks: set spark.task.resource.gpu.amount "
+                    + "(and spark.executor.resource.gpu.amount with a discovery script), or use device = \"auto\" or \"cpu\"");
+        }
+    }
+
+    /** The settings that shape training, as "name=value" lines: a checkpoint is resumed only by a fit with the same ones. */
+    private String settingsFingerprint() {
+        TreeMap<String, String> values = new TreeMap<>();
+        for (ParamPair<?> pair : scala.jdk.javaapi.CollectionConverters.asJava(extractParamMap().toSeq())) {
+            String name = pair.param().name();
+            if (!List.of("checkpointDir", "maxEpochs", "predictionCol", "probabilityCol", "rawPredictionCol", "outputCol").contains(name)) {
+                values.put(name, String.valueOf(pair.value()));
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        values.forEach((k, v) -> lines.add(k + "=" + v));
+        return String.join("; ", lines);
+    }
+
+    @Override
+    public EmberEstimator copy(ParamMap extra) { return defaultCopy(extra); }
+
+    public static MLReader<EmberEstimator> read() { return new DefaultParamsReader<>(); }
+
+    public static EmberEstimator load(String path) { return read().load(path); }
+}

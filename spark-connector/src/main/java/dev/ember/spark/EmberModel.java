@@ -1,0 +1,128 @@
+package dev.ember.spark;
+
+import dev.ember.engine.nn.Module;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A trained Ember model as a Spark ML Transformer. {@link #transform} appends, for classification
+ * losses, {@code rawPrediction} (logits), {@code probability} and {@code prediction} (the class index as a
+ * double), as Spark ML classifiers do, so MulticlassClassificationEvaluator and
+ * BinaryClassificationEvaluator work unchanged; for regression losses {@code prediction}; and, when
+ * {@code outputCol} is set, the raw model output as {@code array<float>}. Saved with {@code write().save}
+ * as Spark ML metadata plus the weights as safetensors; a spec-built model's {@code data/} folder is an
+ * engine {@code SavedModel} that runs without Spark.
+ */
+public class EmberModel extends Model<EmberModel> implements EmberParams, MLWritable {
+    private static final long serialVersionUID = 1L;
+
+    private final String uid;
+    private final ParamSet params;
+    private final ModelSource source;
+    private final Snapshot weights;
+    private final int numFeatures, numClasses;
+    private transient TrainingSummary summary;
+
+    EmberModel(String uid, ModelSource source, Snapshot weights, int numFeatures, int numClasses) {
+        this.uid = uid;
+        this.params = new ParamSet(this);
+        this.source = source;
+        this.weights = weights;
+        this.numFeatures = numFeatures;
+        this.numClasses = numClasses;
+    }
+
+    @Override public String uid() { return uid; }
+    @Override public ParamSet paramSet() { return params; }
+
+    public EmberModel setFeaturesCol(String v) { return put(featuresCol(), v); }
+    public EmberModel setPredictionCol(String v) { return put(predictionCol(), v); }
+    public EmberModel setProbabilityCol(String v) { return put(probabilityCol(), v); }
+    public EmberModel setRawPredictionCol(String v) { return put(rawPredictionCol(), v); }
+    public EmberModel setOutputCol(String v) { return put(outputCol(), v); }
+    public EmberModel setHandleInvalid(String v) { return put(handleInvalid(), ParamSet.canonical(v, ParamSet.HANDLE_INVALID)); }
+    public EmberModel setBatchSize(int v) { return put(batchSize(), v); }
+
+    private <T> EmberModel put(org.apache.spark.ml.param.Param<T> param, T value) {
+        set(param, value);
+        return this;
+    }
+
+    /** Features per row the model takes. */
+    public int numFeatures() { return numFeatures; }
+
+    /** Classes for classification losses (2 for bceWithLogits); 1 for regression. */
+    public int numClasses() { return numClasses; }
+
+    /** The trained module with its weights, on the CPU. */
+    public Module module() {
+        Module m = source.build(0);
+        weights.loadInto(m, null);
+        return m;
+    }
+
+    ModelSource source() { return source; }
+    Snapshot weights() { return weights; }
+
+    public boolean hasSummary() { return summary != null; }
+
+    /** The training summary of the fit that made this model. */
+    public TrainingSummary summary() {
+        if (summary == null) throw new IllegalStateException("No training summary for EmberModel " + uid + ": it was loaded, not fitted");
+        return summary;
+    }
+
+    void setSummary(TrainingSummary summary) { this.summary = summary; }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        Schemas.checkFeatures(schema, getFeaturesCol());
+        return Schemas.withOutputs(schema, this);
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType in = dataset.schema();
+        StructType out = transformSchema(in);
+        boolean vector = Schemas.checkFeatures(in, getFeaturesCol());
+        int index = in.fieldIndex(getFeaturesCol());
+        SparkSession spark = dataset.sparkSession();
+        boolean classification = isClassification();
+        Inference.Setup setup = new Inference.Setup(source, weights, Objective.of(getLoss()), numFeatures, vector, index,
+                in.fields()[index].dataType(), getFeaturesCol(), getHandleInvalid(), getBatchSize(),
+                classification && !getRawPredictionCol().isEmpty(), classification && !getProbabilityCol().isEmpty(),
+                !getPredictionCol().isEmpty(), !getOutputCol().isEmpty());
+        Broadcast<Inference.Setup> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(setup);
+        JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<?>) dataset).queryExecution().toRdd().toJavaRDD();
+        JavaRDD<InternalRow> results = rows.mapPartitionsWithIndex((partition, it) -> new Inference(partition, it, shared.value()), true);
+        return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(results.rdd(), out, false);
+    }
+
+    @Override
+    public EmberModel copy(ParamMap extra) {
+        EmberModel copy = copyValues(new EmberModel(uid, source, weights, numFeatures, numClasses), extra);
+        copy.summary = summary;
+        return copy.setParent(parent());
+    }
+
+    @Override public MLWriter write() { return new ModelFiles.Writer(this); }
+
+    public static MLReader<EmberModel> read() { return new ModelFiles.Reader(); }
+
+    public static EmberModel load(String path) { return read().load(path); }
+
+    @Override public String toString() {
+        return "EmberModel: uid=" + uid + ", numFeatures=" + numFeatures + ", numClasses=" + numClasses + ", loss=" + getLoss() + ", " + source;
+    }
+}

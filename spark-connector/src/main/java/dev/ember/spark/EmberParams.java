@@ -1,0 +1,71 @@
+package dev.ember.spark;
+
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+
+/**
+ * The params {@link EmberEstimator} and {@link EmberModel} share, with their getters. Spark ML finds
+ * params through public no-argument methods returning a {@code Param}, which these default methods are.
+ */
+public interface EmberParams extends Params {
+    /** This stage's own Param objects. */
+    ParamSet paramSet();
+
+    default Param<String> featuresCol() { return paramSet().featuresCol; }
+    default Param<String> labelCol() { return paramSet().labelCol; }
+    default Param<String> predictionCol() { return paramSet().predictionCol; }
+    default Param<String> probabilityCol() { return paramSet().probabilityCol; }
+    default Param<String> rawPredictionCol() { return paramSet().rawPredictionCol; }
+    default Param<String> outputCol() { return paramSet().outputCol; }
+    default Param<String> handleInvalid() { return paramSet().handleInvalid; }
+    default Param<String> modelSpec() { return paramSet().modelSpec; }
+    default Param<String> modelFactory() { return paramSet().modelFactory; }
+    default Param<String> loss() { return paramSet().loss; }
+    default Param<String> optimizer() { return paramSet().optimizer; }
+    default Param<String> device() { return paramSet().device; }
+    default Param<String> checkpointDir() { return paramSet().checkpointDir; }
+    default DoubleParam learningRate() { return paramSet().learningRate; }
+    default DoubleParam momentum() { return paramSet().momentum; }
+    default DoubleParam weightDecay() { return paramSet().weightDecay; }
+    default IntParam batchSize() { return paramSet().batchSize; }
+    default IntParam maxEpochs() { return paramSet().maxEpochs; }
+    default IntParam localSteps() { return paramSet().localSteps; }
+    default IntParam numWorkers() { return paramSet().numWorkers; }
+    default LongParam seed() { return paramSet().seed; }
+    default BooleanParam averageOptimizerState() { return paramSet().averageOptimizerState; }
+
+    default String getFeaturesCol() { return getOrDefault(featuresCol()); }
+    default String getLabelCol() { return getOrDefault(labelCol()); }
+    default String getPredictionCol() { return getOrDefault(predictionCol()); }
+    default String getProbabilityCol() { return getOrDefault(probabilityCol()); }
+    default String getRawPredictionCol() { return getOrDefault(rawPredictionCol()); }
+    default String getOutputCol() { return getOrDefault(outputCol()); }
+    default String getHandleInvalid() { return getOrDefault(handleInvalid()); }
+    default String getModelSpec() { return getOrDefault(modelSpec()); }
+    default String getModelFactory() { return getOrDefault(modelFactory()); }
+    default String getLoss() { return getOrDefault(loss()); }
+    default String getOptimizer() { return getOrDefault(optimizer()); }
+    default String getDevice() { return getOrDefault(device()); }
+    default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
+    default double getLearningRate() { return (Double) getOrDefault(learningRate()); }
+    default double getMomentum() { return (Double) getOrDefault(momentum()); }
+    default double getWeightDecay() { return (Double) getOrDefault(weightDecay()); }
+    default int getBatchSize() { return (Integer) getOrDefault(batchSize()); }
+    default int getMaxEpochs() { return (Integer) getOrDefault(maxEpochs()); }
+    default int getLocalSteps() { return (Integer) getOrDefault(localSteps()); }
+    default int getNumWorkers() { return (Integer) getOrDefault(numWorkers()); }
+    default long getSeed() { return (Long) getOrDefault(seed()); }
+    default boolean getAverageOptimizerState() { return (Boolean) getOrDefault(averageOptimizerState()); }
+
+    /** True for losses whose labels are class indexes; their models get Spark ML's classifier columns. */
+    default boolean isClassification() {
+        return switch (getLoss()) {
+            case "crossEntropy", "nll", "bceWithLogits" -> true;
+            default -> false;
+        };
+    }
+}

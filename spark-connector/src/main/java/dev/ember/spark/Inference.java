@@ -1,0 +1,155 @@
+package dev.ember.spark;
+
+import dev.ember.arrow.ArrowToTensor;
+import dev.ember.arrow.Features;
+import dev.ember.arrow.RowsToArrow;
+import dev.ember.arrow.TensorBatch;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.backend.cpu.Parallel;
+import dev.ember.engine.nn.Module;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.spark.TaskContext;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.UserDefinedType;
+import org.apache.spark.sql.util.ArrowUtils;
+
+/**
+ * {@code EmberModel.transform} on one partition: rows go through Arrow into feature tensors a batch at
+ * a time, the model runs on each batch, and every input row comes back with the output columns
+ * appended. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
+ */
+final class Inference implements Iterator<InternalRow> {
+    @SuppressWarnings("unchecked")
+    private static final UserDefinedType<Vector> VECTOR = (UserDefinedType<Vector>) (UserDefinedType<?>) SQLDataTypes.VectorType();
+
+    /** What every task needs, sent once per transform. */
+    record Setup(ModelSource source, Snapshot weights, Objective objective, int numFeatures, boolean vectorFeatures,
+                 int featureIndex, DataType featureType, String featuresCol, String handleInvalid, int batchSize,
+                 boolean rawPrediction, boolean probability, boolean prediction, boolean output) implements Serializable {}
+
+    private final Setup setup;
+    private final Module model;
+    private final BufferAllocator allocator;
+    private final RowsToArrow arrow;
+    private final ArrowToTensor converter;
+    /** The input rows of the batch being read: the Arrow writer sees only their features. */
+    private final List<InternalRow> batchRows = new ArrayList<>();
+    private Iterator<InternalRow> outputs = Collections.emptyIterator();
+    private boolean closed;
+
+    Inference(int partition, Iterator<InternalRow> rows, Setup setup) {
+        this.setup = setup;
+        TaskContext tc = TaskContext.get();
+        if (tc != null) Parallel.setNumThreads(tc.cpus());
+        this.model = setup.source().build(0);
+        setup.weights().loadInto(model, null);
+        model.eval();
+        this.converter = ArrowToTensor.builder(setup.vectorFeatures() ? Features.mlVector(setup.featuresCol()) : Features.array(setup.featuresCol()))
+                .numFeatures(setup.numFeatures()).handleInvalid(setup.handleInvalid()).partitionId(partition).build();
+        StructType featureSchema = new StructType().add(setup.featuresCol(), setup.featureType(), true);
+        Iterator<InternalRow> features = new Iterator<>() {
+            @Override public boolean hasNext() { return rows.hasNext(); }
+            @Override public InternalRow next() {
+                // Spark reuses its row objects: keep a copy for the output, hand Arrow the features only.
+                InternalRow row = rows.next().copy();
+                batchRows.add(row);
+                return new GenericInternalRow(new Object[]{row.isNullAt(setup.featureIndex()) ? null : row.get(setup.featureIndex(), setup.featureType())});
+            }
+        };
+        this.allocator = ArrowUtils.rootAllocator().newChildAllocator("ember-transform-" + partition, 0, Long.MAX_VALUE);
+        try {
+            this.arrow = new RowsToArrow(features, featureSchema, setup.batchSize(), allocator);
+        } catch (RuntimeException | Error e) {
+            allocator.close();
+            throw e;
+        }
+        if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
+    }
+
+    @Override public boolean hasNext() {
+        while (!outputs.hasNext()) {
+            if (closed || !arrow.hasNext()) {
+                close();
+                return false;
+            }
+            outputs = nextBatch();
+        }
+        return true;
+    }
+
+    @Override public InternalRow next() {
+        if (!hasNext()) throw new NoSuchElementException();
+        return outputs.next();
+    }
+
+    private Iterator<InternalRow> nextBatch() {
+        batchRows.clear();
+        TensorBatch batch = converter.convert(arrow.next());
+        int[] skipped = converter.skippedInLastBatch();
+        List<InternalRow> out = new ArrayList<>(batch.size());
+        if (batch.size() == 0) return out.iterator();
+        Tensor output;
+        try (var scope = GradMode.noGrad()) {
+            output = model.forward(batch.features());
+        }
+        Objective objective = setup.objective();
+        boolean classification = objective.classification();
+        float[] raw = classification ? objective.rawPrediction(output).toFloatArray() : null;
+        float[] prob = classification && setup.probability() ? objective.probability(output).toFloatArray() : null;
+        float[] flat = output.toFloatArray();
+        int k = classification ? raw.length / batch.size() : 0, width = flat.length / batch.size();
+        int kept = 0, nextSkipped = 0;
+        for (int r = 0; r < batchRows.size(); r++) {
+            if (nextSkipped < skipped.length && skipped[nextSkipped] == r) {
+                nextSkipped++;
+                continue;
+            }
+            List<Object> values = new ArrayList<>(4);
+            if (classification && setup.rawPrediction()) values.add(VECTOR.serialize(dense(raw, kept * k, k)));
+            if (prob != null) values.add(VECTOR.serialize(dense(prob, kept * k, k)));
+            if (setup.prediction()) values.add(classification ? (double) argmax(raw, kept * k, k) : (double) flat[kept * width]);
+            if (setup.output()) values.add(UnsafeArrayData.fromPrimitiveArray(java.util.Arrays.copyOfRange(flat, kept * width, (kept + 1) * width)));
+            out.add(new JoinedRow(batchRows.get(r), new GenericInternalRow(values.toArray())));
+            kept++;
+        }
+        return out.iterator();
+    }
+
+    private static Vector dense(float[] v, int from, int n) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = v[from + i];
+        return Vectors.dense(d);
+    }
+
+    /** Ties go to the lowest index, like torch.argmax. */
+    private static int argmax(float[] v, int from, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (v[from + i] > v[from + best]) best = i;
+        return best;
+    }
+
+    private void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            arrow.close();
+        } finally {
+            allocator.close();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.ember.spark;
+
+import java.util.Arrays;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.param.ParamValidators;
+
+/**
+ * The params of {@link EmberEstimator} and {@link EmberModel}, made once per stage (a Param belongs to
+ * its owner's uid) with their defaults. Both stages expose them through {@link EmberParams}.
+ */
+public final class ParamSet {
+    static final String[] LOSSES = {"crossEntropy", "nll", "bceWithLogits", "mse", "l1", "smoothL1", "huber"};
+    static final String[] OPTIMIZERS = {"adam", "adamw", "sgd", "rmsprop", "adagrad"};
+    static final String[] DEVICES = {"auto", "cpu", "cuda"};
+    static final String[] HANDLE_INVALID = {"error", "skip"};
+
+    final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, rawPredictionCol, outputCol, handleInvalid;
+    final Param<String> modelSpec, modelFactory, loss, optimizer, device, checkpointDir;
+    final DoubleParam learningRate, momentum, weightDecay;
+    final IntParam batchSize, maxEpochs, localSteps, numWorkers;
+    final LongParam seed;
+    final BooleanParam averageOptimizerState;
+
+    ParamSet(Params owner) {
+        String uid = owner.uid();
+        featuresCol = new Param<>(uid, "featuresCol", "features column: an ML Vector or an array of numbers, one row per example");
+        labelCol = new Param<>(uid, "labelCol", "label column: a class index 0..K-1 for classification losses, a number for regression losses");
+        predictionCol = new Param<>(uid, "predictionCol", "prediction column name");
+        probabilityCol = new Param<>(uid, "probabilityCol", "column name for predicted class probabilities (classification; empty to leave out)");
+        rawPredictionCol = new Param<>(uid, "rawPredictionCol", "raw prediction (a.k.a. confidence, the model's logits) column name (classification; empty to leave out)");
+        outputCol = new Param<>(uid, "outputCol", "column for the model's raw output as array<float> (empty to leave out)");
+        handleInvalid = new Param<>(uid, "handleInvalid", "how to handle invalid rows (null, NaN, infinite or wrong-length features, bad labels): "
+                + "'error' throws naming the column, partition and row; 'skip' drops them", oneOf(HANDLE_INVALID));
+        modelSpec = new Param<>(uid, "modelSpec", "the model as an Ember JSON model spec (see dev.ember.engine.io.ModelSpec)");
+        modelFactory = new Param<>(uid, "modelFactory", "name of a class implementing dev.ember.spark.ModuleFactory, used instead of modelSpec");
+        loss = new Param<>(uid, "loss", "loss function: " + String.join(", ", LOSSES), oneOf(LOSSES));
+        optimizer = new Param<>(uid, "optimizer", "optimizer: " + String.join(", ", OPTIMIZERS), oneOf(OPTIMIZERS));
+        device = new Param<>(uid, "device", "where tasks train: 'auto' (the GPU Spark assigned to the task, else CPU), 'cpu' or 'cuda'", oneOf(DEVICES));
+        checkpointDir = new Param<>(uid, "checkpointDir", "directory (any Hadoop file system) for per-round checkpoints; a restarted fit resumes from the last one. Empty: none");
+        learningRate = new DoubleParam(uid, "learningRate", "learning rate (> 0)", ParamValidators.gt(0));
+        momentum = new DoubleParam(uid, "momentum", "momentum of sgd and rmsprop (>= 0)", ParamValidators.gtEq(0));
+        weightDecay = new DoubleParam(uid, "weightDecay", "weight decay (L2 penalty, decoupled for adamw) (>= 0)", ParamValidators.gtEq(0));
+        batchSize = new IntParam(uid, "batchSize", "examples per training step and per inference batch (> 0)", ParamValidators.gt(0));
+        maxEpochs = new IntParam(uid, "maxEpochs", "passes over each worker's data (> 0)", ParamValidators.gt(0));
+        localSteps = new IntParam(uid, "localSteps", "optimizer steps each worker takes between parameter averages; 0 means one pass over its data", ParamValidators.gtEq(0));
+        numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it); 0 keeps the input's partitions", ParamValidators.gtEq(0));
+        seed = new LongParam(uid, "seed", "random seed: model initialization, shuffling and dropout");
+        averageOptimizerState = new BooleanParam(uid, "averageOptimizerState",
+                "average the optimizer's state (Adam's moments, momentum buffers) across workers each round like the weights; false restarts it every round");
+
+        owner.setDefault(featuresCol, "features");
+        owner.setDefault(labelCol, "label");
+        owner.setDefault(predictionCol, "prediction");
+        owner.setDefault(probabilityCol, "probability");
+        owner.setDefault(rawPredictionCol, "rawPrediction");
+        owner.setDefault(outputCol, "");
+        owner.setDefault(handleInvalid, "error");
+        owner.setDefault(modelSpec, "");
+        owner.setDefault(modelFactory, "");
+        owner.setDefault(loss, "crossEntropy");
+        owner.setDefault(optimizer, "adam");
+        owner.setDefault(device, "auto");
+        owner.setDefault(checkpointDir, "");
+        owner.setDefault(learningRate, 1e-3);
+        owner.setDefault(momentum, 0.0);
+        owner.setDefault(weightDecay, 0.0);
+        owner.setDefault(batchSize, 128);
+        owner.setDefault(maxEpochs, 10);
+        owner.setDefault(localSteps, 0);
+        owner.setDefault(numWorkers, 0);
+        // Spark ML's convention: the default seed is the hash of the class name.
+        owner.setDefault(seed, (long) owner.getClass().getName().hashCode());
+        owner.setDefault(averageOptimizerState, true);
+    }
+
+    private static scala.Function1<String, Object> oneOf(String[] allowed) {
+        return value -> value != null && Arrays.asList(allowed).contains(value);
+    }
+
+    /** The allowed value that equals {@code value} ignoring case, so "Adam" and "ADAM" work. */
+    static String canonical(String value, String[] allowed) {
+        for (String a : allowed) if (a.equalsIgnoreCase(value)) return a;
+        throw new IllegalArgumentException("'" + value + "' is not one of " + Arrays.toString(allowed));
+    }
+}

@@ -1,0 +1,153 @@
+package dev.ember.spark;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Storage;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.nn.Module;
+import dev.ember.engine.optim.Optimizer;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's state dict and, optionally, its optimizer's per-parameter state, flattened into one
+ * {@code double[]} in a fixed order: the form in which training state is broadcast, averaged and
+ * checkpointed. Entry names are {@code model/<state-dict key>} and {@code optim/<param index>/<key>}
+ * (Adam's {@code exp_avg}, its {@code step}, ...). float32 values convert to double exactly.
+ */
+final class Snapshot implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final String MODEL = "model/", OPTIM = "optim/";
+
+    final Layout layout;
+    final double[] values;
+
+    Snapshot(Layout layout, double[] values) {
+        if (values.length != layout.size()) throw new IllegalArgumentException("snapshot has " + values.length + " values, layout " + layout.size());
+        this.layout = layout;
+        this.values = values;
+    }
+
+    /** Names, shapes and dtypes of the entries: equal layouts can be summed value by value. */
+    record Layout(String[] names, int[][] shapes, DType[] dtypes) implements Serializable {
+        int size() {
+            int n = 0;
+            for (int[] s : shapes) n += numel(s);
+            return n;
+        }
+
+        @Override public boolean equals(Object o) {
+            return o instanceof Layout l && Arrays.equals(names, l.names) && Arrays.deepEquals(shapes, l.shapes) && Arrays.equals(dtypes, l.dtypes);
+        }
+
+        @Override public int hashCode() { return Arrays.hashCode(names); }
+    }
+
+    /** The model's state and, when {@code optimizer} is non-null, its tensor and number state. */
+    static Snapshot of(Module model, Optimizer optimizer) {
+        Map<String, Tensor> entries = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> entries.put(MODEL + k, v));
+        if (optimizer != null) {
+            @SuppressWarnings("unchecked")
+            Map<Integer, Map<String, Object>> state = (Map<Integer, Map<String, Object>>) optimizer.stateDict().get("state");
+            state.forEach((index, st) -> st.forEach((k, v) -> {
+                if (v instanceof Tensor t) entries.put(OPTIM + index + "/" + k, t);
+                else if (v instanceof Number x) entries.put(OPTIM + index + "/" + k, Tensor.scalar(x.doubleValue(), DType.FLOAT64));
+            }));
+        }
+        return fromTensors(entries);
+    }
+
+    /** Entries given as tensors (as read from a checkpoint). */
+    static Snapshot fromTensors(Map<String, Tensor> entries) {
+        int n = entries.size();
+        String[] names = new String[n];
+        int[][] shapes = new int[n][];
+        DType[] dtypes = new DType[n];
+        List<double[]> parts = new ArrayList<>(n);
+        int i = 0, total = 0;
+        for (Map.Entry<String, Tensor> e : entries.entrySet()) {
+            names[i] = e.getKey();
+            shapes[i] = e.getValue().shape();
+            dtypes[i] = e.getValue().dtype();
+            double[] d = e.getValue().toDoubleArray();
+            parts.add(d);
+            total += numel(shapes[i]);
+            i++;
+        }
+        double[] values = new double[total];
+        int at = 0;
+        for (int j = 0; j < n; j++) {
+            int len = numel(shapes[j]);
+            System.arraycopy(parts.get(j), 0, values, at, len);
+            at += len;
+        }
+        return new Snapshot(new Layout(names, shapes, dtypes), values);
+    }
+
+    /** Every entry as a tensor of its own dtype (integer entries rounded), keyed by its full name. */
+    Map<String, Tensor> toTensors() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        int at = 0;
+        for (int i = 0; i < layout.names.length; i++) {
+            int len = numel(layout.shapes[i]);
+            double[] d = Arrays.copyOfRange(values, at, at + len);
+            if (!layout.dtypes[i].isFloatingPoint()) for (int j = 0; j < len; j++) d[j] = Math.rint(d[j]);
+            out.put(layout.names[i], Tensor.fromStorage(Storage.of(d), layout.shapes[i]).to(layout.dtypes[i]));
+            at += len;
+        }
+        return out;
+    }
+
+    /** The model entries under their state-dict names. */
+    Map<String, Tensor> modelState() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        toTensors().forEach((k, v) -> { if (k.startsWith(MODEL)) out.put(k.substring(MODEL.length()), v); });
+        return out;
+    }
+
+    boolean hasOptimizerState() {
+        for (String name : layout.names) if (name.startsWith(OPTIM)) return true;
+        return false;
+    }
+
+    /** Loads the model entries (strictly) and, when present and {@code optimizer} is non-null, the optimizer's state. */
+    @SuppressWarnings("unchecked")
+    void loadInto(Module model, Optimizer optimizer) {
+        Map<String, Tensor> tensors = toTensors();
+        Map<String, Tensor> modelState = new LinkedHashMap<>();
+        Map<Integer, Map<String, Object>> optimState = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (k.startsWith(MODEL)) {
+                modelState.put(k.substring(MODEL.length()), v);
+            } else {
+                String[] parts = k.substring(OPTIM.length()).split("/", 2);
+                // Step counts travel as scalars; the optimizers keep them as Doubles.
+                optimState.computeIfAbsent(Integer.parseInt(parts[0]), x -> new LinkedHashMap<>())
+                        .put(parts[1], v.dim() == 0 ? (Object) v.item() : v);
+            }
+        });
+        model.loadStateDict(modelState, true);
+        if (optimizer != null && !optimState.isEmpty()) {
+            Map<String, Object> dict = new LinkedHashMap<>(optimizer.stateDict());
+            dict.put("state", optimState);
+            optimizer.loadStateDict(dict);
+        }
+    }
+
+    /** This snapshot without its optimizer entries. */
+    Snapshot modelOnly() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        toTensors().forEach((k, v) -> { if (k.startsWith(MODEL)) out.put(k, v); });
+        return fromTensors(out);
+    }
+
+    static int numel(int[] shape) {
+        int n = 1;
+        for (int d : shape) n = Math.multiplyExact(n, d);
+        return n;
+    }
+}

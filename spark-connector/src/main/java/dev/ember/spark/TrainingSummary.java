@@ -1,0 +1,79 @@
+package dev.ember.spark;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What happened during {@code fit}, round by round: available from {@link EmberModel#summary()}.
+ * Loss and accuracy are means over the training batches of the round (accuracy only for
+ * classification losses; NaN otherwise).
+ */
+public final class TrainingSummary implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** One round: the workers' local steps followed by one parameter average. */
+    public record Round(int round, double epoch, double loss, double accuracy, long samples, long steps,
+                        double seconds, Set<String> devices) implements Serializable {
+        public double samplesPerSecond() { return seconds > 0 ? samples / seconds : 0; }
+
+        @Override public String toString() {
+            return String.format(Locale.ROOT, "round %d (epoch %.2f): loss %.4f%s, %d samples, %.0f samples/s, %.2f s",
+                    round, epoch, loss, Double.isNaN(accuracy) ? "" : String.format(Locale.ROOT, ", accuracy %.4f", accuracy),
+                    samples, samplesPerSecond(), seconds);
+        }
+    }
+
+    private final List<Round> rounds = new ArrayList<>();
+    private long trainingRows, skippedRows;
+    private int numWorkers;
+    private double setupSeconds;
+
+    void add(Round r) { rounds.add(r); }
+
+    void setData(long trainingRows, long skippedRows, int numWorkers, double setupSeconds) {
+        this.trainingRows = trainingRows;
+        this.skippedRows = skippedRows;
+        this.numWorkers = numWorkers;
+        this.setupSeconds = setupSeconds;
+    }
+
+    public List<Round> rounds() { return List.copyOf(rounds); }
+
+    public int totalRounds() { return rounds.size(); }
+
+    /** Mean training loss of each round, like Spark ML's {@code objectiveHistory}. */
+    public double[] objectiveHistory() { return rounds.stream().mapToDouble(Round::loss).toArray(); }
+
+    /** Training accuracy of each round (classification). */
+    public double[] accuracyHistory() { return rounds.stream().mapToDouble(Round::accuracy).toArray(); }
+
+    /** Rows trained on, after skipping invalid ones. */
+    public long trainingRows() { return trainingRows; }
+
+    /** Rows dropped by {@code handleInvalid = "skip"}. */
+    public long skippedRows() { return skippedRows; }
+
+    public int numWorkers() { return numWorkers; }
+
+    /** Seconds spent turning rows into cached tensors before the first round. */
+    public double setupSeconds() { return setupSeconds; }
+
+    /** Seconds of all rounds. */
+    public double trainingSeconds() { return rounds.stream().mapToDouble(Round::seconds).sum(); }
+
+    /** Examples per second over all rounds. */
+    public double samplesPerSecond() {
+        double s = trainingSeconds();
+        return s > 0 ? rounds.stream().mapToLong(Round::samples).sum() / s : 0;
+    }
+
+    @Override public String toString() {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "TrainingSummary(%d rows, %d skipped, %d workers, setup %.2f s)",
+                trainingRows, skippedRows, numWorkers, setupSeconds));
+        for (Round r : rounds) sb.append("\n  ").append(r);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.ember.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.engine.Generator;
+import dev.ember.engine.Storage;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.data.DataLoader;
+import dev.ember.engine.data.TensorDataset;
+import dev.ember.engine.io.ModelSpec;
+import dev.ember.engine.nn.F;
+import dev.ember.engine.nn.Module;
+import dev.ember.engine.optim.Adam;
+import dev.ember.engine.optim.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/** Same seed, data and partitioning give the same model bit for bit; one worker trains exactly like the engine. */
+class DeterminismTest {
+    private static EmberEstimator estimator() {
+        return new EmberEstimator().setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(0.01).setBatchSize(32).setSeed(99);
+    }
+
+    private static void assertSameWeights(EmberModel a, EmberModel b) {
+        Map<String, Tensor> wa = a.module().stateDict(), wb = b.module().stateDict();
+        assertEquals(wa.keySet(), wb.keySet());
+        wa.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), wb.get(k).toFloatArray(), 0f, k));
+    }
+
+    @Test
+    void unevenPartitionsTrainReproduciblyAndLoseNoRows() {
+        // Partition sizes 3, 500 and 0: a tiny one, a huge one, an empty one.
+        List<Row> rows = TestSpark.blobRows(503, 21);
+        Dataset<Row> data = TestSpark.frame(rows.subList(0, 3), 1)
+                .union(TestSpark.frame(rows.subList(3, 503), 1))
+                .union(TestSpark.frame(List.of(), 1));
+        assertEquals(3, data.rdd().getNumPartitions());
+        EmberModel first = estimator().setMaxEpochs(3).fit(data), second = estimator().setMaxEpochs(3).fit(data);
+        assertSameWeights(first, second);
+        // One pass per round: every row of every partition, the 500-row partition's last short batch of 20 included.
+        for (TrainingSummary.Round r : first.summary().rounds()) {
+            assertEquals(503, r.samples());
+            assertEquals(1 + 16, r.steps());
+        }
+        assertTrue(first.summary().accuracyHistory()[2] > 0.9);
+    }
+
+    @Test
+    void manyPartitionsSumInAFixedTreeAndGiveTheSameModel() {
+        // 11 partitions: more than TreeSum.FAN_IN, so a level of sums runs on the executors.
+        Dataset<Row> data = TestSpark.blobs(440, 8, 11);
+        EmberEstimator e = estimator().setMaxEpochs(2).setLocalSteps(1);
+        assertSameWeights(e.fit(data), e.fit(data));
+    }
+
+    @Test
+    void oneWorkerEqualsTheEnginesOwnTrainingLoop() {
+        List<Row> rows = TestSpark.blobRows(600, 31);
+        long seed = 1234;
+        int batch = 32, epochs = 3;
+        // localSteps 7 does not divide an epoch of 19 steps: rounds stop mid-epoch and must continue exactly there.
+        EmberModel fitted = estimator().setSeed(seed).setMaxEpochs(epochs).setLocalSteps(7).fit(TestSpark.frame(rows, 1));
+        assertEquals(9, fitted.summary().totalRounds());
+
+        float[] x = new float[600 * 4];
+        long[] y = new long[600];
+        for (int i = 0; i < 600; i++) {
+            double[] v = ((Vector) rows.get(i).get(1)).toArray();
+            for (int j = 0; j < 4; j++) x[i * 4 + j] = (float) v[j];
+            y[i] = (long) rows.get(i).getDouble(0);
+        }
+        Module model;
+        try (var scope = Generator.useAsDefault(new Generator(seed))) {
+            model = ModelSpec.parse(TestSpark.mlpSpec(4, 3)).build();
+        }
+        Optimizer adam = Adam.builder(model.parameters()).lr(0.01).build();
+        DataLoader<Tensor[]> loader = DataLoader.builder(new TensorDataset(Tensor.fromStorage(Storage.of(x), new int[]{600, 4}),
+                Tensor.fromStorage(Storage.of(y), new int[]{600}))).batchSize(batch).shuffle(true).seed(TrainConfig.shuffleSeed(seed, 0)).build();
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            for (Tensor[] b : loader) {
+                adam.zeroGrad();
+                F.crossEntropy(model.forward(b[0]), b[1]).backward();
+                adam.step();
+            }
+        }
+        Map<String, Tensor> expected = model.stateDict(), actual = fitted.module().stateDict();
+        List<String> keys = new ArrayList<>(expected.keySet());
+        assertEquals(keys, new ArrayList<>(actual.keySet()));
+        for (String k : keys) assertArrayEquals(expected.get(k).toFloatArray(), actual.get(k).toFloatArray(), 0f, k);
+    }
+
+    @Test
+    void treeSumIsTheSameWhateverOrderPartialsArriveIn() {
+        List<Partial> partials = new ArrayList<>();
+        for (int p = 0; p < 5; p++) {
+            double[] v = {0.1 * (p + 1), 1e16 * (p % 2 == 0 ? 1 : -1), 1.0 / (p + 3)};
+            Snapshot s = Snapshot.fromTensors(Map.of("model/w", Tensor.fromStorage(Storage.of(v), new int[]{3})));
+            partials.add(p == 2 ? Partial.idle(p, "cpu") : Partial.trained(p, 10 + p, s, 1, 1, 0, 1, "cpu"));
+        }
+        Partial forward = TreeSum.inOrder(partials);
+        List<Partial> reversed = new ArrayList<>(partials);
+        java.util.Collections.reverse(reversed);
+        assertArrayEquals(forward.weightedSums, TreeSum.inOrder(reversed).weightedSums, 0.0);
+        // Independent check of the first entry: sum of weight * value over the partitions that trained, divided by their weight.
+        double num = 10 * 0.1 + 11 * 0.2 + 13 * 0.4 + 14 * 0.5, den = 10 + 11 + 13 + 14;
+        assertEquals(num / den, forward.average().values[0], 1e-15);
+        assertEquals(den, forward.weight, 0.0);
+    }
+}
