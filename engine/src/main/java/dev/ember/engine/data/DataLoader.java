@@ -3,12 +3,14 @@ package dev.ember.engine.data;
 import dev.ember.engine.Generator;
 import dev.ember.engine.Tensor;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -185,26 +187,43 @@ public final class DataLoader<T> implements Iterable<Tensor[]> {
         return collate.apply(samples);
     }
 
-    /** Runs a batch iterator on a daemon thread, keeping up to `depth` batches ready. */
+    /**
+     * Runs a batch iterator on a daemon thread, keeping up to `depth` batches ready. The thread sees its
+     * consumer only through a weak reference: when a loop stops early and drops the iterator, the thread
+     * notices at its next full-queue wait and ends, instead of blocking forever with the dataset in hand.
+     */
     private static final class Prefetcher implements Iterator<Tensor[]> {
         private static final Tensor[] END = new Tensor[0];
+        private static final long POLL_MS = 100;
         private final BlockingQueue<Object> queue;
         private Object next;
 
         Prefetcher(Iterator<Tensor[]> source, int depth) {
-            queue = new ArrayBlockingQueue<>(depth + 1);
+            BlockingQueue<Object> q = new ArrayBlockingQueue<>(depth + 1);
+            queue = q;
+            WeakReference<Prefetcher> consumer = new WeakReference<>(this);
             Thread t = new Thread(() -> {
                 try {
-                    while (source.hasNext()) queue.put(source.next());
-                    queue.put(END);
+                    while (source.hasNext()) {
+                        if (!put(q, source.next(), consumer)) return;
+                    }
+                    put(q, END, consumer);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException | Error e) {
-                    try { queue.put(e); } catch (InterruptedException ignored) { Thread.currentThread().interrupt(); }
+                    try { put(q, e, consumer); } catch (InterruptedException ignored) { Thread.currentThread().interrupt(); }
                 }
             }, "ember-dataloader");
             t.setDaemon(true);
             t.start();
+        }
+
+        /** Queues an item; false once the consumer is gone. */
+        private static boolean put(BlockingQueue<Object> q, Object item, WeakReference<Prefetcher> consumer) throws InterruptedException {
+            while (!q.offer(item, POLL_MS, TimeUnit.MILLISECONDS)) {
+                if (consumer.get() == null) return false;
+            }
+            return true;
         }
 
         @Override public boolean hasNext() {

@@ -82,6 +82,24 @@ class DataLoaderTest {
         }
     }
 
+    @Test void anAbandonedPrefetchingLoopDoesNotLeaveItsThreadBlocked() throws InterruptedException {
+        DataLoader<Tensor[]> loader = DataLoader.builder(numbered(400)).batchSize(2).prefetch(1).build();
+        long before = prefetchThreads();
+        java.util.Iterator<Tensor[]> it = loader.iterator();
+        it.next(); // stop after one of 200 batches: the producer waits on a full queue
+        assertEquals(before + 1, prefetchThreads());
+        it = null;
+        for (int i = 0; i < 100 && prefetchThreads() > before; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertEquals(before, prefetchThreads(), "the producer thread should end once its consumer is garbage");
+    }
+
+    private static long prefetchThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("ember-dataloader") && t.isAlive()).count();
+    }
+
     @Test void prefetchPropagatesAnErrorOfTheCollateFunction() {
         DataLoader<Tensor[]> loader = DataLoader.builder(numbered(6)).batchSize(2).prefetch(2).collate(samples -> {
             if (samples.get(0)[1].itemLong() == 4) throw new IllegalArgumentException("cannot collate the batch starting at 4");
