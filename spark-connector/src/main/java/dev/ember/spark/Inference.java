@@ -51,11 +51,13 @@ final class Inference implements Iterator<InternalRow> {
     private final List<InternalRow> batchRows = new ArrayList<>();
     private Iterator<InternalRow> outputs = Collections.emptyIterator();
     private boolean closed;
+    /** spark.task.cpus: the threads this task may use. */
+    private final int threads;
 
     Inference(int partition, Iterator<InternalRow> rows, Setup setup) {
         this.setup = setup;
         TaskContext tc = TaskContext.get();
-        if (tc != null) Parallel.setNumThreads(tc.cpus());
+        this.threads = tc != null ? tc.cpus() : Parallel.numThreads();
         this.model = setup.source().build(0);
         setup.weights().loadInto(model, null);
         model.eval();
@@ -104,7 +106,7 @@ final class Inference implements Iterator<InternalRow> {
         List<InternalRow> out = new ArrayList<>(batch.size());
         if (batch.size() == 0) return out.iterator();
         Tensor output;
-        try (var scope = GradMode.noGrad()) {
+        try (var scope = GradMode.noGrad(); var pool = Parallel.useThreads(threads)) {
             output = model.forward(batch.features());
         }
         Objective objective = setup.objective();

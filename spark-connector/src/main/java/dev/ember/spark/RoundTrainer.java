@@ -35,8 +35,13 @@ final class RoundTrainer {
         long[] steps = config.stepsOfRound(in.round(), data.stepsPerEpoch(config.batchSize()));
         if (data.rows() == 0 || steps[0] >= steps[1]) return Partial.idle(data.partition(), device);
         TaskContext tc = TaskContext.get();
-        if (tc != null) Parallel.setNumThreads(tc.cpus());
+        try (var threads = Parallel.useThreads(tc != null ? tc.cpus() : Parallel.numThreads())) {
+            return trainSteps(data, in, steps, device);
+        }
+    }
 
+    private static Partial trainSteps(PartitionData data, RoundInput in, long[] steps, String device) {
+        TrainConfig config = in.config();
         Module model = config.source().build(config.seed());
         Optimizer optimizer = config.newOptimizer(model.parameters());
         in.state().loadInto(model, config.averageOptimizerState() ? optimizer : null);

@@ -21,9 +21,36 @@ public final class Parallel {
 
     private Parallel() {}
 
-    /** Threads used by {@link #forRange}, the caller included; defaults to the available processors. */
+    /** Set by {@link #useThreads}: a per-thread count that overrides the global one. */
+    private static final ThreadLocal<Integer> THREAD_COUNT = new ThreadLocal<>();
+
+    /**
+     * Threads used by {@link #forRange} on the calling thread, the caller included: the count of an open
+     * {@link #useThreads} scope, else the global count (default: the available processors).
+     */
     public static int numThreads() {
-        return numThreads;
+        Integer own = THREAD_COUNT.get();
+        return own != null ? own : numThreads;
+    }
+
+    /**
+     * Makes work started from the calling thread use {@code n} threads until the scope closes, leaving
+     * other threads' setting alone: a Spark task uses its {@code spark.task.cpus} while other tasks run
+     * in the same executor.
+     */
+    public static Scope useThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("numThreads must be >= 1, got " + n);
+        Integer previous = THREAD_COUNT.get();
+        THREAD_COUNT.set(n);
+        return () -> {
+            if (previous == null) THREAD_COUNT.remove();
+            else THREAD_COUNT.set(previous);
+        };
+    }
+
+    /** Restores the calling thread's previous thread count on close. */
+    public interface Scope extends AutoCloseable {
+        @Override void close();
     }
 
     /**
@@ -49,7 +76,7 @@ public final class Parallel {
      * inside a chunk (so nested calls cannot deadlock).
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        int threads = numThreads;
+        int threads = numThreads();
         int chunks = (int) Math.min(threads, n / (long) Math.max(1, grain));
         if (n <= 0) return;
         if (chunks <= 1 || IN_CHUNK.get()) {
@@ -96,9 +123,9 @@ public final class Parallel {
         }
     }
 
-    /** The pool, (re)created when the requested size changed since the last call. */
+    /** The pool, grown (never shrunk: callers may ask for different sizes) to at least {@code count} workers. */
     private static synchronized ExecutorService workers(int count) {
-        if (workers == null || workerCount != count) {
+        if (workers == null || workerCount < count) {
             if (workers != null) workers.shutdown();
             workers = Executors.newFixedThreadPool(count, task -> {
                 Thread t = new Thread(task, "ember-cpu-" + THREAD_IDS.incrementAndGet());
