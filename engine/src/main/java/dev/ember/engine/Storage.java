@@ -1,21 +1,30 @@
 package dev.ember.engine;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * The flat memory behind one or more tensor views. CPU storage is a Java array of the dtype's
  * natural type: float[] (float32), double[] (float64), long[] (int64), int[] (int32), byte[] (uint8, bool).
  * The version counter is shared by every view, so autograd notices in-place writes through any of them.
  */
 public final class Storage {
+    private static final AtomicLong ALLOCATIONS = new AtomicLong();
+
     private final DType dtype;
     private final Object data;
     private final int size;
+    /** Order of allocation (from 1) for memory {@link #allocate} created; 0 for arrays wrapped by {@code of}. */
+    private final long serial;
     private int version;
 
-    private Storage(DType dtype, Object data, int size) {
+    private Storage(DType dtype, Object data, int size, long serial) {
         this.dtype = dtype;
         this.data = data;
         this.size = size;
+        this.serial = serial;
     }
+
+    private Storage(DType dtype, Object data, int size) { this(dtype, data, size, 0); }
 
     public static Storage allocate(DType dtype, int size) {
         return new Storage(dtype, switch (dtype) {
@@ -24,8 +33,17 @@ public final class Storage {
             case INT64 -> new long[size];
             case INT32 -> new int[size];
             case UINT8, BOOL -> new byte[size];
-        }, size);
+        }, size, ALLOCATIONS.incrementAndGet());
     }
+
+    /** Storages {@link #allocate}d so far: one made later has a larger {@link #serial()}. */
+    public static long allocations() { return ALLOCATIONS.get(); }
+
+    /**
+     * When this storage was allocated, in {@link #allocations()} order; 0 for a wrapped array, whose
+     * other references are unknown. Autograd uses it to tell memory it created itself.
+     */
+    public long serial() { return serial; }
 
     public static Storage of(float[] a) { return new Storage(DType.FLOAT32, a, a.length); }
     public static Storage of(double[] a) { return new Storage(DType.FLOAT64, a, a.length); }

@@ -230,12 +230,19 @@ public class Tensor {
     }
 
     /** Part of autograd's machinery: adds g into {@link #grad()} (a copy, so grads never alias). */
-    public void accumulateGrad(Tensor g, boolean createGraph) {
+    public void accumulateGrad(Tensor g, boolean createGraph) { accumulateGrad(g, createGraph, false); }
+
+    /**
+     * As {@link #accumulateGrad(Tensor, boolean)}; with {@code owned}, the caller promises that nothing
+     * else references {@code g}'s memory, so a first gradient is kept as it is instead of copied
+     * (autograd's backward pass does this for gradients it computed and handed to this tensor alone).
+     */
+    public void accumulateGrad(Tensor g, boolean createGraph, boolean owned) {
         if (!Arrays.equals(g.shape, shape)) {
             throw new IllegalStateException("gradient of shape " + Shape.str(g.shape) + " for a tensor of shape " + Shape.str(shape));
         }
         if (g.dtype() != dtype()) g = g.to(dtype());
-        if (grad == null) grad = createGraph ? g.clone() : g.detach().clone();
+        if (grad == null) grad = owned && !createGraph && !g.requiresGrad() ? g : createGraph ? g.clone() : g.detach().clone();
         else if (createGraph) grad = grad.add(g);
         else try (var m = GradMode.noGrad()) { grad.add_(g); }
     }

@@ -1,6 +1,7 @@
 package dev.ember.engine.autograd;
 
 import dev.ember.engine.Shape;
+import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 
 import java.util.ArrayDeque;
@@ -48,6 +49,7 @@ public final class Backward {
 
     private static void execute(Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph,
                                 Map<Object, Tensor> captured) {
+        LeafGrads leafGrads = new LeafGrads(createGraph, captured);
         Map<Function, Tensor> pending = new IdentityHashMap<>();
         List<Function> starts = new ArrayList<>();
         for (int i = 0; i < roots.length; i++) {
@@ -61,9 +63,11 @@ public final class Backward {
                 g = Tensor.onesLike(root);
             } else if (!java.util.Arrays.equals(g.shape(), root.shape())) {
                 throw new IllegalArgumentException("Mismatch in shape: grad_output has a shape of " + Shape.str(g.shape()) + " and output has a shape of " + Shape.str(root.shape()));
+            } else {
+                leafGrads.foreign(g); // the caller's tensor: never becomes a leaf's grad without a copy
             }
-            if (root.isLeaf()) deliverToLeaf(root, g, createGraph, captured);
-            else { pending.merge(root.gradFn(), g, Tensor::add); starts.add(root.gradFn()); }
+            if (root.isLeaf()) leafGrads.deliver(root, g);
+            else { leafGrads.count(g); pending.merge(root.gradFn(), g, Tensor::add); starts.add(root.gradFn()); }
         }
 
         // Count, for every reachable node, how many reachable nodes feed gradients into it.
@@ -90,12 +94,17 @@ public final class Backward {
                 if (f.retainedOutput != null) f.retainedOutput.accumulateGrad(grad, createGraph);
                 if (captured != null && captured.containsKey(f)) captured.put(f, grad);
                 Tensor[] grads = f.gradients(grad);
+                if (captured == null || !captured.containsKey(f)) leafGrads.consumed(grad);
                 if (!retainGraph) f.release();
                 for (int i = 0; i < f.arity(); i++) {
                     Function next = f.next(i);
                     if (grads[i] != null) {
-                        if (next != null) pending.merge(next, grads[i], Tensor::add);
-                        else if (f.leaf(i) != null) deliverToLeaf(f.leaf(i), grads[i], createGraph, captured);
+                        if (next != null) {
+                            leafGrads.count(grads[i]);
+                            pending.merge(next, grads[i], Tensor::add);
+                        } else if (f.leaf(i) != null) {
+                            leafGrads.deliver(f.leaf(i), grads[i]);
+                        }
                     }
                     if (next != null && consumers.merge(next, -1, Integer::sum) == 0) {
                         if (pending.containsKey(next)) ready.add(next);
@@ -104,6 +113,7 @@ public final class Backward {
                 }
             }
         }
+        leafGrads.accumulate();
     }
 
     /** A node all of whose consumers sent no gradient gets none either; still release its inputs' counts. */
@@ -121,11 +131,46 @@ public final class Backward {
         }
     }
 
-    private static void deliverToLeaf(Tensor leaf, Tensor g, boolean createGraph, Map<Object, Tensor> captured) {
-        if (captured != null) {
-            if (captured.containsKey(leaf)) captured.merge(leaf, g, (a, b) -> a == null ? b : a.add(b));
-            return;
+    /**
+     * Gradients for leaves, accumulated once the pass is over. By then it is known which gradients were
+     * allocated during this pass and handed out exactly once: a leaf keeps such a gradient as its
+     * {@code grad} instead of copying it (PyTorch's AccumulateGrad steals an unshared gradient too).
+     */
+    private static final class LeafGrads {
+        private final boolean createGraph;
+        private final Map<Object, Tensor> captured;
+        private final long passStart = Storage.allocations();
+        private final Map<Storage, Integer> handedOut = new IdentityHashMap<>();
+        private final List<Tensor[]> deliveries = new ArrayList<>();
+
+        LeafGrads(boolean createGraph, Map<Object, Tensor> captured) {
+            this.createGraph = createGraph;
+            this.captured = captured;
         }
-        leaf.accumulateGrad(g, createGraph);
+
+        void count(Tensor g) { handedOut.merge(g.storage(), 1, Integer::sum); }
+
+        void foreign(Tensor g) { handedOut.merge(g.storage(), 2, Integer::sum); }
+
+        /** A node has run its backward on {@code g} and holds it no more. */
+        void consumed(Tensor g) { handedOut.merge(g.storage(), -1, Integer::sum); }
+
+        void deliver(Tensor leaf, Tensor g) {
+            if (captured != null) {
+                if (captured.containsKey(leaf)) captured.merge(leaf, g, (a, b) -> a == null ? b : a.add(b));
+                return;
+            }
+            count(g);
+            deliveries.add(new Tensor[]{leaf, g});
+        }
+
+        void accumulate() {
+            for (Tensor[] d : deliveries) {
+                Tensor leaf = d[0], g = d[1];
+                Storage s = g.storage();
+                boolean owned = s.serial() > passStart && handedOut.get(s) == 1 && g.isContiguous() && g.offset() == 0 && g.numel() == s.size();
+                leaf.accumulateGrad(g, createGraph, owned);
+            }
+        }
     }
 }

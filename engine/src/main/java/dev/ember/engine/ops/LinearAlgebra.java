@@ -58,11 +58,19 @@ public final class LinearAlgebra {
             save(a, b);
             return Tensor.fromStorage(batched(a.unsqueeze(0), b.unsqueeze(0)).storage(), new int[]{a.shape()[0], b.shape()[1]});
         }
-        /** dA = g B^T, dB = A^T g (the transposes are views the kernel reads directly). */
+        /**
+         * dA = g B^T, dB = A^T g (the transposes are views the kernel reads directly). An operand that is
+         * a transposed view (Linear's {@code weight.t()}) gets its gradient computed transposed, as
+         * (B g^T)^T or (g^T A)^T, so the gradient reaching the weight itself is contiguous.
+         */
         @Override protected Tensor[] backward(Tensor g) {
             Tensor a = saved(0), b = saved(1);
-            return new Tensor[]{needsInputGrad(0) ? g.mm(b.t()) : null, needsInputGrad(1) ? a.t().mm(g) : null};
+            Tensor da = !needsInputGrad(0) ? null : isTransposed(a) ? b.mm(g.t()).t() : g.mm(b.t());
+            Tensor db = !needsInputGrad(1) ? null : isTransposed(b) ? g.t().mm(a).t() : a.t().mm(g);
+            return new Tensor[]{da, db};
         }
+
+        private static boolean isTransposed(Tensor t) { return !t.isContiguous() && t.t().isContiguous(); }
     }
 
     /** [B, n, k] @ [B, k, m]. */

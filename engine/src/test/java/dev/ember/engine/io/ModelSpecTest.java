@@ -88,6 +88,7 @@ class ModelSpecTest {
         required.put("AdaptiveAvgPool2d", new Object[]{"output_size", 1});
         required.put("Softmax", new Object[]{"dim", 1});
         required.put("LogSoftmax", new Object[]{"dim", -1});
+        required.put("Unflatten", new Object[]{"dim", 1, "unflattened_size", List.of(2, 3)});
         for (String rnn : List.of("RNN", "LSTM", "GRU")) required.put(rnn, new Object[]{"input_size", 4, "hidden_size", 3});
         for (String type : LayerRegistry.knownTypes()) {
             ModelSpec spec = ModelSpec.of(ModelSpec.Layer.of(type, required.getOrDefault(type, new Object[0])));

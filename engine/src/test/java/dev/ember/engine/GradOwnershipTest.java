@@ -1,0 +1,63 @@
+package dev.ember.engine;
+
+import static dev.ember.engine.TensorOpsTest.assertValues;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Backward keeps a gradient it computed for one leaf alone instead of copying it; every gradient that
+ * is shared (with another leaf, the caller, or a node) must still be copied, or in-place updates of one
+ * {@code grad} would change another.
+ */
+class GradOwnershipTest {
+    @Test
+    void aGradientComputedForOneLeafIsKeptWithoutACopy() {
+        Tensor w = Tensor.of(new float[][]{{1, 2}, {3, 4}}).requiresGrad_();
+        Tensor y = w.mul(3).sum();
+        long before = Storage.allocations();
+        y.backward();
+        // Mul's backward allocates the gradient last; taken over, no copy was allocated after it.
+        assertEquals(Storage.allocations(), w.grad().storage().serial());
+        assertTrue(w.grad().storage().serial() > before);
+        assertValues(w.grad(), 3, 3, 3, 3);
+    }
+
+    @Test
+    void oneGradientHandedToTwoLeavesIsCopiedForEach() {
+        Tensor a = Tensor.tensor(1f, 2f).requiresGrad_(), b = Tensor.tensor(3f, 4f).requiresGrad_();
+        a.add(b).sum().backward(); // Add's backward passes the same tensor to both inputs
+        assertNotSame(a.grad().storage(), b.grad().storage());
+        a.grad().mul_(10);
+        assertValues(a.grad(), 10, 10);
+        assertValues(b.grad(), 1, 1);
+    }
+
+    @Test
+    void theCallersGradientIsNeverTakenOver() {
+        Tensor x = Tensor.tensor(1f, 2f).requiresGrad_();
+        Tensor g = Tensor.tensor(5f, 6f);
+        x.clone().backward(g); // clone's backward passes g through unchanged
+        assertNotSame(g.storage(), x.grad().storage());
+        x.grad().zero_();
+        assertValues(g, 5, 6);
+
+        Tensor leaf = Tensor.tensor(7f, 8f).requiresGrad_();
+        leaf.backward(g);
+        assertNotSame(g.storage(), leaf.grad().storage());
+    }
+
+    @Test
+    void aGradientAlsoSentOnThroughTheGraphIsCopied() {
+        // y = a + a*2: a gets one gradient straight from Add and one through Mul; both sum into a.grad.
+        Tensor a = Tensor.tensor(1f, 2f).requiresGrad_();
+        Tensor b = Tensor.tensor(3f, 4f).requiresGrad_();
+        Tensor s = a.add(b);
+        s.add(s.mul(2)).sum().backward();
+        assertValues(a.grad(), 3, 3);
+        assertValues(b.grad(), 3, 3);
+        assertNotSame(a.grad().storage(), b.grad().storage());
+    }
+}
