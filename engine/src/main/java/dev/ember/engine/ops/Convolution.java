@@ -4,7 +4,6 @@ import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.backend.cpu.CpuKernels;
 import dev.ember.engine.backend.cpu.Gemm;
 import dev.ember.engine.backend.cpu.Parallel;
@@ -128,16 +127,16 @@ public final class Convolution {
             return out;
         }
 
+        /**
+         * dX and dW are ops of their own ({@link InputGrad}, {@link WeightGrad}), each linear in the incoming
+         * gradient, so a graph built with createGraph differentiates through them again.
+         */
         @Override protected Tensor[] backward(Tensor grad) {
-            if (GradMode.isEnabled()) throw new UnsupportedOperationException("double backward (createGraph=true) through conv2d/conv1d is not supported yet");
             Tensor x = saved(0), w = saved(1);
-            DType dt = x.dtype();
-            Tensor gy = CpuKernels.dense(grad, dt);
             Tensor[] grads = new Tensor[inputs().length];
-            if (needsInputGrad(0)) grads[0] = Tensor.empty(x.shape(), dt);
-            if (needsInputGrad(1)) grads[1] = Tensor.empty(w.shape(), dt);
-            if (grads.length > 2 && needsInputGrad(2)) grads[2] = Tensor.empty(new int[]{g.o}, dt);
-            backward(Lane.of(dt), gy, x, w, grads);
+            if (needsInputGrad(0)) grads[0] = new InputGrad(g).apply(grad, w);
+            if (needsInputGrad(1)) grads[1] = new WeightGrad(g).apply(grad, x);
+            if (grads.length > 2 && needsInputGrad(2)) grads[2] = grad.sum(new int[]{0, 2, 3}, false);
             return grads;
         }
 
@@ -160,58 +159,89 @@ public final class Convolution {
                 }
             });
         }
+    }
 
-        private <A> void backward(Lane<A> lane, Tensor gyt, Tensor xt, Tensor wt, Tensor[] grads) {
-            A gy = lane.array(gyt);
-            if (grads[0] != null) inputGrad(lane, gy, lane.array(wt), lane.array(grads[0]));
-            if (grads[1] != null) weightGrad(lane, gy, lane.array(xt), lane.array(grads[1]));
-            if (grads.length > 2 && grads[2] != null) biasGrad(lane, gy, lane.array(grads[2]));
-        }
-
-        /** dX: per group, dCol = W^T dY, folded back onto the input plane by col2im. */
-        private <A> void inputGrad(Lane<A> lane, A gy, A w, A gx) {
-            boolean pw = g.pointwise();
-            forRange(g.n, (start, end) -> {
-                A col = pw ? null : lane.alloc(g.kk * g.ohw);
-                for (int i = start; i < end; i++) {
-                    for (int gr = 0; gr < g.groups; gr++) {
-                        int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
-                        lane.gemm(true, false, g.kk, g.ohw, g.og, w, gr * g.og * g.kk, g.kk, gy, yo, g.ohw, pw ? gx : col, pw ? xo : 0, g.ohw, false);
-                        if (!pw) col2im(lane, col, g, gx, xo);
-                    }
+    /** dX: per group, dCol = W^T dY, folded back onto the input plane by col2im. */
+    private static <A> void inputGrad(Geometry g, Lane<A> lane, Tensor gyt, Tensor wt, Tensor gxt) {
+        A gy = lane.array(gyt), w = lane.array(wt), gx = lane.array(gxt);
+        boolean pw = g.pointwise();
+        forRange(g.n, (start, end) -> {
+            A col = pw ? null : lane.alloc(g.kk * g.ohw);
+            for (int i = start; i < end; i++) {
+                for (int gr = 0; gr < g.groups; gr++) {
+                    int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
+                    lane.gemm(true, false, g.kk, g.ohw, g.og, w, gr * g.og * g.kk, g.kk, gy, yo, g.ohw, pw ? gx : col, pw ? xo : 0, g.ohw, false);
+                    if (!pw) col2im(lane, col, g, gx, xo);
                 }
-            });
-        }
-
-        /** dW: per group, sum over samples of dY Col^T; each thread chunk sums into its own buffer, merged in order. */
-        private <A> void weightGrad(Lane<A> lane, A gy, A x, A gw) {
-            boolean pw = g.pointwise();
-            int size = g.o * g.kk;
-            Map<Integer, A> partial = new TreeMap<>();
-            forRange(g.n, (start, end) -> {
-                A col = pw ? null : lane.alloc(g.kk * g.ohw);
-                A acc = lane.alloc(size);
-                for (int i = start; i < end; i++) {
-                    for (int gr = 0; gr < g.groups; gr++) {
-                        int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
-                        if (!pw) im2col(lane, x, xo, g, col);
-                        lane.gemm(false, true, g.og, g.kk, g.ohw, gy, yo, g.ohw, pw ? x : col, pw ? xo : 0, g.ohw, acc, gr * g.og * g.kk, g.kk, true);
-                    }
-                }
-                synchronized (partial) { partial.put(start, acc); }
-            });
-            lane.fill(gw, 0, size, 0);
-            for (A acc : partial.values()) lane.addTo(gw, 0, 1, acc, 0, size);
-        }
-
-        /** dB[o] = sum of dY over samples and positions (accumulated in double). */
-        private <A> void biasGrad(Lane<A> lane, A gy, A gb) {
-            for (int oc = 0; oc < g.o; oc++) {
-                double s = 0;
-                for (int i = 0; i < g.n; i++) s += lane.sum(gy, (i * g.o + oc) * g.ohw, g.ohw);
-                lane.fill(gb, oc, oc + 1, s);
             }
+        });
+    }
+
+    /** dW: per group, sum over samples of dY Col^T; each thread chunk sums into its own buffer, merged in order. */
+    private static <A> void weightGrad(Geometry g, Lane<A> lane, Tensor gyt, Tensor xt, Tensor gwt) {
+        A gy = lane.array(gyt), x = lane.array(xt), gw = lane.array(gwt);
+        boolean pw = g.pointwise();
+        int size = g.o * g.kk;
+        Map<Integer, A> partial = new TreeMap<>();
+        forRange(g.n, (start, end) -> {
+            A col = pw ? null : lane.alloc(g.kk * g.ohw);
+            A acc = lane.alloc(size);
+            for (int i = start; i < end; i++) {
+                for (int gr = 0; gr < g.groups; gr++) {
+                    int xo = (i * g.c + gr * g.cg) * g.h * g.w, yo = (i * g.o + gr * g.og) * g.ohw;
+                    if (!pw) im2col(lane, x, xo, g, col);
+                    lane.gemm(false, true, g.og, g.kk, g.ohw, gy, yo, g.ohw, pw ? x : col, pw ? xo : 0, g.ohw, acc, gr * g.og * g.kk, g.kk, true);
+                }
+            }
+            synchronized (partial) { partial.put(start, acc); }
+        });
+        lane.fill(gw, 0, size, 0);
+        for (A acc : partial.values()) lane.addTo(gw, 0, 1, acc, 0, size);
+    }
+
+    /** dX = conv2d's input gradient from (dY, W): the transposed convolution. Its own gradient is conv2d and {@link WeightGrad}. */
+    static final class InputGrad extends Function {
+        private final Geometry g;
+        InputGrad(Geometry g) { this.g = g; }
+
+        @Override protected Tensor forward(Tensor... in) {
+            DType dt = in[1].dtype();
+            Tensor gy = CpuKernels.dense(in[0], dt), w = CpuKernels.dense(in[1], dt);
+            Tensor gx = Tensor.empty(new int[]{g.n, g.c, g.h, g.w}, dt);
+            inputGrad(g, Lane.of(dt), gy, w, gx);
+            save(gy, w);
+            return gx;
         }
+
+        /** Linear in each input: d/d(dY) is the convolution of the incoming gradient with W, d/dW the weight gradient of that convolution. */
+        @Override protected Tensor[] backward(Tensor ggx) {
+            Tensor gy = saved(0), w = saved(1);
+            return new Tensor[]{needsInputGrad(0) ? new Conv2d(g).apply(ggx, w, null) : null, needsInputGrad(1) ? new WeightGrad(g).apply(gy, ggx) : null};
+        }
+
+        @Override public String name() { return "ConvolutionBackwardInput"; }
+    }
+
+    /** dW = conv2d's weight gradient from (dY, X). Its own gradient is conv2d and {@link InputGrad}. */
+    static final class WeightGrad extends Function {
+        private final Geometry g;
+        WeightGrad(Geometry g) { this.g = g; }
+
+        @Override protected Tensor forward(Tensor... in) {
+            DType dt = in[1].dtype();
+            Tensor gy = CpuKernels.dense(in[0], dt), x = CpuKernels.dense(in[1], dt);
+            Tensor gw = Tensor.empty(new int[]{g.o, g.cg, g.kh, g.kw}, dt);
+            weightGrad(g, Lane.of(dt), gy, x, gw);
+            save(gy, x);
+            return gw;
+        }
+
+        @Override protected Tensor[] backward(Tensor ggw) {
+            Tensor gy = saved(0), x = saved(1);
+            return new Tensor[]{needsInputGrad(0) ? new Conv2d(g).apply(x, ggw, null) : null, needsInputGrad(1) ? new InputGrad(g).apply(gy, ggw) : null};
+        }
+
+        @Override public String name() { return "ConvolutionBackwardWeight"; }
     }
 
     // ---------------------------------------------------------------- float32 / float64 arrays

@@ -5,7 +5,6 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.backend.cpu.CpuKernels;
 
 import java.util.Arrays;
@@ -78,10 +77,6 @@ public final class Pooling {
         return input.dim() == 3 ? input.unsqueeze(0) : input;
     }
 
-    private static void noDoubleBackward(String op) {
-        if (GradMode.isEnabled()) throw new UnsupportedOperationException("double backward (createGraph=true) through " + op + " is not supported yet");
-    }
-
     // ---------------------------------------------------------------- max pool
 
     /** torch.nn.functional.max_pool2d; stride null or empty means stride = kernel size. */
@@ -150,29 +145,71 @@ public final class Pooling {
             return out;
         }
 
-        /** Each output's gradient goes to the input element its index names. */
+        /** Each output's gradient goes to the input element its index names: {@link Scatter}, itself differentiable. */
         @Override protected Tensor[] backward(Tensor grad) {
-            noDoubleBackward("max_pool2d");
-            Tensor gx = Tensor.zeros(inputs()[0].shape(), inputs()[0].dtype());
-            scatter(Convolution.Lane.of(gx.dtype()), CpuKernels.dense(grad, gx.dtype()), gx);
-            return new Tensor[]{gx};
+            return new Tensor[]{new Scatter(this, inputs()[0].shape()).apply(grad)};
         }
 
-        /** Adds each output's gradient onto the input element its index names (float sums round as float adds). */
+        @Override public String name() { return "MaxPool2DWithIndicesBackward0"; }
+    }
+
+    /** Max pool's gradient: adds each output's gradient onto the input element its index names. Its adjoint is {@link Gather}. */
+    static final class Scatter extends Function {
+        private final MaxPool2d pool;
+        private final int[] inputShape;
+        Scatter(MaxPool2d pool, int[] inputShape) { this.pool = pool; this.inputShape = inputShape; }
+
+        @Override protected Tensor forward(Tensor... in) {
+            Tensor gx = Tensor.zeros(inputShape, in[0].dtype());
+            scatter(Convolution.Lane.of(gx.dtype()), CpuKernels.dense(in[0], gx.dtype()), gx);
+            return gx;
+        }
+
+        @Override protected Tensor[] backward(Tensor grad) { return new Tensor[]{new Gather(pool, inputShape).apply(grad)}; }
+
+        /** Float sums round as float adds. */
         private <A> void scatter(Convolution.Lane<A> lane, Tensor gyt, Tensor gxt) {
             A a = lane.array(gyt), b = lane.array(gxt);
+            Window g = pool.g;
             int hw = g.h * g.w, ohw = g.oh * g.ow;
             Convolution.forRange(g.planes, (s, e) -> {
                 for (int p = s; p < e; p++) {
                     for (int j = 0; j < ohw; j++) {
-                        int to = p * hw + indices[p * ohw + j];
+                        int to = p * hw + pool.indices[p * ohw + j];
                         lane.set(b, to, lane.get(b, to) + lane.get(a, p * ohw + j));
                     }
                 }
             });
         }
 
-        @Override public String name() { return "MaxPool2DWithIndicesBackward0"; }
+        @Override public String name() { return "MaxPool2DWithIndicesBackwardBackward"; }
+    }
+
+    /** Reads, for each pooled output, the input element its index names: the adjoint of {@link Scatter}. */
+    static final class Gather extends Function {
+        private final MaxPool2d pool;
+        private final int[] inputShape;
+        Gather(MaxPool2d pool, int[] inputShape) { this.pool = pool; this.inputShape = inputShape; }
+
+        @Override protected Tensor forward(Tensor... in) {
+            DType dt = in[0].dtype();
+            Tensor out = Tensor.empty(new int[]{inputShape[0], inputShape[1], pool.g.oh, pool.g.ow}, dt);
+            gather(Convolution.Lane.of(dt), CpuKernels.dense(in[0], dt), out);
+            return out;
+        }
+
+        private <A> void gather(Convolution.Lane<A> lane, Tensor xt, Tensor yt) {
+            A x = lane.array(xt), y = lane.array(yt);
+            Window g = pool.g;
+            int hw = g.h * g.w, ohw = g.oh * g.ow;
+            for (int p = 0; p < g.planes; p++) {
+                for (int j = 0; j < ohw; j++) lane.set(y, p * ohw + j, lane.get(x, p * hw + pool.indices[p * ohw + j]));
+            }
+        }
+
+        @Override protected Tensor[] backward(Tensor grad) { return new Tensor[]{new Scatter(pool, inputShape).apply(grad)}; }
+
+        @Override public String name() { return "MaxPool2DGather"; }
     }
 
     // ---------------------------------------------------------------- average pool
@@ -256,11 +293,9 @@ public final class Pooling {
             return out;
         }
 
+        /** Spreads scale[j] * grad back over each window: {@link Spread}, whose own gradient is this sum again. */
         @Override protected Tensor[] backward(Tensor grad) {
-            noDoubleBackward(name);
-            Tensor gx = Tensor.zeros(inputs()[0].shape(), inputs()[0].dtype());
-            spread(Convolution.Lane.of(gx.dtype()), CpuKernels.dense(grad, gx.dtype()), gx);
-            return new Tensor[]{gx};
+            return new Tensor[]{new Spread(this, inputs()[0].shape()).apply(grad)};
         }
 
         /** out[p, j] = scale[j] * the window's sum (in double). */
@@ -278,20 +313,39 @@ public final class Pooling {
             });
         }
 
-        /** gx over the window of (p, j) += scale[j] * gy[p, j]. */
+        @Override public String name() { return name; }
+    }
+
+    /** The average pools' gradient: gx over the window of (p, j) += scale[j] * gy[p, j]. Its adjoint is the {@link WindowSum}. */
+    static final class Spread extends Function {
+        private final WindowSum pool;
+        private final int[] inputShape;
+        Spread(WindowSum pool, int[] inputShape) { this.pool = pool; this.inputShape = inputShape; }
+
+        @Override protected Tensor forward(Tensor... in) {
+            Tensor gx = Tensor.zeros(inputShape, in[0].dtype());
+            spread(Convolution.Lane.of(gx.dtype()), CpuKernels.dense(in[0], gx.dtype()), gx);
+            return gx;
+        }
+
+        @Override protected Tensor[] backward(Tensor grad) {
+            return new Tensor[]{new WindowSum(pool.g, pool.y0, pool.y1, pool.x0, pool.x1, pool.scale, pool.outShape, pool.name).apply(grad)};
+        }
+
         private <A> void spread(Convolution.Lane<A> lane, Tensor gyt, Tensor gxt) {
             A a = lane.array(gyt), b = lane.array(gxt);
+            Window g = pool.g;
             int hw = g.h * g.w, ohw = g.oh * g.ow;
             Convolution.forRange(g.planes, (s, e) -> {
                 for (int p = s; p < e; p++) {
                     for (int j = 0; j < ohw; j++) {
-                        double v = lane.get(a, p * ohw + j) * scale[j];
-                        for (int iy = y0[j]; iy < y1[j]; iy++) lane.addValue(b, p * hw + iy * g.w + x0[j], x1[j] - x0[j], v);
+                        double v = lane.get(a, p * ohw + j) * pool.scale[j];
+                        for (int iy = pool.y0[j]; iy < pool.y1[j]; iy++) lane.addValue(b, p * hw + iy * g.w + pool.x0[j], pool.x1[j] - pool.x0[j], v);
                     }
                 }
             });
         }
 
-        @Override public String name() { return name; }
+        @Override public String name() { return pool.name + "Backward"; }
     }
 }
