@@ -87,6 +87,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public EmberEstimator setModelFactory(String className) { return put(modelFactory(), className); }
     public EmberEstimator setLoss(String v) { return put(loss(), ParamSet.canonical(v, ParamSet.LOSSES)); }
     public EmberEstimator setOptimizer(String v) { return put(optimizer(), ParamSet.canonical(v, ParamSet.OPTIMIZERS)); }
+    public EmberEstimator setLrSchedule(String v) { return put(lrSchedule(), ParamSet.canonical(v, ParamSet.LR_SCHEDULES)); }
     public EmberEstimator setDevice(String v) { return put(device(), ParamSet.canonical(v, ParamSet.DEVICES)); }
     public EmberEstimator setCheckpointDir(String v) { return put(checkpointDir(), v); }
     public EmberEstimator setLearningRate(double v) { return put(learningRate(), v); }

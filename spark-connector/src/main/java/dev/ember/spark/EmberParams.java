@@ -26,6 +26,7 @@ public interface EmberParams extends Params {
     default Param<String> modelFactory() { return paramSet().modelFactory; }
     default Param<String> loss() { return paramSet().loss; }
     default Param<String> optimizer() { return paramSet().optimizer; }
+    default Param<String> lrSchedule() { return paramSet().lrSchedule; }
     default Param<String> device() { return paramSet().device; }
     default Param<String> checkpointDir() { return paramSet().checkpointDir; }
     default DoubleParam learningRate() { return paramSet().learningRate; }
@@ -49,6 +50,7 @@ public interface EmberParams extends Params {
     default String getModelFactory() { return getOrDefault(modelFactory()); }
     default String getLoss() { return getOrDefault(loss()); }
     default String getOptimizer() { return getOrDefault(optimizer()); }
+    default String getLrSchedule() { return getOrDefault(lrSchedule()); }
     default String getDevice() { return getOrDefault(device()); }
     default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
     default double getLearningRate() { return (Double) getOrDefault(learningRate()); }

@@ -17,10 +17,11 @@ public final class ParamSet {
     static final String[] LOSSES = {"crossEntropy", "nll", "bceWithLogits", "mse", "l1", "smoothL1", "huber"};
     static final String[] OPTIMIZERS = {"adam", "adamw", "sgd", "rmsprop", "adagrad"};
     static final String[] DEVICES = {"auto", "cpu", "cuda"};
+    static final String[] LR_SCHEDULES = {"constant", "cosine"};
     static final String[] HANDLE_INVALID = {"error", "skip"};
 
     final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, rawPredictionCol, outputCol, handleInvalid;
-    final Param<String> modelSpec, modelFactory, loss, optimizer, device, checkpointDir;
+    final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir;
     final DoubleParam learningRate, momentum, weightDecay;
     final IntParam batchSize, maxEpochs, localSteps, numWorkers;
     final LongParam seed;
@@ -40,6 +41,8 @@ public final class ParamSet {
         modelFactory = new Param<>(uid, "modelFactory", "name of a class implementing dev.ember.spark.ModuleFactory, used instead of modelSpec");
         loss = new Param<>(uid, "loss", "loss function: " + String.join(", ", LOSSES), oneOf(LOSSES));
         optimizer = new Param<>(uid, "optimizer", "optimizer: " + String.join(", ", OPTIMIZERS), oneOf(OPTIMIZERS));
+        lrSchedule = new Param<>(uid, "lrSchedule", "learning rate over the epochs: 'constant', or 'cosine' (epoch e of E uses "
+                + "learningRate * (1 + cos(pi * e / E)) / 2, as torch's CosineAnnealingLR stepped once per epoch)", oneOf(LR_SCHEDULES));
         device = new Param<>(uid, "device", "where tasks train: 'auto' (the GPU Spark assigned to the task, else CPU), 'cpu' or 'cuda'", oneOf(DEVICES));
         checkpointDir = new Param<>(uid, "checkpointDir", "directory (any Hadoop file system) for per-round checkpoints; a restarted fit resumes from the last one. Empty: none");
         learningRate = new DoubleParam(uid, "learningRate", "learning rate (> 0)", ParamValidators.gt(0));
@@ -64,6 +67,7 @@ public final class ParamSet {
         owner.setDefault(modelFactory, "");
         owner.setDefault(loss, "crossEntropy");
         owner.setDefault(optimizer, "adam");
+        owner.setDefault(lrSchedule, "constant");
         owner.setDefault(device, "auto");
         owner.setDefault(checkpointDir, "");
         owner.setDefault(learningRate, 1e-3);

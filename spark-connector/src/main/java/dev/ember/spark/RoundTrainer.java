@@ -7,6 +7,7 @@ import dev.ember.engine.data.DataLoader;
 import dev.ember.engine.data.TensorDataset;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Optimizer;
+import dev.ember.engine.optim.ParamGroup;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -51,7 +52,10 @@ final class RoundTrainer {
         long samples = 0, correct = 0;
         boolean classification = config.objective().classification();
         try (var scope = Generator.useAsDefault(new Generator(TrainConfig.roundSeed(config.seed(), data.partition(), in.round())))) {
+            int perEpoch = data.stepsPerEpoch(config.batchSize());
             for (long s = steps[0]; s < steps[1]; s++) {
+                double lr = config.learningRate(s / perEpoch);
+                for (ParamGroup group : optimizer.paramGroups()) group.set("lr", lr);
                 Tensor[] batch = cursor.next();
                 optimizer.zeroGrad();
                 Tensor output = model.forward(batch[0]);

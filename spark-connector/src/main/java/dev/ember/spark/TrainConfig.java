@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** The estimator's training settings as the executors need them: read once from the params in {@code fit}. */
-record TrainConfig(ModelSource source, Objective objective, String optimizer, double learningRate, double momentum,
+record TrainConfig(ModelSource source, Objective objective, String optimizer, double learningRate, String lrSchedule, double momentum,
                    double weightDecay, int batchSize, int maxEpochs, int localSteps, long seed,
                    boolean averageOptimizerState, String device, String fitId) implements Serializable {
 
     static TrainConfig of(EmberParams p, ModelSource source, String fitId) {
-        return new TrainConfig(source, Objective.of(p.getLoss()), p.getOptimizer(), p.getLearningRate(), p.getMomentum(),
+        return new TrainConfig(source, Objective.of(p.getLoss()), p.getOptimizer(), p.getLearningRate(), p.getLrSchedule(), p.getMomentum(),
                 p.getWeightDecay(), p.getBatchSize(), p.getMaxEpochs(), p.getLocalSteps(), p.getSeed(),
                 p.getAverageOptimizerState(), p.getDevice(), fitId);
     }
@@ -31,6 +31,12 @@ record TrainConfig(ModelSource source, Objective objective, String optimizer, do
             case "adagrad" -> Adagrad.builder(params).lr(learningRate).weightDecay(weightDecay).build();
             default -> throw new IllegalArgumentException("Unknown optimizer '" + optimizer + "'");
         };
+    }
+
+    /** The learning rate of an epoch (0-based) under the schedule. */
+    double learningRate(long epoch) {
+        if (lrSchedule.equals("constant")) return learningRate;
+        return learningRate * (1 + Math.cos(Math.PI * epoch / maxEpochs)) / 2;
     }
 
     /** The optimizer steps partition's data gives per round, as {@code [first, end)} global step indexes. */

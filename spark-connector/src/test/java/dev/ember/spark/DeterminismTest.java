@@ -14,6 +14,7 @@ import dev.ember.engine.nn.F;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Adam;
 import dev.ember.engine.optim.Optimizer;
+import dev.ember.engine.optim.SGD;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,15 +64,29 @@ class DeterminismTest {
     @Test
     void oneWorkerEqualsTheEnginesOwnTrainingLoop() {
         List<Row> rows = TestSpark.blobRows(600, 31);
-        long seed = 1234;
-        int batch = 32, epochs = 3;
         // localSteps 7 does not divide an epoch of 19 steps: rounds stop mid-epoch and must continue exactly there.
-        EmberModel fitted = estimator().setSeed(seed).setMaxEpochs(epochs).setLocalSteps(7).fit(TestSpark.frame(rows, 1));
+        EmberModel fitted = estimator().setSeed(1234).setMaxEpochs(3).setLocalSteps(7).fit(TestSpark.frame(rows, 1));
         assertEquals(9, fitted.summary().totalRounds());
+        assertSameState(engineLoop(rows, 1234, 3, false, params -> Adam.builder(params).lr(0.01).build()), fitted);
+    }
 
-        float[] x = new float[600 * 4];
-        long[] y = new long[600];
-        for (int i = 0; i < 600; i++) {
+    @Test
+    void cosineScheduleAnnealsOncePerEpochLikeCosineAnnealingLR() {
+        List<Row> rows = TestSpark.blobRows(300, 32);
+        EmberModel fitted = estimator().setOptimizer("sgd").setLearningRate(0.1).setLrSchedule("cosine").setSeed(77).setMaxEpochs(4)
+                .fit(TestSpark.frame(rows, 1));
+        assertSameState(engineLoop(rows, 77, 4, true, params -> SGD.builder(params).lr(0.1).build()), fitted);
+    }
+
+    /**
+     * The engine's own loop over the documented batches: a DataLoader with the partition's shuffle seed; with
+     * {@code cosine}, epoch e of E at lr 0.1 * (1 + cos(pi e / E)) / 2 (torch's CosineAnnealingLR, closed form).
+     */
+    private static Module engineLoop(List<Row> rows, long seed, int epochs, boolean cosine, java.util.function.Function<List<dev.ember.engine.nn.Parameter>, Optimizer> optimizer) {
+        int n = rows.size();
+        float[] x = new float[n * 4];
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
             double[] v = ((Vector) rows.get(i).get(1)).toArray();
             for (int j = 0; j < 4; j++) x[i * 4 + j] = (float) v[j];
             y[i] = (long) rows.get(i).getDouble(0);
@@ -80,17 +95,22 @@ class DeterminismTest {
         try (var scope = Generator.useAsDefault(new Generator(seed))) {
             model = ModelSpec.parse(TestSpark.mlpSpec(4, 3)).build();
         }
-        Optimizer adam = Adam.builder(model.parameters()).lr(0.01).build();
-        DataLoader<Tensor[]> loader = DataLoader.builder(new TensorDataset(Tensor.fromStorage(Storage.of(x), new int[]{600, 4}),
-                Tensor.fromStorage(Storage.of(y), new int[]{600}))).batchSize(batch).shuffle(true).seed(TrainConfig.shuffleSeed(seed, 0)).build();
+        Optimizer opt = optimizer.apply(model.parameters());
+        DataLoader<Tensor[]> loader = DataLoader.builder(new TensorDataset(Tensor.fromStorage(Storage.of(x), new int[]{n, 4}),
+                Tensor.fromStorage(Storage.of(y), new int[]{n}))).batchSize(32).shuffle(true).seed(TrainConfig.shuffleSeed(seed, 0)).build();
         for (int epoch = 0; epoch < epochs; epoch++) {
+            if (cosine) for (var g : opt.paramGroups()) g.set("lr", 0.1 * (1 + Math.cos(Math.PI * epoch / epochs)) / 2);
             for (Tensor[] b : loader) {
-                adam.zeroGrad();
+                opt.zeroGrad();
                 F.crossEntropy(model.forward(b[0]), b[1]).backward();
-                adam.step();
+                opt.step();
             }
         }
-        Map<String, Tensor> expected = model.stateDict(), actual = fitted.module().stateDict();
+        return model;
+    }
+
+    private static void assertSameState(Module expectedModel, EmberModel fitted) {
+        Map<String, Tensor> expected = expectedModel.stateDict(), actual = fitted.module().stateDict();
         List<String> keys = new ArrayList<>(expected.keySet());
         assertEquals(keys, new ArrayList<>(actual.keySet()));
         for (String k : keys) assertArrayEquals(expected.get(k).toFloatArray(), actual.get(k).toFloatArray(), 0f, k);
