@@ -279,7 +279,11 @@ public final class Convolution {
                 float f = (float) v;
                 for (int i = from; i < from + len; i++) a[i] += f;
             }
-            @Override void fill(float[] a, int from, int to, double v) { Arrays.fill(a, from, to, (float) v); }
+            @Override void fill(float[] a, int from, int to, double v) {
+                // im2col pads with runs of one or two zeros: a plain loop beats a call to Arrays.fill there.
+                if (to - from < 16) for (int i = from; i < to; i++) a[i] = (float) v;
+                else Arrays.fill(a, from, to, (float) v);
+            }
             @Override void gather(float[] src, int sp, int stride, float[] dst, int dp, int len) {
                 if (stride == 1) System.arraycopy(src, sp, dst, dp, len);
                 else for (int i = 0; i < len; i++) dst[dp + i] = src[sp + i * stride];

@@ -81,7 +81,9 @@ public final class Pooling {
 
     /** torch.nn.functional.max_pool2d; stride null or empty means stride = kernel size. */
     public static Tensor maxPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
-        return maxPool2dWithIndices(input, kernelSize, stride, padding, dilation, ceilMode).values();
+        Tensor x = batched("max_pool2d", input);
+        Tensor out = new MaxPool2d(Window.of("max_pool2d", x.shape(), kernelSize, stride, padding, dilation, ceilMode, true)).apply(x);
+        return input.dim() == 3 ? out.squeeze(0) : out;
     }
 
     /** max_pool2d with return_indices=True: the indices are flat positions in each input plane (for MaxUnpool or inspection). */
@@ -110,6 +112,12 @@ public final class Pooling {
             boolean f32 = dt == DType.FLOAT32;
             float[] xf = f32 ? x.storage().floats() : null, yf = f32 ? out.storage().floats() : null;
             double[] xd = f32 ? null : x.storage().doubles(), yd = f32 ? null : out.storage().doubles();
+            // Every window whole (no padding, no ceil-mode overhang): the common 2x2 pool gets its own loop.
+            if (f32 && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1
+                    && 2 * g.oh <= g.h && 2 * g.ow <= g.w) {
+                Convolution.forRange(g.planes, (start, end) -> maxPool2x2(xf, yf, start, end));
+                return out;
+            }
             Convolution.forRange(g.planes, (start, end) -> {
                 for (int p = start; p < end; p++) {
                     int xo = p * g.h * g.w, yo = p * g.oh * g.ow;
@@ -143,6 +151,31 @@ public final class Pooling {
                 }
             });
             return out;
+        }
+
+        /** The 2x2 window with stride 2 in float32, all windows inside the input: no bounds checks, float compares. */
+        private void maxPool2x2(float[] x, float[] y, int start, int end) {
+            int[] idx = indices;
+            int w = g.w, hw = g.h * g.w, oh = g.oh, ow = g.ow;
+            for (int p = start; p < end; p++) {
+                int xo = p * hw, yo = p * oh * ow;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int pos = 2 * oy * w + 2 * ox, best = pos;
+                        float max = x[xo + pos];
+                        // Same order and NaN rule as the general loop: a later NaN or larger value wins.
+                        float v = x[xo + pos + 1];
+                        if (v > max || v != v) { best = pos + 1; max = v; }
+                        v = x[xo + pos + w];
+                        if (v > max || v != v) { best = pos + w; max = v; }
+                        v = x[xo + pos + w + 1];
+                        if (v > max || v != v) { best = pos + w + 1; max = v; }
+                        int o = yo + oy * ow + ox;
+                        idx[o] = best;
+                        y[o] = max;
+                    }
+                }
+            }
         }
 
         /** Each output's gradient goes to the input element its index names: {@link Scatter}, itself differentiable. */

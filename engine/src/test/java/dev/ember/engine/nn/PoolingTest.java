@@ -144,4 +144,31 @@ class PoolingTest {
         assertEquals("max_pool2d: stride should be greater than zero, but got stride=[0, 0]",
                 assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(3, 0, 0).forward(Tensor.zeros(1, 3, 5, 5))).getMessage());
     }
+
+    @Test
+    void float32TwoByTwoPoolAgreesWithAPlainLoopIncludingOddSizes() {
+        Tensor x = Tensor.randn(2, 3, 7, 9); // floor mode drops the last row and column
+        Tensor y = new MaxPool2d(2).forward(x);
+        assertArrayEquals(new int[]{2, 3, 3, 4}, y.shape());
+        float[] in = x.toFloatArray(), out = y.toFloatArray();
+        for (int p = 0; p < 6; p++) {
+            for (int oy = 0; oy < 3; oy++) {
+                for (int ox = 0; ox < 4; ox++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int i = 0; i < 2; i++) for (int j = 0; j < 2; j++) m = Math.max(m, in[p * 63 + (2 * oy + i) * 9 + 2 * ox + j]);
+                    assertEquals(m, out[(p * 3 + oy) * 4 + ox]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void float32TwoByTwoPoolIndicesKeepTheFirstOfTiesAndTheLastNaN() {
+        Tensor x = Tensor.of(new float[][][][]{{{{1, 5, Float.NaN, 0}, {5, 2, 3, Float.NaN}}}});
+        var r = Pooling.maxPool2dWithIndices(x, new int[]{2}, null, new int[]{0}, new int[]{1}, false);
+        // Window 1: 5 at flat positions 1 and 4, the first wins. Window 2: NaN at 2 and 7, the last wins (as PyTorch).
+        assertArrayEquals(new long[]{1, 7}, r.indices().toLongArray());
+        assertEquals(5f, r.values().toFloatArray()[0]);
+        assertTrue(Float.isNaN(r.values().toFloatArray()[1]));
+    }
 }
