@@ -15,7 +15,7 @@ public final class Generator {
     public Generator(long seed) { manualSeed(seed); }
 
     /** Set by {@link #useAsDefault} to give one thread its own default generator. */
-    private static final ThreadLocal<Generator> THREAD_DEFAULT = new ThreadLocal<>();
+    private static final ThreadOverride<Generator> THREAD_DEFAULT = new ThreadOverride<>();
 
     /**
      * The generator used by rand, randn, randint, dropout and init functions when none is given:
@@ -31,19 +31,7 @@ public final class Generator {
      * running concurrently on other threads (Spark tasks in one executor) cannot change its random draws.
      * <pre>{@code try (var scope = Generator.useAsDefault(new Generator(seed))) { model = spec.build(); }}</pre>
      */
-    public static Scope useAsDefault(Generator generator) {
-        Generator previous = THREAD_DEFAULT.get();
-        THREAD_DEFAULT.set(generator);
-        return () -> {
-            if (previous == null) THREAD_DEFAULT.remove();
-            else THREAD_DEFAULT.set(previous);
-        };
-    }
-
-    /** Restores the previous default generator of the thread on close. */
-    public interface Scope extends AutoCloseable {
-        @Override void close();
-    }
+    public static ThreadOverride.Scope useAsDefault(Generator generator) { return THREAD_DEFAULT.set(generator); }
 
     public synchronized Generator manualSeed(long seed) {
         random = new SplittableRandom(seed);

@@ -1,5 +1,7 @@
 package dev.ember.engine.backend.cpu;
 
+import dev.ember.engine.ThreadOverride;
+
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +24,7 @@ public final class Parallel {
     private Parallel() {}
 
     /** Set by {@link #useThreads}: a per-thread count that overrides the global one. */
-    private static final ThreadLocal<Integer> THREAD_COUNT = new ThreadLocal<>();
+    private static final ThreadOverride<Integer> THREAD_COUNT = new ThreadOverride<>();
 
     /**
      * Threads used by {@link #forRange} on the calling thread, the caller included: the count of an open
@@ -38,19 +40,9 @@ public final class Parallel {
      * other threads' setting alone: a Spark task uses its {@code spark.task.cpus} while other tasks run
      * in the same executor.
      */
-    public static Scope useThreads(int n) {
+    public static ThreadOverride.Scope useThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("numThreads must be >= 1, got " + n);
-        Integer previous = THREAD_COUNT.get();
-        THREAD_COUNT.set(n);
-        return () -> {
-            if (previous == null) THREAD_COUNT.remove();
-            else THREAD_COUNT.set(previous);
-        };
-    }
-
-    /** Restores the calling thread's previous thread count on close. */
-    public interface Scope extends AutoCloseable {
-        @Override void close();
+        return THREAD_COUNT.set(n);
     }
 
     /**
