@@ -20,7 +20,7 @@ final class TestSpark {
     private TestSpark() {}
 
     static synchronized SparkSession session() {
-        if (spark == null) {
+        if (spark == null || spark.sparkContext().isStopped()) {
             spark = SparkSession.builder().master("local[2]").appName("ember-tests")
                     .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
@@ -53,9 +53,11 @@ final class TestSpark {
     }
 
     /** Rows split into {@code partitions} slices in order: the same layout on every run, unlike a shuffle. */
-    static Dataset<Row> frame(List<Row> rows, int partitions) {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session().sparkContext());
-        return session().createDataFrame(jsc.parallelize(rows, partitions), VECTOR_SCHEMA);
+    static Dataset<Row> frame(List<Row> rows, int partitions) { return frame(session(), rows, partitions); }
+
+    static Dataset<Row> frame(SparkSession spark, List<Row> rows, int partitions) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        return spark.createDataFrame(jsc.parallelize(rows, partitions), VECTOR_SCHEMA);
     }
 
     /** An MLP spec for {@link #blobs}: 4 -> 16 -> k. */

@@ -1,0 +1,48 @@
+package dev.ember.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.engine.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fits on a local-cluster (two executor JVMs): tasks use the GPU Spark assigned them when CUDA can run
+ * there and say so otherwise, and the model is the same bit for bit as on local[2].
+ */
+class ClusterFitTest {
+    private static final List<Row> ROWS = TestSpark.blobRows(400, 51);
+
+    private static EmberEstimator estimator() {
+        return new EmberEstimator().setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(0.01).setBatchSize(32).setMaxEpochs(3).setSeed(6);
+    }
+
+    @Test
+    @Timeout(240)
+    void tasksSeeTheirAssignedGpuAndTrainTheSameModelAsLocalMode() {
+        Map<String, Tensor> clusterWeights;
+        try (LocalCluster cluster = LocalCluster.start(1)) {
+            EmberModel model = estimator().fit(TestSpark.frame(cluster.spark(), ROWS, 2));
+            // This build has no CUDA backend: each task reports the GPU Spark gave it, and the CPU it used instead.
+            assertEquals(Set.of("cpu (gpu 0 assigned; CUDA unavailable)"), model.summary().rounds().get(0).devices());
+            double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy")
+                    .evaluate(model.transform(TestSpark.frame(cluster.spark(), ROWS, 2)));
+            assertTrue(accuracy > 0.95, "accuracy " + accuracy);
+
+            Exception e = assertThrows(TaskDevice.DeviceUnavailableException.class,
+                    () -> estimator().setDevice("cuda").fit(TestSpark.frame(cluster.spark(), ROWS, 2)));
+            assertEquals("device = \"cuda\": Spark assigned GPU 0, but CUDA is not available in this executor (no CUDA backend or driver)", e.getMessage());
+            clusterWeights = model.module().stateDict();
+        }
+        Map<String, Tensor> localWeights = estimator().fit(TestSpark.frame(ROWS, 2)).module().stateDict();
+        clusterWeights.forEach((k, v) -> assertArrayEquals(localWeights.get(k).toFloatArray(), v.toFloatArray(), 0f, k));
+    }
+}
