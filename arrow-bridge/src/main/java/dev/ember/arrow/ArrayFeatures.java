@@ -14,6 +14,8 @@ final class ArrayFeatures implements FeatureReader {
     private final ListVector list;
     private final ArrowBuf offsets;
     private final NumericColumn elements;
+    /** Counted once per batch: Arrow's null count scans the whole validity buffer. */
+    private final boolean elementNulls;
 
     ArrayFeatures(String column, FieldVector vector) {
         if (!(vector instanceof ListVector l)) {
@@ -23,6 +25,7 @@ final class ArrayFeatures implements FeatureReader {
         this.list = l;
         this.offsets = l.getOffsetBuffer();
         this.elements = NumericColumn.of(column + ".element", l.getDataVector());
+        this.elementNulls = elements.hasNulls();
     }
 
     private int start(int row) { return offsets.getInt(row * 4L); }
@@ -38,7 +41,7 @@ final class ArrayFeatures implements FeatureReader {
         if (list.isNull(row)) return new Problem(column, "null");
         int start = start(row), len = end(row) - start;
         if (len != numFeatures) return new Problem(column, "array of length " + len + ", expected " + numFeatures);
-        if (elements.hasNulls()) {
+        if (elementNulls) {
             for (int i = 0; i < len; i++) {
                 if (elements.isNull(start + i)) return new Problem(column, "element " + i + " is null");
             }

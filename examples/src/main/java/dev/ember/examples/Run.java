@@ -18,6 +18,12 @@ public final class Run {
         add("binary-classifier", BinaryClassifier.class, "tutorial: two-layer classifier with a sigmoid output and BCELoss");
         add("sine-fit", SineFit.class, "tutorial: fit sin(x) with a small MLP and Adam, reproducible from the seed");
         add("bench-mlp", BenchMlp.class, "Fashion-MNIST MLP training samples/s at 1 and 2 threads, next to PyTorch");
+        add("prepare-fashion-mnist", dev.ember.examples.spark.PrepareFashionMnist.class, "Spark job: Fashion-MNIST IDX files -> Parquet (label, features Vector) train/ and test/");
+        add("train-fashion-mnist", dev.ember.examples.spark.TrainJob.class, "Spark job: fit the EmberEstimator on Parquet, save the model and its loss curve PNG");
+        add("score-fashion-mnist", dev.ember.examples.spark.ScoreJob.class, "Spark job: apply a saved EmberModel to Parquet, write predictions, print accuracy");
+        add("spark-fashion-mnist", dev.ember.examples.spark.SparkFashionMnist.class, "Spark: prepare -> train -> score Fashion-MNIST: spark-fashion-mnist [mlp|cnn] [epochs]");
+        add("bench-bridge", dev.ember.examples.spark.BenchBridge.class, "rows/s and MB/s of Spark rows -> Arrow -> tensors, next to plain Java copies");
+        add("bench-vs-mllib", dev.ember.examples.spark.BenchVsMllib.class, "Fashion-MNIST MLP: EmberEstimator vs MLlib's MultilayerPerceptronClassifier");
         add("bench-gemm", BenchGemm.class, "float32 GEMM GFLOP/s at 1 and 2 threads, next to the system BLAS");
     }
 

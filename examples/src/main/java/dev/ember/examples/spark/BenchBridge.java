@@ -1,0 +1,251 @@
+package dev.ember.examples.spark;
+
+import dev.ember.arrow.ArrowToTensor;
+import dev.ember.arrow.Features;
+import dev.ember.arrow.PartitionTensors;
+import dev.ember.arrow.RowsToArrow;
+import dev.ember.arrow.TensorBatch;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * {@code examples/run bench-bridge [--rows N] [--partitions P] [--reps R] [--master URL]}: how fast cached Spark rows
+ * of 784 floats become tensors through the Arrow bridge (rows -> RowsToArrow -> ArrowToTensor -> heap tensors,
+ * i.e. {@link PartitionTensors#load}), per partition, next to two plain-Java copies of the same values measured in
+ * the same run:
+ * <ul>
+ *   <li>"Row API": {@code df.javaRDD()} and, per row, {@code Vector.toArray()} (or the {@code float} list) copied
+ *       into a float[] batch: what a user would write;</li>
+ *   <li>"InternalRow": the values read straight out of Spark's {@code UnsafeRow}s ({@code ArrayData.toFloatArray}
+ *       / {@code toDoubleArray}) into a float[] batch: the fastest copy Java can make without Arrow.</li>
+ * </ul>
+ * Both feature forms are measured: a dense ML {@code Vector} column (doubles) and an {@code array<float>} column.
+ * Each task times only its own loop over the cached partition; the numbers are medians over the repetitions
+ * after warm-up runs. A ratio above 1 means the bridge is faster.
+ */
+public final class BenchBridge {
+    static final String USAGE = "bench-bridge [--rows N (60000)] [--partitions P (2)] [--reps R (5)] [--batch-rows B (4096)] [--master URL (local[2])]";
+    static final int F = 784;
+
+    private BenchBridge() {}
+
+    public static void main(String[] args) throws Exception {
+        SparkJobs.main(USAGE, () -> {
+            SparkJobs.Args a = SparkJobs.Args.parse(args, Set.of("rows", "partitions", "reps", "batch-rows", "master"), false);
+            int n = a.getInt("rows", 60_000), partitions = a.getInt("partitions", 2), reps = a.getInt("reps", 5), batchRows = a.getInt("batch-rows", 4096);
+            boolean shared = SparkJobs.hasActiveSession();
+            SparkSession spark = SparkJobs.session("bench-bridge", a.get("master", null), "local[2]");
+            try {
+                run(spark, n, partitions, reps, batchRows);
+            } finally {
+                if (!shared) spark.stop();
+            }
+        });
+    }
+
+    static void run(SparkSession spark, int n, int partitions, int reps, int batchRows) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<int[]> ranges = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) ranges.add(new int[]{(int) ((long) n * p / partitions), (int) ((long) n * (p + 1) / partitions)});
+        JavaRDD<Row> rows = jsc.parallelize(ranges, partitions).flatMap(r -> {
+            List<Row> out = new ArrayList<>(r[1] - r[0]);
+            for (int i = r[0]; i < r[1]; i++) out.add(RowFactory.create(Vectors.dense(pixels(i))));
+            return out.iterator();
+        });
+        StructType schema = new StructType().add("features", SQLDataTypes.VectorType(), false);
+        Dataset<Row> vectors = spark.createDataFrame(rows, schema).persist(StorageLevel.MEMORY_ONLY());
+        Dataset<Row> arrays = vectors.select(org.apache.spark.ml.functions.vector_to_array(vectors.col("features"), "float32").as("features"))
+                .persist(StorageLevel.MEMORY_ONLY());
+        long t0 = System.nanoTime();
+        long count = vectors.count() + arrays.count();
+        System.out.printf(Locale.ROOT, "bench-bridge: %d rows x %d floats, %d partitions, %s, batches of %d rows; cached both frames in %.1f s (%d rows)%n",
+                n, F, partitions, spark.sparkContext().master(), batchRows, SparkJobs.seconds(t0), count);
+        System.out.printf(Locale.ROOT, "per-partition rates: median of %d runs after 2 warm-up runs; MB/s counts the float32 values delivered (4 bytes each)%n%n", reps);
+
+        System.out.printf("%-30s %14s %10s %12s%n", "path", "rows/s/part", "MB/s/part", "job wall s");
+        Rate bridgeVec = measure("bridge: Vector column", reps, () -> bridge(vectors, true, batchRows));
+        Rate rowVec = measure("Row API: Vector.toArray", reps, () -> rowApi(vectors, true, batchRows));
+        Rate internalVec = measure("InternalRow: toDoubleArray", reps, () -> internal(vectors, true, batchRows));
+        Rate bridgeArr = measure("bridge: array<float> column", reps, () -> bridge(arrays, false, batchRows));
+        Rate rowArr = measure("Row API: List<Float>", reps, () -> rowApi(arrays, false, batchRows));
+        Rate internalArr = measure("InternalRow: toFloatArray", reps, () -> internal(arrays, false, batchRows));
+
+        System.out.printf(Locale.ROOT, "%nratios (bridge rows/s / reference rows/s; > 1: the bridge is faster)%n");
+        System.out.printf(Locale.ROOT, "  Vector column:      %.2fx the Row API copy, %.2fx the InternalRow copy%n",
+                bridgeVec.rowsPerSecond / rowVec.rowsPerSecond, bridgeVec.rowsPerSecond / internalVec.rowsPerSecond);
+        System.out.printf(Locale.ROOT, "  array<float> column: %.2fx the Row API copy, %.2fx the InternalRow copy%n",
+                bridgeArr.rowsPerSecond / rowArr.rowsPerSecond, bridgeArr.rowsPerSecond / internalArr.rowsPerSecond);
+        System.out.printf(Locale.ROOT, "  bridge, array<float> vs Vector column: %.2fx%n", bridgeArr.rowsPerSecond / bridgeVec.rowsPerSecond);
+        vectors.unpersist();
+        arrays.unpersist();
+    }
+
+    /** Fashion-MNIST-like values: about half zeros, the rest k/255. */
+    static double[] pixels(int row) {
+        SplittableRandom rnd = new SplittableRandom(0x5EED + row);
+        double[] v = new double[F];
+        for (int j = 0; j < F; j++) v[j] = rnd.nextInt(2) == 0 ? 0 : rnd.nextInt(1, 256) / 255f;
+        return v;
+    }
+
+    record Rate(double rowsPerSecond, double wallSeconds) {}
+
+    /** One pass: per partition {partition, rows, nanos, checksum bits}. */
+    interface Pass {
+        List<long[]> run();
+    }
+
+    static Rate measure(String name, int reps, Pass pass) {
+        for (int w = 0; w < 2; w++) pass.run();
+        double[] rates = new double[reps], walls = new double[reps], shares = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            long t0 = System.nanoTime();
+            List<long[]> parts = pass.run();
+            walls[r] = SparkJobs.seconds(t0);
+            double sum = 0, arrow = 0, all = 0;
+            for (long[] p : parts) {
+                sum += p[1] / (p[2] / 1e9);
+                if (p.length > 4) { arrow += p[4]; all += p[2]; }
+            }
+            rates[r] = sum / parts.size();
+            shares[r] = all > 0 ? arrow / all : Double.NaN;
+        }
+        Arrays.sort(rates);
+        Arrays.sort(walls);
+        Arrays.sort(shares);
+        Rate rate = new Rate(rates[reps / 2], walls[reps / 2]);
+        System.out.printf(Locale.ROOT, "%-30s %14.0f %10.1f %12.3f%s%n", name, rate.rowsPerSecond, rate.rowsPerSecond * F * 4 / 1e6, rate.wallSeconds,
+                Double.isNaN(shares[reps / 2]) ? "" : String.format(Locale.ROOT, "   (%.0f%% in RowsToArrow, %.0f%% in ArrowToTensor)",
+                        100 * shares[reps / 2], 100 * (1 - shares[reps / 2])));
+        return rate;
+    }
+
+    private static JavaRDD<InternalRow> internalRows(Dataset<Row> df) {
+        return ((org.apache.spark.sql.classic.Dataset<Row>) df).queryExecution().toRdd().toJavaRDD();
+    }
+
+    /**
+     * Rows -> RowsToArrow -> ArrowToTensor -> a list of TensorBatch, as {@link PartitionTensors#load} (and so the estimator)
+     * does it, written out here to time the two stages apart: per partition {partition, rows, nanos, check, nanos in RowsToArrow}.
+     */
+    static List<long[]> bridge(Dataset<Row> df, boolean vector, int batchRows) {
+        StructType schema = df.schema();
+        return internalRows(df).mapPartitions((FlatMapFunction<Iterator<InternalRow>, long[]>) it -> {
+            long t0 = System.nanoTime();
+            long rows = 0, check = 0, arrowNanos = 0;
+            Features features = vector ? Features.mlVector("features") : Features.array("features");
+            ArrowToTensor converter = ArrowToTensor.builder(features).numFeatures(F).build();
+            List<TensorBatch> batches = new ArrayList<>();
+            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("bench-bridge", 0, Long.MAX_VALUE);
+                 RowsToArrow arrow = new RowsToArrow(it, schema, batchRows, allocator)) {
+                while (arrow.hasNext()) {
+                    long a0 = System.nanoTime();
+                    VectorSchemaRoot root = arrow.next();
+                    arrowNanos += System.nanoTime() - a0;
+                    TensorBatch b = converter.convert(root);
+                    batches.add(b);
+                    rows += b.size();
+                    check += Float.floatToRawIntBits(b.features().toFloatArray()[b.size() * F - 1]);
+                }
+            }
+            return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size(), arrowNanos}).iterator();
+        }).collect();
+    }
+
+    /** The user's way: external Rows, each Vector's (or float list's) values copied into a float[] batch. */
+    static List<long[]> rowApi(Dataset<Row> df, boolean vector, int batchRows) {
+        return df.javaRDD().mapPartitions((FlatMapFunction<Iterator<Row>, long[]>) it -> {
+            long t0 = System.nanoTime();
+            Batches out = new Batches(batchRows);
+            while (it.hasNext()) {
+                Row row = it.next();
+                float[] dst = out.slot();
+                int at = out.offset();
+                if (vector) {
+                    double[] v = ((Vector) row.get(0)).toArray();
+                    for (int j = 0; j < F; j++) dst[at + j] = (float) v[j];
+                } else {
+                    List<Float> v = row.getList(0);
+                    for (int j = 0; j < F; j++) dst[at + j] = v.get(j);
+                }
+                out.advance();
+            }
+            return List.of(out.result(System.nanoTime() - t0)).iterator();
+        }).collect();
+    }
+
+    /** The fastest plain copy: values straight out of the UnsafeRows, bulk-copied per row. */
+    static List<long[]> internal(Dataset<Row> df, boolean vector, int batchRows) {
+        return internalRows(df).mapPartitions((FlatMapFunction<Iterator<InternalRow>, long[]>) it -> {
+            long t0 = System.nanoTime();
+            Batches out = new Batches(batchRows);
+            while (it.hasNext()) {
+                InternalRow row = it.next();
+                float[] dst = out.slot();
+                int at = out.offset();
+                if (vector) {
+                    ArrayData values = row.getStruct(0, 4).getArray(3); // VectorUDT: type, size, indices, values
+                    double[] v = values.toDoubleArray();
+                    for (int j = 0; j < F; j++) dst[at + j] = (float) v[j];
+                } else {
+                    System.arraycopy(row.getArray(0).toFloatArray(), 0, dst, at, F);
+                }
+                out.advance();
+            }
+            return List.of(out.result(System.nanoTime() - t0)).iterator();
+        }).collect();
+    }
+
+    /** float[] batches of {@code batchRows} rows, like the bridge's tensors, so both sides allocate alike. */
+    static final class Batches implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int batchRows;
+        private float[] current;
+        private int inBatch;
+        private long rows, check;
+
+        Batches(int batchRows) { this.batchRows = batchRows; }
+
+        float[] slot() {
+            if (current == null || inBatch == batchRows) {
+                if (current != null) check += Float.floatToRawIntBits(current[current.length - 1]);
+                current = new float[batchRows * F];
+                inBatch = 0;
+            }
+            return current;
+        }
+
+        int offset() { return inBatch * F; }
+
+        void advance() {
+            inBatch++;
+            rows++;
+        }
+
+        long[] result(long nanos) { return new long[]{TaskContext.getPartitionId(), rows, nanos, check}; }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.ember.examples.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.engine.io.ModelSpec;
+import java.awt.image.BufferedImage;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Spark jobs end to end on a small synthetic Fashion-MNIST look-alike written as gzipped IDX files:
+ * prepare -> train (2 workers, the MLP spec) -> score, on an embedded local[2] Spark.
+ */
+class SparkJobsTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkJobs.session("spark-jobs-test", "local[2]");
+        spark.sparkContext().setLogLevel("WARN");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) spark.stop();
+    }
+
+    /**
+     * Class c (0..9) is a bright 7x7 square at one of ten places on a noisy 28x28 background: learnable,
+     * but not by a constant guess (classes are balanced, so chance is 0.1).
+     */
+    static void writeIdx(Path dir, String split, int n, long seed) throws IOException {
+        Random rnd = new Random(seed);
+        byte[] images = new byte[n * 784], labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % 10;
+            labels[i] = (byte) c;
+            int top = 2 + (c / 5) * 12 + rnd.nextInt(3), left = 1 + (c % 5) * 5 + rnd.nextInt(2);
+            for (int p = 0; p < 784; p++) images[i * 784 + p] = (byte) rnd.nextInt(60);
+            for (int y = top; y < Math.min(28, top + 7); y++) {
+                for (int x = left; x < Math.min(28, left + 7); x++) images[i * 784 + y * 28 + x] = (byte) (180 + rnd.nextInt(76));
+            }
+        }
+        write(dir.resolve(split + "-images-idx3-ubyte.gz"), 0x0803, new int[]{n, 28, 28}, images);
+        write(dir.resolve(split + "-labels-idx1-ubyte.gz"), 0x0801, new int[]{n}, labels);
+    }
+
+    private static void write(Path file, int magic, int[] dims, byte[] data) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(file)))) {
+            out.writeInt(magic);
+            for (int d : dims) out.writeInt(d);
+            out.write(data);
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void prepareTrainScore(@TempDir Path tmp) throws Exception {
+        Path idx = Files.createDirectories(tmp.resolve("idx"));
+        writeIdx(idx, "train", 600, 1);
+        writeIdx(idx, "t10k", 200, 2);
+        String parquet = tmp.resolve("parquet").toString();
+
+        long[] counts = PrepareFashionMnist.prepare(spark, idx, parquet, 4);
+        assertEquals(600, counts[0]);
+        assertEquals(200, counts[1]);
+        Dataset<Row> train = spark.read().parquet(parquet + "/train");
+        assertEquals(600, train.count());
+        assertEquals("label", train.schema().fields()[0].name());
+        Row first = train.orderBy("label").first();
+        Vector v = first.getAs("features");
+        assertEquals(784, v.size());
+        for (double x : v.toArray()) assertTrue(x >= 0 && x <= 1, "pixel " + x + " outside [0, 1]");
+        assertTrue(SparkJobs.complete(parquet + "/test"));
+
+        String model = tmp.resolve("models/mlp").toString();
+        TrainJob.Result trained = TrainJob.run(spark, "--train", parquet + "/train", "--test", parquet + "/test", "--model", "mlp",
+                "--epochs", "3", "--workers", "2", "--batch-size", "16", "--out", model);
+        assertEquals(2, trained.summary().numWorkers());
+        assertEquals(3, trained.summary().totalRounds());
+        assertTrue(trained.testAccuracy() > 0.6, "test accuracy " + trained.testAccuracy() + " is not well above chance (0.1)");
+        assertTrue(Files.isDirectory(Path.of(model)), "model dir");
+        assertEquals(Path.of(model + ".loss.png"), trained.lossPng());
+        BufferedImage png = ImageIO.read(trained.lossPng().toFile());
+        assertTrue(png != null && png.getWidth() > 500 && png.getHeight() > 300, "loss PNG");
+
+        String predictions = tmp.resolve("predictions").toString();
+        ScoreJob.Result scored = ScoreJob.run(spark, "--data", parquet + "/test", "--model", model, "--out", predictions);
+        assertEquals(200, scored.rows());
+        assertEquals(trained.testAccuracy(), scored.accuracy(), 1e-9, "the saved model scores as the fitted one");
+        Dataset<Row> written = spark.read().parquet(predictions);
+        assertEquals(java.util.List.of("label", "prediction", "probability"), java.util.List.of(written.columns()));
+    }
+
+    @Test
+    void modelSpecsMatchTheEngineExample() throws Exception {
+        // conf/models/*.json are packaged as ember/models/*.json; the tests run from examples/, so these come from the jar's copy.
+        ModelSpec mlp = ModelSpec.parse(SparkJobs.modelSpec("mlp")), cnn = ModelSpec.parse(SparkJobs.modelSpec("cnn"));
+        assertEquals("Flatten", mlp.layers().get(0).type());
+        assertEquals(235_146, parameters(mlp)); // 784*256+256 + 256*128+128 + 128*10+10
+        assertEquals("Unflatten", cnn.layers().get(0).type());
+        assertEquals(421_642, parameters(cnn)); // 1*32*9+32 + 32*64*9+64 + 3136*128+128 + 128*10+10
+        assertThrows(SparkJobs.UsageException.class, () -> SparkJobs.modelSpec("no-such-model.json"));
+    }
+
+    private static long parameters(ModelSpec spec) {
+        long n = 0;
+        for (var p : spec.build().parameters()) n += p.numel();
+        return n;
+    }
+
+    @Test
+    void missingDatasetSaysHowToInstallIt(@TempDir Path tmp) {
+        var e = assertThrows(SparkJobs.UsageException.class, () -> PrepareFashionMnist.prepare(spark, tmp, tmp.resolve("out").toString(), 2));
+        assertTrue(e.getMessage().contains("apt-get install -y dataset-fashion-mnist"), e.getMessage());
+    }
+}
