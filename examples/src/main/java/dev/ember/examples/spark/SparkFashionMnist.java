@@ -15,14 +15,14 @@ import org.apache.spark.sql.SparkSession;
  * {@code --local-steps 50}, {@code --workers 4}).
  */
 public final class SparkFashionMnist {
-    static final String USAGE = "spark-fashion-mnist [mlp|cnn (mlp)] [epochs (mlp 15, cnn 6)] [--data IDX_DIR] [--parquet DIR] [--master URL] [train-fashion-mnist options]";
+    static final String USAGE = "spark-fashion-mnist [mlp|cnn (mlp)] [epochs (mlp 15, cnn 8)] [--min-accuracy X] [--data IDX_DIR] [--parquet DIR] [--master URL] [train-fashion-mnist options]";
 
     private SparkFashionMnist() {}
 
     public static void main(String[] args) throws Exception {
         SparkJobs.main(USAGE, () -> {
             Set<String> accepted = new java.util.HashSet<>(TrainJob.OPTIONS);
-            accepted.addAll(Set.of("data", "parquet"));
+            accepted.addAll(Set.of("data", "parquet", "min-accuracy"));
             accepted.removeAll(Set.of("train", "test", "model", "epochs"));
             SparkJobs.Args a = SparkJobs.Args.parse(args, accepted, true);
             List<String> pos = a.positional();
@@ -31,7 +31,7 @@ public final class SparkFashionMnist {
             if (!model.equals("mlp") && !model.equals("cnn")) throw new SparkJobs.UsageException("model must be mlp or cnn, got '" + model + "'");
             int epochs;
             try {
-                epochs = pos.size() > 1 ? Integer.parseInt(pos.get(1)) : model.equals("cnn") ? 6 : 15;
+                epochs = pos.size() > 1 ? Integer.parseInt(pos.get(1)) : model.equals("cnn") ? 8 : 15;
             } catch (NumberFormatException e) {
                 throw new SparkJobs.UsageException("epochs must be an integer, got '" + pos.get(1) + "'");
             }
@@ -53,7 +53,7 @@ public final class SparkFashionMnist {
                 List<String> trainArgs = new ArrayList<>(List.of("--train", parquet + "/train", "--model", model,
                         "--epochs", String.valueOf(epochs)));
                 for (String key : accepted) {
-                    if (a.has(key) && !Set.of("data", "parquet", "master").contains(key)) trainArgs.addAll(List.of("--" + key, a.get(key, null)));
+                    if (a.has(key) && !Set.of("data", "parquet", "master", "min-accuracy").contains(key)) trainArgs.addAll(List.of("--" + key, a.get(key, null)));
                 }
                 TrainJob.Result trained = TrainJob.run(spark, trainArgs.toArray(new String[0]));
 
@@ -68,6 +68,13 @@ public final class SparkFashionMnist {
                                 + "model %s, loss curve %s; total %.1f s%n",
                         model, spark.sparkContext().master(), trained.summary().numWorkers(), epochs, scored.accuracy(), trained.fitSeconds(),
                         trained.summary().samplesPerSecond(), trained.modelDir(), trained.lossPng(), SparkJobs.seconds(t0));
+                double minAccuracy = Double.parseDouble(a.get("min-accuracy", "0"));
+                if (scored.accuracy() < minAccuracy) {
+                    // For scripted checks (the standalone-cluster test in CI): fail the job, not just print.
+                    System.err.printf(Locale.ROOT, "test accuracy %.4f is below --min-accuracy %.4f%n", scored.accuracy(), minAccuracy);
+                    if (!shared) spark.stop();
+                    System.exit(1);
+                }
             } finally {
                 if (!shared) spark.stop();
             }
