@@ -68,6 +68,7 @@ final class RoundTrainer {
                 if (classification) correct += config.objective().correct(output.detach(), batch[1]);
             }
         }
+        cursor.release(config, data);
         Snapshot state = Snapshot.of(model, config.averageOptimizerState() ? optimizer : null);
         return Partial.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], device);
     }
@@ -92,7 +93,8 @@ final class RoundTrainer {
         static Cursor at(TrainConfig config, PartitionData data, long step) {
             String key = config.fitId() + "/" + data.partition();
             synchronized (CACHE) {
-                Cursor c = CACHE.get(key);
+                // Taken out while in use: a second attempt of the task (speculation) rebuilds its own.
+                Cursor c = CACHE.remove(key);
                 if (c != null && c.nextStep == step) return c;
             }
             DataLoader<Tensor[]> loader = DataLoader.builder(new TensorDataset(data.featureTensor(), data.labelTensor()))
@@ -103,10 +105,14 @@ final class RoundTrainer {
             for (long e = 0; e < step / perEpoch; e++) loader.iterator();
             c.nextStep = step - step % perEpoch;
             while (c.nextStep < step) c.next();
-            synchronized (CACHE) {
-                CACHE.put(key, c);
-            }
             return c;
+        }
+
+        /** Hands the cursor back for the partition's next round. */
+        void release(TrainConfig config, PartitionData data) {
+            synchronized (CACHE) {
+                CACHE.put(config.fitId() + "/" + data.partition(), this);
+            }
         }
 
         Tensor[] next() {
