@@ -57,13 +57,7 @@ public final class BenchBridge {
         SparkJobs.main(USAGE, () -> {
             SparkJobs.Args a = SparkJobs.Args.parse(args, Set.of("rows", "partitions", "reps", "batch-rows", "master"), false);
             int n = a.getInt("rows", 60_000), partitions = a.getInt("partitions", 2), reps = a.getInt("reps", 5), batchRows = a.getInt("batch-rows", 4096);
-            boolean shared = SparkJobs.hasActiveSession();
-            SparkSession spark = SparkJobs.session("bench-bridge", a.get("master", null), "local[2]");
-            try {
-                run(spark, n, partitions, reps, batchRows);
-            } finally {
-                if (!shared) spark.stop();
-            }
+            SparkJobs.withSession("bench-bridge", a.get("master", null), "local[2]", spark -> run(spark, n, partitions, reps, batchRows));
         });
     }
 

@@ -45,13 +45,8 @@ public final class PrepareFashionMnist {
             SparkJobs.Args a = SparkJobs.Args.parse(args, Set.of("data", "out", "partitions", "master"), false);
             Path data = Path.of(a.get("data", SparkJobs.DEFAULT_DATA));
             checkFiles(data);
-            boolean shared = SparkJobs.hasActiveSession();
-            SparkSession spark = SparkJobs.session("prepare-fashion-mnist", a.get("master", null), null);
-            try {
-                prepare(spark, data, a.get("out", SparkJobs.DEFAULT_PARQUET), a.getInt("partitions", 8));
-            } finally {
-                if (!shared) spark.stop();
-            }
+            SparkJobs.withSession("prepare-fashion-mnist", a.get("master", null), null,
+                    spark -> prepare(spark, data, a.get("out", SparkJobs.DEFAULT_PARQUET), a.getInt("partitions", 8)));
         });
     }
 

@@ -32,13 +32,7 @@ public final class ScoreJob {
     public static void main(String[] args) throws Exception {
         SparkJobs.main(USAGE, () -> {
             SparkJobs.Args a = SparkJobs.Args.parse(args, OPTIONS, false);
-            boolean shared = SparkJobs.hasActiveSession();
-            SparkSession spark = SparkJobs.session("score-fashion-mnist", a.get("master", null), null);
-            try {
-                run(spark, a);
-            } finally {
-                if (!shared) spark.stop();
-            }
+            SparkJobs.withSession("score-fashion-mnist", a.get("master", null), null, spark -> run(spark, a));
         });
     }
 

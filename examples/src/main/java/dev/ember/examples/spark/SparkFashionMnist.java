@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code examples/run spark-fashion-mnist [mlp|cnn] [epochs] [train options...]}: the whole Spark pipeline on
@@ -37,9 +36,9 @@ public final class SparkFashionMnist {
             }
             String parquet = a.get("parquet", SparkJobs.DEFAULT_PARQUET);
             Path idx = Path.of(a.get("data", SparkJobs.DEFAULT_DATA));
-            boolean shared = SparkJobs.hasActiveSession();
-            SparkSession spark = SparkJobs.session("spark-fashion-mnist", a.get("master", null), null);
-            try {
+            double minAccuracy = a.getDouble("min-accuracy", 0);
+            double[] accuracy = new double[1];
+            SparkJobs.withSession("spark-fashion-mnist", a.get("master", null), null, spark -> {
                 long t0 = System.nanoTime();
                 System.out.println("== prepare");
                 if (SparkJobs.complete(parquet + "/train") && SparkJobs.complete(parquet + "/test")) {
@@ -68,15 +67,12 @@ public final class SparkFashionMnist {
                                 + "model %s, loss curve %s; total %.1f s%n",
                         model, spark.sparkContext().master(), trained.summary().numWorkers(), epochs, scored.accuracy(), trained.fitSeconds(),
                         trained.summary().samplesPerSecond(), trained.modelDir(), trained.lossPng(), SparkJobs.seconds(t0));
-                double minAccuracy = Double.parseDouble(a.get("min-accuracy", "0"));
-                if (scored.accuracy() < minAccuracy) {
-                    // For scripted checks (the standalone-cluster test in CI): fail the job, not just print.
-                    System.err.printf(Locale.ROOT, "test accuracy %.4f is below --min-accuracy %.4f%n", scored.accuracy(), minAccuracy);
-                    if (!shared) spark.stop();
-                    System.exit(1);
-                }
-            } finally {
-                if (!shared) spark.stop();
+                accuracy[0] = scored.accuracy();
+            });
+            if (accuracy[0] < minAccuracy) {
+                // For scripted checks (the standalone-cluster test in CI): fail the job, not just print.
+                System.err.printf(Locale.ROOT, "test accuracy %.4f is below --min-accuracy %.4f%n", accuracy[0], minAccuracy);
+                System.exit(1);
             }
         });
     }

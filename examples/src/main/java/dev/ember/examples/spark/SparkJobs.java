@@ -59,7 +59,28 @@ public final class SparkJobs {
     }
 
     /** Whether a session is running already (then a job must not stop it: its caller owns it). */
-    public static boolean hasActiveSession() { return SparkSession.getActiveSession().isDefined(); }
+    private static boolean hasActiveSession() { return SparkSession.getActiveSession().isDefined(); }
+
+    /** Work done on a job's session. */
+    @FunctionalInterface
+    interface SessionBody {
+        void run(SparkSession spark) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} on the job's session (see {@link #session(String, String, String)}) and stops it
+     * afterwards, unless it was already running (spark-submit's shell, a notebook): a job never stops a
+     * session it did not create.
+     */
+    static void withSession(String appName, String explicitMaster, String fallbackMaster, SessionBody body) throws Exception {
+        boolean shared = hasActiveSession();
+        SparkSession spark = session(appName, explicitMaster, fallbackMaster);
+        try {
+            body.run(spark);
+        } finally {
+            if (!shared) spark.stop();
+        }
+    }
 
     private static void defaultConf(SparkSession.Builder b, SparkConf conf, String key, String value) {
         if (!conf.contains(key)) b.config(key, value);

@@ -36,13 +36,7 @@ public final class TrainJob {
     public static void main(String[] args) throws Exception {
         SparkJobs.main(USAGE, () -> {
             SparkJobs.Args a = SparkJobs.Args.parse(args, OPTIONS, false);
-            boolean shared = SparkJobs.hasActiveSession();
-            SparkSession spark = SparkJobs.session("train-fashion-mnist", a.get("master", null), null);
-            try {
-                run(spark, a);
-            } finally {
-                if (!shared) spark.stop();
-            }
+            SparkJobs.withSession("train-fashion-mnist", a.get("master", null), null, spark -> run(spark, a));
         });
     }
 
