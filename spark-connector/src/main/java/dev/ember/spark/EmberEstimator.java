@@ -125,7 +125,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         int numFeatures = FeatureWidth.of(df, getFeaturesCol(), vector);
         Objective objective = Objective.of(getLoss());
         Module initial = source.build(getSeed());
-        int numClasses = objective.numClasses(dryRun(initial, numFeatures));
+        int numClasses = objective.numClasses(dryRun(initial, source, numFeatures));
         TrainConfig config = TrainConfig.of(this, source, uid + "-" + UUID.randomUUID());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -224,13 +224,13 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     }
 
     /** Runs the model on a zero batch to learn its output shape; a model that cannot take the features fails here, before any training. */
-    private int[] dryRun(Module model, int numFeatures) {
+    private int[] dryRun(Module model, ModelSource source, int numFeatures) {
         model.eval();
         try (var scope = GradMode.noGrad()) {
             return model.forward(Tensor.zeros(2, numFeatures)).shape();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("featuresCol '" + getFeaturesCol() + "' has " + numFeatures + " values per row, but the model ("
-                    + ModelSource.of(getModelSpec(), getModelFactory()) + ") cannot take a [batch, " + numFeatures + "] input: " + e.getMessage(), e);
+                    + source + ") cannot take a [batch, " + numFeatures + "] input: " + e.getMessage(), e);
         } finally {
             model.train();
         }

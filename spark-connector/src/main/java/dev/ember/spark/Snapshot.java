@@ -102,18 +102,6 @@ final class Snapshot implements Serializable {
         return out;
     }
 
-    /** The model entries under their state-dict names. */
-    Map<String, Tensor> modelState() {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        toTensors().forEach((k, v) -> { if (k.startsWith(MODEL)) out.put(k.substring(MODEL.length()), v); });
-        return out;
-    }
-
-    boolean hasOptimizerState() {
-        for (String name : layout.names) if (name.startsWith(OPTIM)) return true;
-        return false;
-    }
-
     /** Loads the model entries (strictly) and, when present and {@code optimizer} is non-null, the optimizer's state. */
     @SuppressWarnings("unchecked")
     void loadInto(Module model, Optimizer optimizer) {
