@@ -173,21 +173,16 @@ public final class SparkJobs {
             return v;
         }
 
-        public int getInt(String key, int dflt) {
-            String v = values.get(key);
-            try {
-                return v == null ? dflt : Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new UsageException("--" + key + " must be an integer, got '" + v + "'");
-            }
-        }
+        public int getInt(String key, int dflt) { return parse(key, dflt, Integer::parseInt, "an integer"); }
 
-        public double getDouble(String key, double dflt) {
+        public double getDouble(String key, double dflt) { return parse(key, dflt, Double::parseDouble, "a number"); }
+
+        private <T> T parse(String key, T dflt, java.util.function.Function<String, T> parser, String what) {
             String v = values.get(key);
             try {
-                return v == null ? dflt : Double.parseDouble(v);
+                return v == null ? dflt : parser.apply(v);
             } catch (NumberFormatException e) {
-                throw new UsageException("--" + key + " must be a number, got '" + v + "'");
+                throw new UsageException("--" + key + " must be " + what + ", got '" + v + "'");
             }
         }
     }
