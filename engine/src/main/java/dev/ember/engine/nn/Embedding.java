@@ -15,7 +15,8 @@ import java.util.WeakHashMap;
 /**
  * A lookup table of numEmbeddings vectors of size embeddingDim, like torch.nn.Embedding: an int64/int32 index tensor
  * of shape [*] gives [*, embeddingDim]. The weight starts as N(0, 1); the paddingIdx row (if any) starts at zero and
- * never receives gradient.
+ * never receives gradient. With maxNorm, every row an input looks up whose normType-norm exceeds maxNorm is first
+ * rescaled in place in the weight (outside autograd) to norm maxNorm, by maxNorm / (norm + 1e-7), as PyTorch does.
  *
  * <p><b>Sparse gradients.</b> Ember has no sparse tensors, so {@code sparse = true} keeps the gradient dense (every
  * optimizer can use it as is) and additionally records which rows a backward pass touched, in a {@link SparseGrad}
@@ -29,6 +30,9 @@ public class Embedding extends Module {
     /** The padding row (non-negative), or null. */
     public final Integer paddingIdx;
     public final boolean sparse;
+    /** The largest norm a looked-up row may keep, or null for no limit; normType is the p of that p-norm. */
+    public final Double maxNorm;
+    public final double normType;
     public Parameter weight;
 
     public Embedding(int numEmbeddings, int embeddingDim) { this(numEmbeddings, embeddingDim, null, false); }
@@ -37,17 +41,25 @@ public class Embedding extends Module {
 
     /** paddingIdx may be negative (counted from the end) or null for none. */
     public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, boolean sparse) {
-        this(numEmbeddings, embeddingDim, paddingIdx, sparse, null);
+        this(numEmbeddings, embeddingDim, paddingIdx, null, 2.0, sparse);
     }
 
-    private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, boolean sparse, Tensor pretrained) {
+    /** PyTorch's options in its order (without scale_grad_by_freq): maxNorm null for none, normType 2 by default. */
+    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Double maxNorm, double normType, boolean sparse) {
+        this(numEmbeddings, embeddingDim, paddingIdx, maxNorm, normType, sparse, null);
+    }
+
+    private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Double maxNorm, double normType, boolean sparse, Tensor pretrained) {
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
             throw new IllegalArgumentException("Embedding needs positive sizes, got num_embeddings=" + numEmbeddings + ", embedding_dim=" + embeddingDim);
         }
+        checkNorm(maxNorm, normType);
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx == null ? null : normalizePaddingIdx(paddingIdx, numEmbeddings);
         this.sparse = sparse;
+        this.maxNorm = maxNorm;
+        this.normType = normType;
         if (pretrained != null) {
             weight = new Parameter(pretrained.detach().clone());
         } else {
@@ -61,9 +73,12 @@ public class Embedding extends Module {
      * An Embedding holding a copy of a [num, dim] matrix (nn.Embedding.from_pretrained); freeze turns off its gradient.
      * The padding row is kept as given.
      */
-    public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx) {
+    public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx) { return fromPretrained(embeddings, freeze, paddingIdx, null, 2.0); }
+
+    /** {@link #fromPretrained(Tensor, boolean, Integer)} with a max_norm (null for none) and norm_type. */
+    public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx, Double maxNorm, double normType) {
         if (embeddings.dim() != 2) throw new IllegalArgumentException("Embeddings parameter is expected to be 2-dimensional, got shape " + Shape.str(embeddings.shape()));
-        Embedding e = new Embedding(embeddings.size(0), embeddings.size(1), paddingIdx, false, embeddings);
+        Embedding e = new Embedding(embeddings.size(0), embeddings.size(1), paddingIdx, maxNorm, normType, false, embeddings);
         e.weight.requiresGrad_(!freeze);
         return e;
     }
@@ -83,7 +98,12 @@ public class Embedding extends Module {
         }
     }
 
-    @Override public Tensor forward(Tensor input) { return embedding(input, weight, paddingIdx, sparse); }
+    @Override public Tensor forward(Tensor input) { return embedding(input, weight, paddingIdx, maxNorm, normType, sparse); }
+
+    private static void checkNorm(Double maxNorm, double normType) {
+        if (maxNorm != null && !(maxNorm > 0)) throw new IllegalArgumentException("max_norm must be positive (or null for none), got " + maxNorm);
+        if (!(normType > 0)) throw new IllegalArgumentException("norm_type must be positive, got " + normType);
+    }
 
     /** Rows of the weight touched by backward since the record was last cleared (sorted), or null unless sparse. */
     public int[] touchedRows() { return sparse ? SparseGrad.register(weight).rows() : null; }
@@ -99,6 +119,15 @@ public class Embedding extends Module {
      * none; negative counts from the end) are dropped; sparse records the touched rows in the weight's {@link SparseGrad}.
      */
     public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx, boolean sparse) {
+        return embedding(input, weight, paddingIdx, null, 2.0, sparse);
+    }
+
+    /**
+     * {@link #embedding(Tensor, Tensor, Integer, boolean)} that first renormalizes, in place and outside autograd, each
+     * weight row the input refers to whose normType-norm exceeds maxNorm (null: no limit), like F.embedding(max_norm=...).
+     */
+    public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx, Double maxNorm, double normType, boolean sparse) {
+        checkNorm(maxNorm, normType);
         if (weight.dim() != 2) throw new IllegalArgumentException("embedding: weight must be 2-D [num_embeddings, embedding_dim], got shape " + Shape.str(weight.shape()));
         if (input.dtype() != DType.INT64 && input.dtype() != DType.INT32) {
             throw new IllegalArgumentException("Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got " + input.dtype()
@@ -113,9 +142,37 @@ public class Embedding extends Module {
             }
             rows[i] = (int) raw[i];
         }
+        if (maxNorm != null) renorm(weight, rows, maxNorm, normType);
         int pad = paddingIdx == null ? -1 : normalizePaddingIdx(paddingIdx, num);
         SparseGrad record = sparse ? SparseGrad.register(weight) : null;
         return new Lookup(rows, input.shape(), pad, record).apply(weight);
+    }
+
+    /** Scales each distinct row in rows whose p-norm exceeds maxNorm by maxNorm / (norm + 1e-7); other rows are not written. */
+    private static void renorm(Tensor weight, int[] rows, double maxNorm, double p) {
+        int d = weight.size(1);
+        double[] w = weight.toDoubleArray();
+        BitSet seen = new BitSet();
+        boolean changed = false;
+        try (var g = dev.ember.engine.autograd.GradMode.noGrad()) {
+            for (int r : rows) {
+                if (seen.get(r)) continue;
+                seen.set(r);
+                double norm = 0;
+                for (int j = 0; j < d; j++) {
+                    double a = Math.abs(w[r * d + j]);
+                    norm = Double.isInfinite(p) ? Math.max(norm, a) : norm + Math.pow(a, p);
+                }
+                if (!Double.isInfinite(p)) norm = Math.pow(norm, 1 / p);
+                if (norm <= maxNorm) continue;
+                double scale = maxNorm / (norm + 1e-7);
+                double[] row = new double[d];
+                for (int j = 0; j < d; j++) row[j] = w[r * d + j] * scale;
+                weight.detach().select(0, r).copy_(Tensor.of(row, DType.FLOAT64));
+                changed = true;
+            }
+        }
+        if (changed) weight.storage().bumpVersion();  // an in-place write, as PyTorch's embedding_renorm_
     }
 
     /** Copies rows of the weight; its backward scatters the gradient rows back (skipping the padding row). */
@@ -227,6 +284,7 @@ public class Embedding extends Module {
     }
 
     @Override public String extraRepr() {
-        return numEmbeddings + ", " + embeddingDim + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "") + (sparse ? ", sparse=True" : "");
+        return numEmbeddings + ", " + embeddingDim + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "") + (maxNorm != null ? ", max_norm=" + maxNorm : "")
+                + (normType != 2.0 ? ", norm_type=" + normType : "") + (sparse ? ", sparse=True" : "");
     }
 }

@@ -68,6 +68,11 @@ public final class F {
     /** Rows of weight at the integer indices of input: [*] gives [*, dim]. paddingIdx (or null) gets no gradient. */
     public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx) { return Embedding.embedding(input, weight, paddingIdx, false); }
 
+    /** As above, first renormalizing (in place) looked-up rows of weight whose normType-norm exceeds maxNorm (null: none). */
+    public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx, Double maxNorm, double normType) {
+        return Embedding.embedding(input, weight, paddingIdx, maxNorm, normType, false);
+    }
+
     /** x1^T A x2 + b for each pair of rows; see {@link Bilinear}. */
     public static Tensor bilinear(Tensor x1, Tensor x2, Tensor weight, Tensor bias) { return Bilinear.bilinear(x1, x2, weight, bias); }
 

@@ -9,14 +9,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleFunction;
 import java.util.function.Supplier;
 
 /**
- * Limited-memory BFGS, torch.optim.LBFGS without a line search (PyTorch's default line_search_fn=None),
- * following its algorithm step for step: up to maxIter inner iterations per {@link #step(Supplier)}, each taking
- * the two-loop-recursion direction with a fixed step lr (min(1, 1/|g|_1) lr on the very first iteration), and
- * stopping on maxEval, toleranceGrad (max |g|), or toleranceChange (in the step or in the loss). All parameters
- * form one flat vector, so there is one parameter group. The strong-Wolfe line search is not implemented.
+ * Limited-memory BFGS, like torch.optim.LBFGS: up to maxIter inner iterations per {@link #step(Supplier)}, each
+ * taking the two-loop-recursion direction d with an initial step t = lr (min(1, 1/|g|_1) lr on the very first
+ * iteration), and stopping on maxEval, toleranceGrad (max |g|), or toleranceChange (in the step or in the loss).
+ * Without a line search (PyTorch's default line_search_fn=None) the step t is taken as is; with
+ * {@code lineSearchFn("strong_wolfe")} t only starts a strong-Wolfe line search along d (see
+ * {@link #strongWolfe}), which may evaluate the closure several times. All parameters form one flat vector, so
+ * there is one parameter group.
  * Vectors are kept in float64. State (on the first parameter): {@code func_evals}, {@code n_iter}, {@code d},
  * {@code t}, {@code old_dirs}, {@code old_stps}, {@code ro}, {@code H_diag}, {@code prev_flat_grad}, {@code prev_loss}.
  */
@@ -29,7 +32,12 @@ public class LBFGS extends Optimizer {
         DEFAULTS.put("tolerance_grad", 1e-7);
         DEFAULTS.put("tolerance_change", 1e-9);
         DEFAULTS.put("history_size", 100);
+        DEFAULTS.put("line_search_fn", null);  // or "strong_wolfe"
     }
+
+    // PyTorch's fixed strong-Wolfe parameters: sufficient decrease c1, curvature c2, at most 25 evaluations.
+    static final double WOLFE_C1 = 1e-4, WOLFE_C2 = 0.9;
+    static final int MAX_LS = 25;
 
     public LBFGS(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public LBFGS(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
@@ -45,6 +53,8 @@ public class LBFGS extends Optimizer {
         OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
         OptimizerBuilder.check((Integer) o.get("max_iter") > 0, "max_iter must be positive, got " + o.get("max_iter"));
         OptimizerBuilder.check((Integer) o.get("history_size") > 0, "history_size must be positive, got " + o.get("history_size"));
+        Object ls = o.get("line_search_fn");
+        OptimizerBuilder.check(ls == null || ls.equals("strong_wolfe"), "only 'strong_wolfe' is supported as line_search_fn (or null for none), got '" + ls + "'");
         return o;
     }
 
@@ -63,6 +73,8 @@ public class LBFGS extends Optimizer {
         public Builder toleranceGrad(double tolerance) { return put("tolerance_grad", tolerance); }
         public Builder toleranceChange(double tolerance) { return put("tolerance_change", tolerance); }
         public Builder historySize(int historySize) { return put("history_size", historySize); }
+        /** "strong_wolfe", or null for a fixed step (the default). */
+        public Builder lineSearchFn(String lineSearchFn) { return put("line_search_fn", lineSearchFn); }
         @Override public LBFGS build() { return new LBFGS(groups, options); }
     }
 
@@ -77,6 +89,7 @@ public class LBFGS extends Optimizer {
         List<Tensor> params = group.params();
         double lr = group.lr(), tolGrad = group.getDouble("tolerance_grad"), tolChange = group.getDouble("tolerance_change");
         int maxIter = group.getInt("max_iter"), maxEval = group.getInt("max_eval"), historySize = group.getInt("history_size");
+        boolean strongWolfe = "strong_wolfe".equals(group.options().get("line_search_fn"));
         Map<String, Object> st = state(params.get(0));
         st.putIfAbsent("func_evals", 0);
         st.putIfAbsent("n_iter", 0);
@@ -140,12 +153,30 @@ public class LBFGS extends Optimizer {
             double gtd = dot(flatGrad, d);
             if (gtd > -tolChange) break;
             int lsEvals = 0;
-            addToParams(params, t, d);
-            if (nIter != maxIter) {
+            if (strongWolfe) {
+                double[] x0 = flatParams(params), dir = d;
+                int[] evals = {0};
+                Probe accepted = strongWolfe(a -> {
+                    setParams(params, x0, a, dir);
+                    double l = evaluate(closure).item();
+                    double[] g = gatherFlatGrad(params);
+                    evals[0]++;
+                    return new Probe(a, l, g, dot(g, dir));
+                }, new Probe(0, loss, flatGrad, gtd), t, tolChange / maxAbs(d));
+                setParams(params, x0, accepted.t(), d);
+                t = accepted.t();
+                loss = accepted.loss();
+                flatGrad = accepted.grad();
+                optCond = maxAbs(flatGrad) <= tolGrad;
+                lsEvals = evals[0];
+            } else if (nIter != maxIter) {
+                addToParams(params, t, d);
                 loss = evaluate(closure).item();
                 flatGrad = gatherFlatGrad(params);
                 optCond = maxAbs(flatGrad) <= tolGrad;
                 lsEvals = 1;
+            } else {
+                addToParams(params, t, d);
             }
             currentEvals += lsEvals;
             st.put("func_evals", (Integer) st.get("func_evals") + lsEvals);
@@ -164,6 +195,73 @@ public class LBFGS extends Optimizer {
         return origLoss;
     }
 
+    /** One evaluation along the search direction d at step t: the loss, its gradient, and the slope grad . d. */
+    record Probe(double t, double loss, double[] grad, double slope) {}
+
+    /**
+     * Strong-Wolfe line search (Nocedal &amp; Wright, Numerical Optimization, 2nd ed., Algorithms 3.5 and 3.6). Finds
+     * a step t along d with sufficient decrease, f(t) <= f(0) + c1 t f'(0), and small slope, |f'(t)| <= c2 |f'(0)|.
+     * First it grows the step until an interval is known to hold such a point (bracketing), then shrinks that
+     * interval (zoom), each new trial being the minimizer of the cubic through the two ends' values and slopes.
+     * It gives up after {@link #MAX_LS} evaluations or once the interval is narrower than minWidth, returning the
+     * lowest point that has sufficient decrease (possibly start itself). f(0), f'(0) come from start; f'(0) < 0.
+     */
+    static Probe strongWolfe(DoubleFunction<Probe> eval, Probe start, double t, double minWidth) {
+        double f0 = start.loss(), g0 = start.slope();
+        Probe prev = start, cur = eval.apply(t);
+        int evals = 1;
+        while (true) {
+            // Written as !(... <= ...) so that a NaN loss (a step into overflow) also counts as too far.
+            if (!(cur.loss() <= f0 + WOLFE_C1 * cur.t() * g0) || (evals > 1 && cur.loss() >= prev.loss())) {
+                return zoom(eval, start, prev, cur, evals, minWidth);
+            }
+            if (Math.abs(cur.slope()) <= -WOLFE_C2 * g0) return cur;
+            if (cur.slope() >= 0) return zoom(eval, start, cur, prev, evals, minWidth);
+            if (evals >= MAX_LS) return cur;
+            // Still going down: extrapolate with the cubic, advancing by 1 to 10 times the previous advance.
+            double width = cur.t() - prev.t(), lo = cur.t() + width, hi = cur.t() + 10 * width;
+            double next = cubicMinimizer(prev.t(), prev.loss(), prev.slope(), cur.t(), cur.loss(), cur.slope());
+            next = Double.isNaN(next) ? hi : Math.min(hi, Math.max(lo, next));
+            prev = cur;
+            cur = eval.apply(next);
+            evals++;
+        }
+    }
+
+    /** Algorithm 3.6: lo has sufficient decrease and the lowest value so far; a strong-Wolfe point lies between lo and hi. */
+    private static Probe zoom(DoubleFunction<Probe> eval, Probe start, Probe lo, Probe hi, int evals, double minWidth) {
+        double f0 = start.loss(), g0 = start.slope();
+        while (evals < MAX_LS && Math.abs(hi.t() - lo.t()) >= minWidth) {
+            // Trial from the cubic, kept off the ends (by 10% of the width) so the interval surely shrinks.
+            double a = Math.min(lo.t(), hi.t()), b = Math.max(lo.t(), hi.t()), margin = 0.1 * (b - a);
+            double trial = cubicMinimizer(lo.t(), lo.loss(), lo.slope(), hi.t(), hi.loss(), hi.slope());
+            trial = Double.isNaN(trial) ? (a + b) / 2 : Math.min(b - margin, Math.max(a + margin, trial));
+            Probe p = eval.apply(trial);
+            evals++;
+            if (!(p.loss() <= f0 + WOLFE_C1 * p.t() * g0) || p.loss() >= lo.loss()) {
+                hi = p;
+            } else {
+                if (Math.abs(p.slope()) <= -WOLFE_C2 * g0) return p;
+                if (p.slope() * (hi.t() - lo.t()) >= 0) hi = lo;
+                lo = p;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * The minimizer of the cubic with values f0, f1 and slopes g0, g1 at x0, x1 (Nocedal &amp; Wright eq. 3.59),
+     * or NaN when that cubic has no local minimum.
+     */
+    static double cubicMinimizer(double x0, double f0, double g0, double x1, double f1, double g1) {
+        double d1 = g0 + g1 - 3 * (f0 - f1) / (x0 - x1);
+        double disc = d1 * d1 - g0 * g1;
+        if (disc < 0) return Double.NaN;
+        double d2 = Math.signum(x1 - x0) * Math.sqrt(disc);
+        double denom = g1 - g0 + 2 * d2;
+        return denom == 0 ? Double.NaN : x1 - (x1 - x0) * (g1 + d2 - d1) / denom;
+    }
+
     private static Tensor evaluate(Supplier<Tensor> closure) {
         try (var m = GradMode.enableGrad()) { return closure.get(); }
     }
@@ -178,6 +276,29 @@ public class LBFGS extends Optimizer {
             off += p.numel();
         }
         return out;
+    }
+
+    private static double[] flatParams(List<Tensor> params) {
+        int n = 0;
+        for (Tensor p : params) n += p.numel();
+        double[] out = new double[n];
+        int off = 0;
+        for (Tensor p : params) {
+            System.arraycopy(p.toDoubleArray(), 0, out, off, p.numel());
+            off += p.numel();
+        }
+        return out;
+    }
+
+    /** Sets the parameters to x + t d (from the saved x, so trials don't accumulate rounding). */
+    private static void setParams(List<Tensor> params, double[] x, double t, double[] d) {
+        int off = 0;
+        for (Tensor p : params) {
+            double[] v = new double[p.numel()];
+            for (int i = 0; i < v.length; i++) v[i] = x[off + i] + t * d[off + i];
+            off += v.length;
+            CpuKernels.copyInto(p, Tensor.fromStorage(Storage.of(v), p.shape()));
+        }
     }
 
     /** p += t d[slice of p], for every parameter. */

@@ -3,10 +3,13 @@ package dev.ember.engine.optim;
 import java.util.List;
 
 /**
- * The 1cycle policy, like torch.optim.lr_scheduler.OneCycleLR (two phases): lr rises from maxLr / divFactor
- * to maxLr over the first pctStart of totalSteps, then anneals to maxLr / (divFactor finalDivFactor); with
- * cycleMomentum the momentum (SGD's {@code momentum}, or Adam's beta1) moves the opposite way between
- * maxMomentum and baseMomentum. Step it once per batch; stepping past totalSteps is an error.
+ * The 1cycle policy, like torch.optim.lr_scheduler.OneCycleLR. Two phases (the default): lr rises from
+ * initial_lr = maxLr / divFactor to maxLr over the first pctStart of totalSteps, then anneals to
+ * min_lr = initial_lr / finalDivFactor. Three phases (threePhase): it rises the same way, comes back down to
+ * initial_lr over as many steps, then anneals to min_lr. Phases end at steps pctStart totalSteps - 1,
+ * (2 pctStart totalSteps - 2, with three phases) and totalSteps - 1. With cycleMomentum the momentum (SGD's
+ * {@code momentum}, or Adam's beta1) moves the opposite way between maxMomentum and baseMomentum (staying at
+ * maxMomentum in the third phase). Step it once per batch; stepping past totalSteps is an error.
  */
 public class OneCycleLR extends LRScheduler {
     public enum Anneal { COS, LINEAR }
@@ -14,9 +17,12 @@ public class OneCycleLR extends LRScheduler {
     public final int totalSteps;
     public final double pctStart;
     public final Anneal anneal;
-    public final boolean cycleMomentum;
+    public final boolean cycleMomentum, threePhase;
     private final boolean useBeta1;
-    private final double[] phaseEnds;
+    private final List<Phase> phases;
+
+    /** One phase: lr and momentum anneal from the group options named start* to those named end* by step end. */
+    private record Phase(double end, String startLr, String endLr, String startMomentum, String endMomentum) {}
 
     /** PyTorch's defaults: pct_start 0.3, cos, cycle momentum 0.85..0.95, div_factor 25, final_div_factor 1e4. */
     public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps) {
@@ -25,12 +31,25 @@ public class OneCycleLR extends LRScheduler {
 
     public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps, double pctStart, Anneal anneal, boolean cycleMomentum,
                       double baseMomentum, double maxMomentum, double divFactor, double finalDivFactor) {
+        this(optimizer, maxLr, totalSteps, pctStart, anneal, cycleMomentum, baseMomentum, maxMomentum, divFactor, finalDivFactor, false);
+    }
+
+    /** All of PyTorch's options, in its order (three_phase last). */
+    public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps, double pctStart, Anneal anneal, boolean cycleMomentum,
+                      double baseMomentum, double maxMomentum, double divFactor, double finalDivFactor, boolean threePhase) {
         super(prepare(optimizer, maxLr, totalSteps, pctStart, divFactor, finalDivFactor));
         this.totalSteps = totalSteps;
         this.pctStart = pctStart;
         this.anneal = anneal;
         this.cycleMomentum = cycleMomentum;
-        this.phaseEnds = new double[]{pctStart * totalSteps - 1, totalSteps - 1};
+        this.threePhase = threePhase;
+        double up = pctStart * totalSteps - 1, last = totalSteps - 1;
+        phases = threePhase
+                ? List.of(new Phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                          new Phase(2 * pctStart * totalSteps - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+                          new Phase(last, "initial_lr", "min_lr", "max_momentum", "max_momentum"))
+                : List.of(new Phase(up, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                          new Phase(last, "max_lr", "min_lr", "base_momentum", "max_momentum"));
         useBeta1 = optimizer.defaults().containsKey("betas");
         if (cycleMomentum) {
             if (!optimizer.defaults().containsKey("momentum") && !useBeta1) {
@@ -76,18 +95,16 @@ public class OneCycleLR extends LRScheduler {
         double[] out = new double[groups.size()];
         for (int i = 0; i < out.length; i++) {
             ParamGroup g = groups.get(i);
-            double[] lrs = {g.getDouble("initial_lr"), g.getDouble("max_lr"), g.getDouble("min_lr")};
-            double[] moms = cycleMomentum ? new double[]{g.getDouble("max_momentum"), g.getDouble("base_momentum"), g.getDouble("max_momentum")} : null;
             double start = 0;
-            for (int phase = 0; phase < 2; phase++) {
-                double end = phaseEnds[phase];
-                if (lastEpoch <= end || phase == 1) {
-                    double pct = (lastEpoch - start) / (end - start);
-                    out[i] = annealFn(lrs[phase], lrs[phase + 1], pct);
-                    if (cycleMomentum) setMomentum(g, annealFn(moms[phase], moms[phase + 1], pct));
+            for (int k = 0; k < phases.size(); k++) {
+                Phase ph = phases.get(k);
+                if (lastEpoch <= ph.end() || k == phases.size() - 1) {
+                    double pct = (lastEpoch - start) / (ph.end() - start);
+                    out[i] = annealFn(g.getDouble(ph.startLr()), g.getDouble(ph.endLr()), pct);
+                    if (cycleMomentum) setMomentum(g, annealFn(g.getDouble(ph.startMomentum()), g.getDouble(ph.endMomentum()), pct));
                     break;
                 }
-                start = end;
+                start = ph.end();
             }
         }
         return out;

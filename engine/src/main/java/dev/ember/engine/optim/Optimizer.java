@@ -70,7 +70,7 @@ public abstract class Optimizer {
                 for (Tensor p : g.params()) {
                     if (p.grad() == null) continue;
                     Tensor work = p.isContiguous() ? p : p.contiguous().detach();
-                    update(g, work, p.grad().contiguous(), state(p));
+                    update(g, p, work, p.grad().contiguous(), state(p));
                     if (work != p) CpuKernels.copyInto(p, work);
                     else p.storage().bumpVersion();
                 }
@@ -94,6 +94,12 @@ public abstract class Optimizer {
      * grad is contiguous with p's shape, and st is p's state.
      */
     protected abstract void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st);
+
+    /**
+     * {@link #update(ParamGroup, Tensor, Tensor, Map)} of the contiguous work tensor of param; optimizers that need the
+     * parameter itself (SparseAdam looks up the rows an Embedding recorded for it) override this instead.
+     */
+    protected void update(ParamGroup group, Tensor param, Tensor work, Tensor grad, Map<String, Object> st) { update(group, work, grad, st); }
 
     /** A zero-filled state buffer like p (contiguous, same dtype). */
     protected static Tensor zerosLike(Tensor p) { return Tensor.zeros(p.shape(), p.dtype()); }

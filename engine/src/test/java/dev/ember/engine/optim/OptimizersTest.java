@@ -132,6 +132,66 @@ class OptimizersTest {
         assertArrayEquals(new double[]{0.11997592274940413, -0.6045182852021105, 0.1, 0.2, 1.2414170988445166, 1.9859774928255651}, w.toDoubleArray(), 1e-12);
     }
 
+    /** One Adam step of a single entry: returns {m, v, p}. */
+    private static double[] adam(double m, double v, double p, double g, double lr, double t) {
+        m = 0.9 * m + 0.1 * g;
+        v = 0.999 * v + 0.001 * g * g;
+        double stepSize = lr * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+        return new double[]{m, v, p - stepSize * m / (Math.sqrt(v) + 1e-8)};
+    }
+
+    @Test void sparseAdamUpdatesLookedUpRowsEvenWithZeroGradient() {
+        Parameter w = new Parameter(Tensor.of(new double[][]{{1, 2}, {3, 4}, {5, 6}}, DType.FLOAT64));
+        SparseAdam opt = new SparseAdam(List.of(w), 0.1);
+        long[][] lookups = {{0, 1}, {0, 2}};
+        // Step 2 looks row 0 up again but multiplies it by zero: its gradient is exactly 0, yet it is in the sparse
+        // gradient, so its moments decay and it moves; row 1, not looked up, keeps p, m and v.
+        double[][][] weights = {{{0.5, -1}, {2, 0.25}}, {{0, 0}, {1, -2}}};
+        for (int s = 0; s < 2; s++) {
+            opt.zeroGrad();
+            Tensor y = dev.ember.engine.nn.Embedding.embedding(Tensor.of(lookups[s]), w, null, true);
+            y.mul(Tensor.of(weights[s], DType.FLOAT64)).sum().backward();
+            opt.step();
+        }
+        // By hand from the Adam formula (betas 0.9, 0.999, eps 1e-8, lr 0.1): row 0 sees g then 0 at t = 1, 2;
+        // row 1 sees g at t = 1 only; row 2 sees g at t = 2 (the step count is the table's, not the row's).
+        double[] expectedW = new double[6], expectedM = new double[6], expectedV = new double[6];
+        double[] w0 = {1, 2, 3, 4, 5, 6};
+        for (int j = 0; j < 2; j++) {
+            double[] r0 = adam(0, 0, w0[j], weights[0][0][j], 0.1, 1);
+            r0 = adam(r0[0], r0[1], r0[2], 0, 0.1, 2);
+            double[] r1 = adam(0, 0, w0[2 + j], weights[0][1][j], 0.1, 1);
+            double[] r2 = adam(0, 0, w0[4 + j], weights[1][1][j], 0.1, 2);
+            double[][] rows = {r0, r1, r2};
+            for (int r = 0; r < 3; r++) {
+                expectedM[2 * r + j] = rows[r][0];
+                expectedV[2 * r + j] = rows[r][1];
+                expectedW[2 * r + j] = rows[r][2];
+            }
+        }
+        assertArrayEquals(expectedW, w.toDoubleArray(), 1e-14);
+        assertArrayEquals(expectedM, ((Tensor) opt.state(w).get("exp_avg")).toDoubleArray(), 1e-15);
+        assertArrayEquals(expectedV, ((Tensor) opt.state(w).get("exp_avg_sq")).toDoubleArray(), 1e-15);
+        assertEquals(2.0, opt.state(w).get("step"));
+        // PyTorch 1.13 (F.embedding(sparse=True), SparseAdam(lr=0.1), float64), pasted.
+        assertArrayEquals(new double[]{0.8329942802312424, 2.167005772591189, 2.900000015811386, 3.9000001264909465, 4.9255863411749665, 6.074413670590864},
+                w.toDoubleArray(), 1e-12);
+        assertArrayEquals(new int[0], dev.ember.engine.nn.Embedding.SparseGrad.of(w).rows());  // consumed by the step
+    }
+
+    @Test void sparseAdamZeroGradForgetsLookedUpRows() {
+        // A backward whose gradient is discarded by zeroGrad must not leave its rows to the next step.
+        Parameter w = new Parameter(Tensor.of(new double[][]{{1, 2}, {3, 4}}, DType.FLOAT64));
+        SparseAdam opt = new SparseAdam(List.of(w), 0.1);
+        dev.ember.engine.nn.Embedding.embedding(Tensor.of(new long[]{0}), w, null, true).sum().backward();
+        opt.zeroGrad();
+        dev.ember.engine.nn.Embedding.embedding(Tensor.of(new long[]{1}), w, null, true).sum().backward();
+        opt.step();
+        double[] r = adam(0, 0, 3, 1, 0.1, 1);
+        assertArrayEquals(new double[]{1, 2, r[2], adam(0, 0, 4, 1, 0.1, 1)[2]}, w.toDoubleArray(), 1e-15);
+        assertArrayEquals(new double[]{0, 0, 0.1, 0.1}, ((Tensor) opt.state(w).get("exp_avg")).toDoubleArray(), 1e-15);
+    }
+
     @Test void paramGroupsHaveTheirOwnLr() {
         Parameter a = param(DType.FLOAT64), b = param(DType.FLOAT64);
         SGD opt = SGD.builder(List.of(ParamGroup.of(List.of(a)).set("lr", 0.5), ParamGroup.of(List.of(b)))).lr(0.1).momentum(0.0).build();

@@ -83,6 +83,62 @@ class SchedulersTest {
         assertEquals(0.999, opt.paramGroups().get(0).getPair("betas")[1]);
     }
 
+    /** lr and momentum (SGD's or Adam's beta1) at steps 0..steps of a scheduler on opt's only group. */
+    private static double[][] lrsAndMomenta(Optimizer opt, LRScheduler s, int steps) {
+        double[][] out = new double[2][steps + 1];
+        for (int i = 0; i <= steps; i++) {
+            if (i > 0) s.step();
+            ParamGroup g = opt.paramGroups().get(0);
+            out[0][i] = g.lr();
+            out[1][i] = g.has("betas") ? g.getPair("betas")[0] : g.getDouble("momentum");
+        }
+        return out;
+    }
+
+    @Test void oneCycleThreePhaseCosAndLinear() {
+        // max_lr 1, div_factor 4, final_div_factor 10: initial_lr 0.25, min_lr 0.025. total_steps 10, pct_start 0.3:
+        // phases end at steps 3 - 1 = 2, 6 - 2 = 4 and 9. Up 0.25 -> 1 over [0, 2], down 1 -> 0.25 over [2, 4],
+        // then 0.25 -> 0.025 over [4, 9]; momentum 0.95 -> 0.85 -> 0.95, then stays 0.95.
+        double cosMid = 0.625;  // cos anneal at pct 1/2 is the plain average, as linear
+        double[] cos = new double[10], lin = new double[10];
+        double[] head = {0.25, cosMid, 1.0, cosMid, 0.25};
+        for (int k = 0; k < 10; k++) {
+            double pct = (k - 4) / 5.0;
+            cos[k] = k <= 4 ? head[k] : 0.025 + (0.25 - 0.025) / 2 * (Math.cos(Math.PI * pct) + 1);
+            lin[k] = k <= 4 ? head[k] : 0.25 + (0.025 - 0.25) * pct;
+        }
+        double[] moms = {0.95, 0.9, 0.85, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95};
+        for (OneCycleLR.Anneal anneal : OneCycleLR.Anneal.values()) {
+            SGD opt = SGD.builder(List.of(new Parameter(Tensor.zeros(1)))).lr(0.1).momentum(0.9).build();
+            OneCycleLR s = new OneCycleLR(opt, 1.0, 10, 0.3, anneal, true, 0.85, 0.95, 4, 10, true);
+            double[][] got = lrsAndMomenta(opt, s, 9);
+            assertArrayEquals(anneal == OneCycleLR.Anneal.COS ? cos : lin, got[0], 1e-13, anneal.toString());
+            assertArrayEquals(moms, got[1], 1e-13, anneal.toString());
+        }
+        // Spot check pasted from PyTorch 1.13 (three_phase=True, same options): cos lr at step 5.
+        assertEquals(0.22851441186718158, cos[5], 1e-15);
+    }
+
+    @Test void oneCycleThreePhaseFractionalPhaseEnds() {
+        // max_lr 0.8, div_factor 8, final_div_factor 5: initial_lr 0.1, min_lr 0.02. total_steps 7, pct_start 0.25:
+        // phases end at 0.75, 1.5 and 6. Step 1 is 1/3 into phase 2 (0.8 -> 0.1); step k >= 2 is (k - 1.5) / 4.5
+        // into phase 3 (0.1 -> 0.02). Adam's beta1: 0.95, then 0.85 + 0.1 / 3 at step 1, then 0.95.
+        Adam opt = new Adam(List.of(new Parameter(Tensor.zeros(1))), 0.1);
+        OneCycleLR s = new OneCycleLR(opt, 0.8, 7, 0.25, OneCycleLR.Anneal.LINEAR, true, 0.85, 0.95, 8, 5, true);
+        double[][] got = lrsAndMomenta(opt, s, 6);
+        double[] lrs = new double[7];
+        lrs[0] = 0.1;
+        lrs[1] = 0.8 + (0.1 - 0.8) / 3;
+        for (int k = 2; k < 7; k++) lrs[k] = 0.1 + (0.02 - 0.1) * (k - 1.5) / 4.5;
+        assertArrayEquals(lrs, got[0], 1e-13);
+        assertArrayEquals(new double[]{0.95, 0.85 + 0.1 / 3, 0.95, 0.95, 0.95, 0.95, 0.95}, got[1], 1e-13);
+        assertTrue(s.threePhase);
+        // The two-phase schedule with the same options ends its first phase at 0.75 too, then goes 0.8 -> 0.02.
+        Adam opt2 = new Adam(List.of(new Parameter(Tensor.zeros(1))), 0.1);
+        double[][] two = lrsAndMomenta(opt2, new OneCycleLR(opt2, 0.8, 7, 0.25, OneCycleLR.Anneal.LINEAR, true, 0.85, 0.95, 8, 5), 1);
+        assertEquals(0.8 + (0.02 - 0.8) * 0.25 / 5.25, two[0][1], 1e-13);
+    }
+
     @Test void reduceLROnPlateau() {
         SGD opt = SGD.builder(List.of(new Parameter(Tensor.zeros(1)))).lr(1.0).build();
         ReduceLROnPlateau s = new ReduceLROnPlateau(opt, ReduceLROnPlateau.Mode.MIN, 0.5, 2, 0.1, ReduceLROnPlateau.ThresholdMode.REL, 1, 0.2);
