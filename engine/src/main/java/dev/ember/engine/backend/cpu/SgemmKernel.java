@@ -41,10 +41,13 @@ final class SgemmKernel {
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
+        // Equal k blocks (784 = 392 + 392, not 384 + 384 + 16): a short last block would load and store
+        // every tile of C for a few multiply-adds.
+        int kStep = ceilDiv(k, ceilDiv(k, KC));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 int bSize = kc * roundUp(nc, NR);
                 if (buf.b.length < bSize) buf.b = new float[bSize];
                 packB(transB, b, bOff, ldb, pc, jc, kc, nc, buf.b);
@@ -93,9 +96,10 @@ final class SgemmKernel {
                     System.arraycopy(a, aOff + (pc + p) * lda + ic + ir, ap, base + p * MR, mr);
                 }
             } else {
-                for (int i = 0; i < mr; i++) {
-                    int src = aOff + (ic + ir + i) * lda + pc;
-                    for (int p = 0; p < kc; p++) ap[base + p * MR + i] = a[src + p];
+                // p outer: the panel is written in order, and the MR source rows are read side by side.
+                int src = aOff + (ic + ir) * lda + pc;
+                for (int p = 0; p < kc; p++) {
+                    for (int i = 0; i < mr; i++) ap[base + p * MR + i] = a[src + i * lda + p];
                 }
             }
         }
@@ -175,6 +179,10 @@ final class SgemmKernel {
         FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
         FloatVector.fromArray(S, c, r5 + 2 * L).add(c52).intoArray(c, r5 + 2 * L);
         FloatVector.fromArray(S, c, r5 + 3 * L).add(c53).intoArray(c, r5 + 3 * L);
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
     }
 
     private static int roundUp(int x, int multiple) {
