@@ -28,7 +28,7 @@ final class SgemmKernel {
 
     /** Per-thread packing buffers, grown on demand and reused across calls. */
     private static final class Buffers {
-        float[] a = new float[0], b = new float[0];
+        float[] a = new float[0], b = new float[0], t = new float[0];
         final float[] tile = new float[MR * NR];
     }
 
@@ -41,6 +41,17 @@ final class SgemmKernel {
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
+        if (n < L && m > n) {
+            // A C narrower than one vector would fill few lanes of each NR-wide tile (a classifier's 10 outputs
+            // use 10 of 64): compute C^T = op(B)^T op(A)^T, as wide as C is tall, and add it back transposed.
+            if (buf.t.length < n * m) buf.t = new float[n * m];
+            Arrays.fill(buf.t, 0, n * m, 0f);
+            gemmAccumulate(!transB, !transA, n, m, k, b, bOff, ldb, a, aOff, lda, buf.t, 0, m);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += buf.t[j * m + i];
+            }
+            return;
+        }
         // Equal k blocks (784 = 392 + 392, not 384 + 384 + 16): a short last block would load and store
         // every tile of C for a few multiply-adds.
         int kStep = ceilDiv(k, ceilDiv(k, KC));

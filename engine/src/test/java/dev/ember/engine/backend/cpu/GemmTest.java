@@ -63,6 +63,21 @@ class GemmTest {
         }
     }
 
+    /** A C narrower than one vector (a classifier's 10 outputs) is computed transposed; every layout must still match. */
+    @Test
+    void narrowProductMatchesNaiveReference() {
+        Random rnd = new Random(7);
+        for (int n : new int[] {1, 10, 15}) {
+            for (int trial = 0; trial < 8; trial++) {
+                Case t = new Case(rnd, 130, n, 37);
+                float[] a = randomFloats(rnd, t.aLength()), b = randomFloats(rnd, t.bLength()), c = randomFloats(rnd, t.cLength());
+                double[] expected = t.reference(toDouble(a), toDouble(b), toDouble(c));
+                Gemm.sgemm(t.transA, t.transB, t.m, t.n, t.k, a, t.aOff, t.lda, b, t.bOff, t.ldb, c, t.cOff, t.ldc, t.accumulate);
+                t.assertClose(expected, toDouble(c), 1e-5 * (t.k + 1), "sgemm " + t);
+            }
+        }
+    }
+
     @Test
     void largeSquareProductIsTheSameOnOneAndTwoThreads() {
         int n = 300;
