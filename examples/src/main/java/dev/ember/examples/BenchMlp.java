@@ -33,8 +33,9 @@ public final class BenchMlp {
         System.out.printf("Fashion-MNIST MLP 784-256-128-10, Adam 1e-3, batch 128, %d epoch(s) per setting%n", epochs);
         System.out.printf("%-8s %-6s %14s %14s %8s %10s %10s%n", "threads", "epoch", "ember samp/s", "torch samp/s", "ratio", "ember acc", "torch acc");
         for (int threads : new int[]{1, 2}) {
-            List<Epoch> ours = ember(train, test, epochs, threads);
+            // PyTorch first, while this JVM is idle: after Ember's run its JIT compiler threads may still be busy.
             List<Epoch> ref = torch(script, epochs, threads);
+            List<Epoch> ours = ember(train, test, epochs, threads);
             for (int e = 0; e < epochs; e++) {
                 Epoch o = ours.get(e), r = e < ref.size() ? ref.get(e) : null;
                 System.out.printf("%-8d %-6d %14.0f %14s %8s %10.4f %10s%n", threads, e + 1, o.samplesPerSecond,
@@ -85,14 +86,22 @@ public final class BenchMlp {
     static List<Epoch> torch(Path script, int epochs, int threads) throws Exception {
         List<Epoch> out = new ArrayList<>();
         if (script == null) return out;
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), FashionMnistData.DIR.toString(), Integer.toString(epochs), Integer.toString(threads))
-                .redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), FashionMnistData.DIR.toString(), Integer.toString(epochs), Integer.toString(threads))
+                .redirectErrorStream(true);
+        // torch.set_num_threads does not reach Debian's OpenBLAS, which otherwise starts one thread per core
+        // inside every matmul: a "1 thread" PyTorch run would use both cores.
+        pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        Process p = pb.start();
         Pattern line = Pattern.compile("\"samples_per_s\": ([0-9.eE+-]+).*\"test_accuracy\": ([0-9.eE+-]+)");
+        Pattern blas = Pattern.compile("\"blas\": \"(.*)\"");
         StringBuilder log = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String s; (s = r.readLine()) != null; ) {
                 Matcher m = line.matcher(s);
+                Matcher b = blas.matcher(s);
                 if (m.find()) out.add(new Epoch(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))));
+                else if (b.find() && threads == 1) System.out.println("PyTorch's BLAS: " + b.group(1) + " (OPENBLAS_NUM_THREADS and OMP_NUM_THREADS = the thread count)");
                 else log.append(s).append('\n');
             }
         }
