@@ -125,7 +125,16 @@ final class SgemmKernel {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr), base = jr * kc;
             if (nr < NR) Arrays.fill(bp, base, base + NR * kc, 0);
-            if (transB) {
+            if (transB && nr == NR) {
+                // Each vector of the panel gathers one column p from L rows of B (the rows are ldb apart).
+                int[] rows = gatherIndex(ldb);
+                int src = bOff + (jc + jr) * ldb + pc;
+                for (int p = 0; p < kc; p++) {
+                    for (int v = 0; v < NR; v += L) {
+                        FloatVector.fromArray(S, b, src + v * ldb + p, rows, 0).intoArray(bp, base + p * NR + v);
+                    }
+                }
+            } else if (transB) {
                 for (int j = 0; j < nr; j++) {
                     int src = bOff + (jc + jr + j) * ldb + pc;
                     for (int p = 0; p < kc; p++) bp[base + p * NR + j] = b[src + p];
@@ -190,6 +199,13 @@ final class SgemmKernel {
         FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
         FloatVector.fromArray(S, c, r5 + 2 * L).add(c52).intoArray(c, r5 + 2 * L);
         FloatVector.fromArray(S, c, r5 + 3 * L).add(c53).intoArray(c, r5 + 3 * L);
+    }
+
+    /** Offsets of L consecutive rows with stride ld: 0, ld, 2 ld, ... */
+    private static int[] gatherIndex(int ld) {
+        int[] idx = new int[L];
+        for (int i = 0; i < L; i++) idx[i] = i * ld;
+        return idx;
     }
 
     private static int ceilDiv(int x, int y) {
