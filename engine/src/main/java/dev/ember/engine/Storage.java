@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Storage {
     private static final AtomicLong ALLOCATIONS = new AtomicLong();
+    private static final AtomicLong ELEMENTS = new AtomicLong();
 
     private final DType dtype;
     private final Object data;
@@ -18,6 +19,7 @@ public final class Storage {
     private int version;
 
     private Storage(DType dtype, Object data, int size, long serial) {
+        ELEMENTS.addAndGet(size);
         this.dtype = dtype;
         this.data = data;
         this.size = size;
@@ -38,6 +40,12 @@ public final class Storage {
 
     /** Storages {@link #allocate}d so far: one made later has a larger {@link #serial()}. */
     public static long allocations() { return ALLOCATIONS.get(); }
+
+    /**
+     * Elements of every storage made so far (allocated, or wrapping an array, as kernels return their results),
+     * of every dtype: tests use it to check how memory use grows.
+     */
+    public static long allocatedElements() { return ELEMENTS.get(); }
 
     /**
      * When this storage was allocated, in {@link #allocations()} order; 0 for a wrapped array, whose

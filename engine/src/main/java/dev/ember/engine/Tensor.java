@@ -477,6 +477,8 @@ public class Tensor {
     public Tensor[] split(int[] sizes, int dim) { return Joining.split(this, sizes, dim); }
     /** chunks views along dim, as equal as possible (as torch.chunk). */
     public Tensor[] chunk(int chunks, int dim) { return Joining.chunk(this, chunks, dim); }
+    /** Views of each index along dim, with dim removed (as torch.unbind). */
+    public Tensor[] unbind(int dim) { return Joining.unbind(this, dim); }
 
     // ================================================================ arithmetic
 

@@ -9,10 +9,13 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The backward pass: visits graph nodes so that each runs after every node that consumes its output,
  * sums the gradients arriving at a node before running it, and accumulates into leaves' {@code grad}.
+ * Without createGraph, slices of one tensor ({@link SlicedGradient}) add their gradients into one buffer
+ * instead of each building a full-size gradient, so backward through T slices (a recurrent loop) stays O(T).
  */
 public final class Backward {
     private Backward() {}
@@ -85,6 +88,14 @@ public final class Backward {
             }
         }
 
+        // A slice node's input gradient is a buffer, keyed by the input's node (or by the input if a leaf), that
+        // every slice of that input adds into; it joins pending once all the input's consumers have run.
+        Map<Object, Tensor> sliceGrads = new IdentityHashMap<>();
+        Predicate<Function> arrived = next -> {
+            Tensor buffer = sliceGrads.remove(next);
+            if (buffer != null) { leafGrads.count(buffer); pending.merge(next, buffer, Tensor::add); }
+            return pending.containsKey(next);
+        };
         ArrayDeque<Function> ready = new ArrayDeque<>();
         for (Function f : starts) if (!consumers.containsKey(f) && !ready.contains(f)) ready.add(f);
         try (var mode = GradMode.set(createGraph)) {
@@ -93,7 +104,14 @@ public final class Backward {
                 Tensor grad = pending.remove(f);
                 if (f.retainedOutput != null) f.retainedOutput.accumulateGrad(grad, createGraph);
                 if (captured != null && captured.containsKey(f)) captured.put(f, grad);
-                Tensor[] grads = f.gradients(grad);
+                Tensor[] grads;
+                if (!createGraph && f instanceof SlicedGradient slice) {
+                    Object input = f.next(0) != null ? f.next(0) : f.leaf(0);
+                    slice.addGradInto(sliceGrads.computeIfAbsent(input, k -> slice.newGradBuffer()), grad);
+                    grads = new Tensor[1]; // sent on with the buffer
+                } else {
+                    grads = f.gradients(grad);
+                }
                 if (captured == null || !captured.containsKey(f)) leafGrads.consumed(grad);
                 if (!retainGraph) f.release();
                 for (int i = 0; i < f.arity(); i++) {
@@ -107,17 +125,18 @@ public final class Backward {
                         }
                     }
                     if (next != null && consumers.merge(next, -1, Integer::sum) == 0) {
-                        if (pending.containsKey(next)) ready.add(next);
-                        else markUnreached(next, consumers, ready, pending);
+                        if (arrived.test(next)) ready.add(next);
+                        else markUnreached(next, consumers, ready, arrived);
                     }
                 }
             }
         }
+        sliceGrads.forEach((leaf, buffer) -> leafGrads.deliver((Tensor) leaf, buffer)); // only leaves' buffers are left
         leafGrads.accumulate();
     }
 
     /** A node all of whose consumers sent no gradient gets none either; still release its inputs' counts. */
-    private static void markUnreached(Function start, Map<Function, Integer> consumers, ArrayDeque<Function> ready, Map<Function, Tensor> pending) {
+    private static void markUnreached(Function start, Map<Function, Integer> consumers, ArrayDeque<Function> ready, Predicate<Function> arrived) {
         ArrayDeque<Function> work = new ArrayDeque<>();
         work.push(start);
         while (!work.isEmpty()) {
@@ -125,7 +144,7 @@ public final class Backward {
             for (int i = 0; i < f.arity(); i++) {
                 Function next = f.next(i);
                 if (next == null || consumers.merge(next, -1, Integer::sum) != 0) continue;
-                if (pending.containsKey(next)) ready.add(next);
+                if (arrived.test(next)) ready.add(next);
                 else work.push(next);
             }
         }

@@ -15,10 +15,13 @@ public class GRU extends RNNBase {
 
     @Override protected int stateCount() { return 1; }
 
-    @Override protected Tensor[] cell(Tensor x, Tensor[] state, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
+    /** r scales W_hn h + b_hn alone, so b_hh stays in the step. */
+    @Override protected boolean hiddenBiasFolds() { return false; }
+
+    /** The reset gate scales only the hidden part of n, so the input and hidden projections stay apart. */
+    @Override protected Tensor[] cell(Tensor xProj, Tensor[] state, Tensor wHh, Tensor bHh) {
         Tensor h = state[0];
-        Tensor[] a = affine(x, h, wIh, wHh, bIh, bHh);
-        Tensor[] gi = a[0].chunk(3, 1), gh = a[1].chunk(3, 1);
+        Tensor[] gi = xProj.chunk(3, 1), gh = F.linear(h, wHh, bHh).chunk(3, 1);
         Tensor r = gi[0].add(gh[0]).sigmoid(), z = gi[1].add(gh[1]).sigmoid();
         Tensor n = gi[2].add(r.mul(gh[2])).tanh();
         return new Tensor[]{n.sub(n.mul(z)).add(z.mul(h))};

@@ -15,9 +15,8 @@ public class LSTM extends RNNBase {
 
     @Override protected int stateCount() { return 2; }
 
-    @Override protected Tensor[] cell(Tensor x, Tensor[] state, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
-        Tensor[] a = affine(x, state[0], wIh, wHh, bIh, bHh);
-        Tensor[] g = a[0].add(a[1]).chunk(4, 1);
+    @Override protected Tensor[] cell(Tensor xProj, Tensor[] state, Tensor wHh, Tensor bHh) {
+        Tensor[] g = xProj.add(F.linear(state[0], wHh, bHh)).chunk(4, 1);
         Tensor i = g[0].sigmoid(), f = g[1].sigmoid(), c = g[2].tanh(), o = g[3].sigmoid();
         Tensor cNext = f.mul(state[1]).add(i.mul(c));
         return new Tensor[]{o.mul(cNext.tanh()), cNext};

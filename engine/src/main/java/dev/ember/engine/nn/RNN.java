@@ -16,9 +16,8 @@ public class RNN extends RNNBase {
 
     @Override protected int stateCount() { return 1; }
 
-    @Override protected Tensor[] cell(Tensor x, Tensor[] state, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
-        Tensor[] a = affine(x, state[0], wIh, wHh, bIh, bHh);
-        Tensor pre = a[0].add(a[1]);
+    @Override protected Tensor[] cell(Tensor xProj, Tensor[] state, Tensor wHh, Tensor bHh) {
+        Tensor pre = xProj.add(F.linear(state[0], wHh, bHh));
         return new Tensor[]{nonlinearity.equals("tanh") ? pre.tanh() : pre.relu()};
     }
 }

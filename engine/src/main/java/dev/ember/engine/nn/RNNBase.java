@@ -12,7 +12,9 @@ import java.util.Map;
  * Shared machinery of RNN, LSTM and GRU (torch.nn.RNNBase): stacked layers, optional bidirectional
  * and batch-first layouts, PyTorch's parameter names ({@code weight_ih_l0}, {@code bias_hh_l1_reverse}, ...)
  * and shapes ({@code [gates * hidden, input]}), and PyTorch's init U(-1/sqrt(hidden), 1/sqrt(hidden)).
- * A cell is written once in tensor ops, so autograd needs no code of its own here.
+ * A cell is written once in tensor ops, so autograd needs no code of its own here. As in PyTorch, the input
+ * projection x W_ih^T + b_ih of all time steps is one matmul per layer and direction; the loop over time does
+ * only the recurrent part, and its per-step slices cost O(slice) in backward (see Tensor.unbind).
  */
 public abstract class RNNBase extends Module {
     public final int inputSize, hiddenSize, numLayers;
@@ -64,8 +66,14 @@ public abstract class RNNBase extends Module {
     /** Number of hidden-state tensors a cell carries: 1 (RNN, GRU) or 2 (LSTM: h and c). */
     protected abstract int stateCount();
 
-    /** One time step: input x [B, in], state (h, or h and c) [B, hidden] -> the new state (h first). */
-    protected abstract Tensor[] cell(Tensor x, Tensor[] state, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh);
+    /**
+     * One time step: the step's input projection x W_ih^T + b_ih [B, gates * hidden] (+ b_hh when folded, then bHh
+     * is null, as it is without bias) and the state (h, or h and c) [B, hidden] -> the new state (h first).
+     */
+    protected abstract Tensor[] cell(Tensor xProj, Tensor[] state, Tensor wHh, Tensor bHh);
+
+    /** Whether b_hh adds straight to the gates (not GRU): then it joins the input projection, once, not every step. */
+    protected boolean hiddenBiasFolds() { return true; }
 
     /** The output of every step and the final states: states[k] is [layers * directions, B, hidden]. */
     public record Output(Tensor output, Tensor[] states) {
@@ -113,11 +121,13 @@ public abstract class RNNBase extends Module {
                 String sfx = "_l" + layer + (dir == 1 ? "_reverse" : "");
                 Tensor[] state = new Tensor[stateCount()];
                 for (int k = 0; k < state.length; k++) state[k] = init[k].select(0, layer * directions() + dir);
+                Tensor bIh = params.get("bias_ih" + sfx), bHh = params.get("bias_hh" + sfx);
+                boolean fold = bias && hiddenBiasFolds();
+                Tensor[] xProj = F.linear(layerInput, params.get("weight_ih" + sfx), fold ? bIh.add(bHh) : bIh).unbind(0);
                 Tensor[] hs = new Tensor[steps];
                 for (int i = 0; i < steps; i++) {
                     int t = dir == 0 ? i : steps - 1 - i;
-                    state = cell(layerInput.select(0, t), state, params.get("weight_ih" + sfx), params.get("weight_hh" + sfx),
-                            params.get("bias_ih" + sfx), params.get("bias_hh" + sfx));
+                    state = cell(xProj[t], state, params.get("weight_hh" + sfx), fold ? null : bHh);
                     hs[t] = state[0];
                 }
                 outs[dir] = Tensor.stack(hs, 0);
@@ -133,11 +143,6 @@ public abstract class RNNBase extends Module {
             states[k] = unbatched ? s.squeeze(1) : s;
         }
         return new Output(output, states);
-    }
-
-    /** x W_ih^T + b_ih and h W_hh^T + b_hh, the two affine maps every cell starts with. */
-    protected static Tensor[] affine(Tensor x, Tensor h, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
-        return new Tensor[]{F.linear(x, wIh, bIh), F.linear(h, wHh, bHh)};
     }
 
     @Override public String extraRepr() {

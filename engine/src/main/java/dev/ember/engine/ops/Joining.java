@@ -6,7 +6,7 @@ import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.backend.cpu.CpuKernels;
 
-/** cat and stack (copies), split and chunk (views). */
+/** cat and stack (copies), split, chunk and unbind (views). */
 public final class Joining {
     private Joining() {}
 
@@ -97,6 +97,14 @@ public final class Joining {
             out[i] = t.narrow(d, at, sizes[i]);
             at += sizes[i];
         }
+        return out;
+    }
+
+    /** The slices along dim with that dim removed; backward gathers their gradients into one tensor (see SlicedGradient). */
+    public static Tensor[] unbind(Tensor t, int dim) {
+        int d = Shape.dim(dim, t.dim());
+        Tensor[] out = new Tensor[t.shape()[d]];
+        for (int i = 0; i < out.length; i++) out[i] = t.select(d, i);
         return out;
     }
 

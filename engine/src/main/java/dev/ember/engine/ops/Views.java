@@ -3,6 +3,8 @@ package dev.ember.engine.ops;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
+import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.autograd.SlicedGradient;
 import dev.ember.engine.backend.cpu.CpuKernels;
 
 /**
@@ -94,8 +96,11 @@ public final class Views {
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g}; }
     }
 
-    /** slice(dim, start, end, step), narrow and select (select drops the dim afterwards). */
-    public static final class Slice extends Function {
+    /**
+     * slice(dim, start, end, step), narrow and select (select drops the dim afterwards). Backward without
+     * createGraph adds the gradients of many slices of one tensor into one buffer ({@link SlicedGradient}).
+     */
+    public static final class Slice extends Function implements SlicedGradient {
         private final int dim, start, end, step;
         public Slice(int dim, int start, int end, int step) { this.dim = dim; this.start = start; this.end = end; this.step = step; }
         @Override protected Tensor forward(Tensor... x) {
@@ -107,6 +112,10 @@ public final class Views {
         }
         @Override protected Tensor[] backward(Tensor g) {
             return new Tensor[]{new SliceScatter(inputShape(0), dim, start, end, step).apply(g)};
+        }
+        @Override public Tensor newGradBuffer() { return Tensor.zeros(inputShape(0), inputDtype(0)); }
+        @Override public void addGradInto(Tensor buffer, Tensor grad) {
+            try (var m = GradMode.noGrad()) { buffer.slice(dim, start, end, step).add_(grad); }
         }
     }
 

@@ -1,0 +1,79 @@
+package dev.ember.examples;
+
+import dev.ember.engine.Tensor;
+import dev.ember.engine.backend.cpu.Parallel;
+import dev.ember.engine.nn.LSTM;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code examples/run bench-rnn [reps=10] [T ...]}: LSTM(32, 128), batch 32, forward + backward of output.sum() for
+ * T = 25, 50, 100, 200 (or the given T) on one thread, best of reps, next to PyTorch ({@code /usr/bin/python3}, one thread).
+ * Time per step should stay flat as T grows: backward through time is linear in T.
+ */
+public final class BenchRnn {
+    static final int INPUT = 32, HIDDEN = 128, BATCH = 32;
+
+    public static void main(String[] args) throws Exception {
+        int reps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int[] lengths = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[]{25, 50, 100, 200};
+        Parallel.setNumThreads(1);
+        Map<Integer, Double> ref = torch(reps, lengths);
+        System.out.printf("LSTM(%d, %d), batch %d, forward+backward, 1 thread, best of %d%n", INPUT, HIDDEN, BATCH, reps);
+        System.out.printf("%-5s %12s %12s %12s %12s %8s%n", "T", "ember ms", "ember ms/t", "torch ms", "torch ms/t", "ratio");
+        Tensor.manualSeed(0);
+        LSTM lstm = new LSTM(INPUT, HIDDEN);
+        for (int i = 0; i < 5; i++) time(lstm, 50); // JIT warm-up
+        for (int steps : lengths) {
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < reps; r++) best = Math.min(best, time(lstm, steps));
+            Double t = ref.get(steps);
+            System.out.printf("%-5d %12.2f %12.3f %12s %12s %8s%n", steps, best * 1e3, best * 1e3 / steps,
+                    t == null ? "n/a" : String.format("%.2f", t * 1e3), t == null ? "n/a" : String.format("%.3f", t * 1e3 / steps),
+                    t == null ? "n/a" : String.format("%.2fx", best / t));
+        }
+    }
+
+    /** Seconds for one forward and backward pass over a fresh [steps, batch, input] sequence. */
+    static double time(LSTM lstm, int steps) {
+        Tensor x = Tensor.randn(steps, BATCH, INPUT).requiresGrad_();
+        lstm.zeroGrad();
+        long start = System.nanoTime();
+        lstm.forward(x).sum().backward();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Seconds per sequence by T from the PyTorch script; empty (with the reason printed) without PyTorch. */
+    static Map<Integer, Double> torch(int reps, int[] lengths) throws Exception {
+        Map<Integer, Double> out = new HashMap<>();
+        Path script = Path.of("examples/python/bench_rnn_torch.py");
+        if (!Files.exists(script) || !Files.exists(Path.of("/usr/bin/python3"))) {
+            System.out.println("PyTorch reference script or /usr/bin/python3 not found; printing Ember's figures only");
+            return out;
+        }
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", script.toString(), "" + INPUT, "" + HIDDEN, "" + BATCH, "" + reps));
+        for (int steps : lengths) cmd.add("" + steps);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Pattern line = Pattern.compile("\"T\": ([0-9]+), \"seconds\": ([0-9.eE+-]+)");
+        StringBuilder log = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            for (String s; (s = r.readLine()) != null; ) {
+                Matcher m = line.matcher(s);
+                if (m.find()) out.put(Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)));
+                else log.append(s).append('\n');
+            }
+        }
+        if (p.waitFor() != 0) System.out.println("PyTorch reference failed (install it with `apt-get install -y python3-torch`):\n" + log);
+        return out;
+    }
+}
