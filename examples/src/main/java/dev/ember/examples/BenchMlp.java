@@ -9,10 +9,6 @@ import dev.ember.engine.nn.CrossEntropyLoss;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Adam;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -29,12 +25,11 @@ public final class BenchMlp {
     public static void main(String[] args) throws Exception {
         int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         Tensor[] train = FashionMnistData.load("train"), test = FashionMnistData.load("t10k");
-        Path script = locateScript();
         System.out.printf("Fashion-MNIST MLP 784-256-128-10, Adam 1e-3, batch 128, %d epoch(s) per setting%n", epochs);
         System.out.printf("%-8s %-6s %14s %14s %8s %10s %10s%n", "threads", "epoch", "ember samp/s", "torch samp/s", "ratio", "ember acc", "torch acc");
         for (int threads : new int[]{1, 2}) {
             // PyTorch first, while this JVM is idle: after Ember's run its JIT compiler threads may still be busy.
-            List<Epoch> ref = torch(script, epochs, threads);
+            List<Epoch> ref = torch(epochs, threads);
             List<Epoch> ours = ember(train, test, epochs, threads);
             for (int e = 0; e < epochs; e++) {
                 Epoch o = ours.get(e), r = e < ref.size() ? ref.get(e) : null;
@@ -82,39 +77,16 @@ public final class BenchMlp {
         }
     }
 
-    /** Runs the PyTorch reference; an empty list (with the reason printed) when PyTorch is not installed. */
-    static List<Epoch> torch(Path script, int epochs, int threads) throws Exception {
-        List<Epoch> out = new ArrayList<>();
-        if (script == null) return out;
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), FashionMnistData.DIR.toString(), Integer.toString(epochs), Integer.toString(threads))
-                .redirectErrorStream(true);
-        // torch.set_num_threads does not reach Debian's OpenBLAS, which otherwise starts one thread per core
-        // inside every matmul: a "1 thread" PyTorch run would use both cores.
-        pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
-        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-        Process p = pb.start();
+    /** The PyTorch reference's epochs; empty (with the reason printed) when PyTorch is not installed. */
+    static List<Epoch> torch(int epochs, int threads) throws Exception {
         Pattern line = Pattern.compile("\"samples_per_s\": ([0-9.eE+-]+).*\"test_accuracy\": ([0-9.eE+-]+)");
         Pattern blas = Pattern.compile("\"blas\": \"(.*)\"");
-        StringBuilder log = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-            for (String s; (s = r.readLine()) != null; ) {
-                Matcher m = line.matcher(s);
-                Matcher b = blas.matcher(s);
-                if (m.find()) out.add(new Epoch(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))));
-                else if (b.find() && threads == 1) System.out.println("PyTorch's BLAS: " + b.group(1) + " (OPENBLAS_NUM_THREADS and OMP_NUM_THREADS = the thread count)");
-                else log.append(s).append('\n');
-            }
+        List<Epoch> out = new ArrayList<>();
+        for (String s : PyTorchReference.run("bench_mlp_torch.py", threads, FashionMnistData.DIR.toString(), Integer.toString(epochs), Integer.toString(threads))) {
+            Matcher m = line.matcher(s), b = blas.matcher(s);
+            if (m.find()) out.add(new Epoch(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))));
+            else if (b.find() && threads == 1) System.out.println("PyTorch's BLAS: " + b.group(1) + " (OPENBLAS_NUM_THREADS and OMP_NUM_THREADS = the thread count)");
         }
-        if (p.waitFor() != 0) System.out.println("PyTorch reference failed (install it with `apt-get install -y python3-torch`):\n" + log);
         return out;
-    }
-
-    private static Path locateScript() {
-        Path script = Path.of("examples/python/bench_mlp_torch.py");
-        if (!Files.exists(script) || !Files.exists(Path.of("/usr/bin/python3"))) {
-            System.out.println("PyTorch reference script or /usr/bin/python3 not found; printing Ember's figures only");
-            return null;
-        }
-        return script;
     }
 }

@@ -4,10 +4,6 @@ import dev.ember.engine.Tensor;
 import dev.ember.engine.backend.cpu.Parallel;
 import dev.ember.engine.nn.LSTM;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,25 +51,14 @@ public final class BenchRnn {
 
     /** Seconds per sequence by T from the PyTorch script; empty (with the reason printed) without PyTorch. */
     static Map<Integer, Double> torch(int reps, int[] lengths) throws Exception {
-        Map<Integer, Double> out = new HashMap<>();
-        Path script = Path.of("examples/python/bench_rnn_torch.py");
-        if (!Files.exists(script) || !Files.exists(Path.of("/usr/bin/python3"))) {
-            System.out.println("PyTorch reference script or /usr/bin/python3 not found; printing Ember's figures only");
-            return out;
-        }
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", script.toString(), "" + INPUT, "" + HIDDEN, "" + BATCH, "" + reps));
-        for (int steps : lengths) cmd.add("" + steps);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> args = new ArrayList<>(List.of("" + INPUT, "" + HIDDEN, "" + BATCH, "" + reps));
+        for (int steps : lengths) args.add("" + steps);
         Pattern line = Pattern.compile("\"T\": ([0-9]+), \"seconds\": ([0-9.eE+-]+)");
-        StringBuilder log = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-            for (String s; (s = r.readLine()) != null; ) {
-                Matcher m = line.matcher(s);
-                if (m.find()) out.put(Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)));
-                else log.append(s).append('\n');
-            }
+        Map<Integer, Double> out = new HashMap<>();
+        for (String s : PyTorchReference.run("bench_rnn_torch.py", 1, args.toArray(new String[0]))) {
+            Matcher m = line.matcher(s);
+            if (m.find()) out.put(Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)));
         }
-        if (p.waitFor() != 0) System.out.println("PyTorch reference failed (install it with `apt-get install -y python3-torch`):\n" + log);
         return out;
     }
 }
