@@ -1,11 +1,13 @@
 package dev.ember.engine;
 
 import dev.ember.engine.autograd.Backward;
+import dev.ember.engine.autograd.CopySlices;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.backend.cpu.CpuKernels;
 import dev.ember.engine.backend.cpu.CpuKernels.Reduce;
 import dev.ember.engine.ops.Arithmetic;
+import dev.ember.engine.ops.AsStrided;
 import dev.ember.engine.ops.Indexing;
 import dev.ember.engine.ops.Joining;
 import dev.ember.engine.ops.LinearAlgebra;
@@ -34,6 +36,10 @@ public class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private Function gradFn;
+    /** Bumped whenever an in-place op replaces this (root) tensor's history; its views compare it to {@link #baseHistorySeen}. */
+    private int historyVersion;
+    /** For a view: the base's historyVersion its gradFn was derived from (older means stale, see {@link #refreshViewHistory}). */
+    private int baseHistorySeen;
 
     /** For {@code nn.Parameter}: a new leaf sharing data's storage and layout. */
     protected Tensor(Tensor data) {
@@ -46,6 +52,7 @@ public class Tensor {
         this.strides = strides;
         this.offset = offset;
         this.base = base;
+        if (base != null) baseHistorySeen = base.historyVersion;
     }
 
     // ================================================================ construction
@@ -183,7 +190,10 @@ public class Tensor {
 
     // ================================================================ autograd
 
-    public boolean requiresGrad() { return requiresGrad; }
+    public boolean requiresGrad() {
+        refreshViewHistory();
+        return requiresGrad;
+    }
 
     /** Sets requiresGrad on a leaf, in place; floating-point tensors only. Returns this. */
     public Tensor requiresGrad_(boolean value) {
@@ -209,9 +219,12 @@ public class Tensor {
     }
 
     /** The graph node that produced this tensor, or null for leaves. */
-    public Function gradFn() { return gradFn; }
+    public Function gradFn() {
+        refreshViewHistory();
+        return gradFn;
+    }
 
-    public boolean isLeaf() { return gradFn == null; }
+    public boolean isLeaf() { return gradFn() == null; }
 
     /** Makes backward store this non-leaf tensor's gradient in {@link #grad()}. */
     public Tensor retainGrad() {
@@ -702,15 +715,19 @@ public class Tensor {
 
     /**
      * Runs op and writes its result into this tensor. With autograd recording, the result's graph becomes
-     * this tensor's history (computed from a copy, so tensors saved for backward stay intact).
+     * this tensor's history (computed from a copy, so tensors saved for backward stay intact); through a
+     * view, the base's history becomes a {@link CopySlices} of the old one and the result.
      */
     private Tensor inPlace(UnaryOperator<Tensor> op) {
         boolean record = GradMode.isEnabled();
+        if (record) refreshViewHistory();
         if (record && requiresGrad && gradFn == null) {
             throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
         }
         if (record && base != null && base.requiresGrad) {
-            throw new IllegalStateException("in-place operation on a view of a tensor that requires grad is not supported; use the out-of-place op");
+            if (base.gradFn == null) throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place operation.");
+            // Its history would not lead back to the base, so the base's gradient would silently miss the write.
+            if (!requiresGrad) throw new IllegalStateException("a view was created in no-grad mode and is being modified in-place with grad mode enabled; create the view with grad mode enabled");
         }
         Tensor result;
         if (!record) {
@@ -729,8 +746,13 @@ public class Tensor {
         }
         if (record && result.requiresGrad) {
             CpuKernels.copyInto(this, result.detach());
-            gradFn = result.gradFn;
-            requiresGrad = true;
+            if (base != null) {
+                rebaseHistory(result);
+            } else {
+                gradFn = result.gradFn;
+                requiresGrad = true;
+                historyVersion++; // views taken earlier now re-derive their history from this one
+            }
         } else {
             CpuKernels.copyInto(this, result);
         }
@@ -769,7 +791,42 @@ public class Tensor {
     }
 
     /** Whether an in-place write to this tensor must go through autograd (or be refused by {@link #inPlace}). */
-    private boolean recordsInPlace() { return GradMode.isEnabled() && (requiresGrad || (base != null && base.requiresGrad)); }
+    private boolean recordsInPlace() { return GradMode.isEnabled() && (requiresGrad() || (base != null && base.requiresGrad)); }
+
+    /** This view's layout inside its base's storage. */
+    private AsStrided.Geometry viewGeometry() {
+        return new AsStrided.Geometry(base.shape.clone(), base.strides.clone(), base.offset, shape.clone(), strides.clone(), offset);
+    }
+
+    /**
+     * After result was written through this view: the base's history becomes old history outside the view's
+     * region and result's graph inside it, and this view's history becomes "this region of the new base".
+     */
+    private void rebaseHistory(Tensor result) {
+        AsStrided.Geometry region = viewGeometry();
+        new CopySlices(region).apply(base, result);
+        base.historyVersion++;
+        viewOf(base, region);
+    }
+
+    /** Sets this view's history to the region of base's current history (the view's values are unchanged). */
+    private void viewOf(Tensor base, AsStrided.Geometry region) {
+        baseHistorySeen = base.historyVersion;
+        if (!base.requiresGrad) return;
+        try (var g = GradMode.enableGrad()) {
+            Tensor fresh = new AsStrided(region).apply(base);
+            gradFn = fresh.gradFn;
+            requiresGrad = fresh.requiresGrad;
+        }
+    }
+
+    /**
+     * A view whose base got a new history (an in-place write through the base or another view) since this
+     * view's history was set: its old history no longer describes its values, so it is re-derived from the base.
+     */
+    private void refreshViewHistory() {
+        if (base != null && baseHistorySeen != base.historyVersion) viewOf(base, viewGeometry());
+    }
 
     /** Fills with uniform values on [from, to) (used by init functions). */
     public Tensor uniform_(double from, double to, Generator g) {
