@@ -131,13 +131,13 @@ public final class CpuKernels {
             case FLOOR -> { for (int i = from; i < to; i++) o[i] = (float) Math.floor(a[i]); }
             case CEIL -> { for (int i = from; i < to; i++) o[i] = (float) Math.ceil(a[i]); }
             case ROUND -> { for (int i = from; i < to; i++) o[i] = (float) Math.rint(a[i]); }
-            case EXP -> { for (int i = from; i < to; i++) o[i] = (float) Math.exp(a[i]); }
-            case LOG -> { for (int i = from; i < to; i++) o[i] = (float) Math.log(a[i]); }
+            case EXP -> transcendental(VectorOperators.EXP, a, o, from, to);
+            case LOG -> transcendental(VectorOperators.LOG, a, o, from, to);
             case SQRT -> { for (int i = from; i < to; i++) o[i] = (float) Math.sqrt(a[i]); }
-            case SIN -> { for (int i = from; i < to; i++) o[i] = (float) Math.sin(a[i]); }
-            case COS -> { for (int i = from; i < to; i++) o[i] = (float) Math.cos(a[i]); }
-            case TANH -> { for (int i = from; i < to; i++) o[i] = (float) Math.tanh(a[i]); }
-            case SIGMOID -> { for (int i = from; i < to; i++) o[i] = (float) sigmoid(a[i]); }
+            case SIN -> transcendental(VectorOperators.SIN, a, o, from, to);
+            case COS -> transcendental(VectorOperators.COS, a, o, from, to);
+            case TANH -> transcendental(VectorOperators.TANH, a, o, from, to);
+            case SIGMOID -> sigmoidFloat(a, o, from, to);
             case RECIPROCAL -> { for (int i = from; i < to; i++) o[i] = 1f / a[i]; }
             case LOGICAL_NOT -> throw new AssertionError("bool result");
         }
@@ -155,6 +155,33 @@ public final class CpuKernels {
             zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(o, i);
         }
         for (; i < to; i++) o[i] = a[i] > 0 ? a[i] : 0f;
+    }
+
+    /**
+     * exp, log, tanh, sin, cos on whole vectors: the JDK's vector math (SVML on x86) is within an ulp or two of
+     * Math's and 10-30x faster than the scalar calls (Math.tanh is not intrinsified: ~30 ns an element).
+     */
+    private static void transcendental(VectorOperators.Unary op, float[] a, float[] o, int from, int to) {
+        int i = from;
+        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
+            FloatVector.fromArray(F, a, i).lanewise(op).intoArray(o, i);
+        }
+        if (i < to) {
+            VectorMask<Float> tail = F.indexInRange(i, to);
+            FloatVector.fromArray(F, a, i, tail).lanewise(op).intoArray(o, i, tail);
+        }
+    }
+
+    /** The logistic function on whole vectors, overflow-free like {@link #sigmoid}: with e = exp(-|x|), 1/(1+e) or e/(1+e). */
+    private static void sigmoidFloat(float[] a, float[] o, int from, int to) {
+        int i = from;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, a, i);
+            FloatVector e = x.abs().neg().lanewise(VectorOperators.EXP), r = one.div(one.add(e));
+            r.blend(e.mul(r), x.compare(VectorOperators.LT, 0f)).intoArray(o, i);
+        }
+        for (; i < to; i++) o[i] = (float) sigmoid(a[i]);
     }
 
     /** ReLU's backward {@code b > 0 ? a : 0} with unit strides, on whole vectors. */

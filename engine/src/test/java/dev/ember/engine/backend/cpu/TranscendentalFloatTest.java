@@ -1,0 +1,65 @@
+package dev.ember.engine.backend.cpu;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * float32 exp, log, tanh, sigmoid, sin and cos run on the JDK's vector math: each element must be within
+ * a few float ulps of the double-precision result from java.lang.Math, including the edges (overflow,
+ * underflow, zeros, infinities, NaN) and the tail that does not fill a whole vector.
+ */
+class TranscendentalFloatTest {
+    private static final int ULPS = 4;
+
+    @Test
+    void exp() { check("exp", Tensor::exp, Math::exp, -104, 89); }
+
+    @Test
+    void log() { check("log", Tensor::log, Math::log, 1e-30, 1e30); }
+
+    @Test
+    void tanh() { check("tanh", Tensor::tanh, Math::tanh, -20, 20); }
+
+    @Test
+    void sigmoid() { check("sigmoid", Tensor::sigmoid, x -> 1 / (1 + Math.exp(-x)), -110, 110); }
+
+    @Test
+    void sinAndCos() {
+        check("sin", Tensor::sin, Math::sin, -100, 100);
+        check("cos", Tensor::cos, Math::cos, -100, 100);
+    }
+
+    /** Random values in [lo, hi] (log-spaced when lo > 0), edge values, and an odd length so the tail is used. */
+    private static void check(String name, UnaryOperator<Tensor> op, DoubleUnaryOperator reference, double lo, double hi) {
+        Random rnd = new Random(11);
+        float[] edges = {0f, -0f, 1f, -1f, 1e-8f, -1e-8f, Float.MIN_NORMAL, 100f, -100f, 1000f, -1000f,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        float[] x = new float[4099];
+        for (int i = 0; i < x.length; i++) {
+            if (i < edges.length) x[i] = edges[i];
+            else if (lo > 0) x[i] = (float) Math.exp(Math.log(lo) + rnd.nextDouble() * (Math.log(hi) - Math.log(lo)));
+            else x[i] = (float) (lo + rnd.nextDouble() * (hi - lo));
+        }
+        Parallel.setNumThreads(1);
+        float[] y = op.apply(Tensor.of(x, DType.FLOAT32)).toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+            float expected = (float) reference.applyAsDouble(x[i]);
+            if (Float.isNaN(expected)) {
+                assertTrue(Float.isNaN(y[i]), name + "(" + x[i] + ") should be NaN, got " + y[i]);
+            } else if (Float.isInfinite(expected) || expected == 0) {
+                assertEquals(expected, y[i], Float.MIN_NORMAL, name + "(" + x[i] + ")");
+            } else {
+                float ulps = Math.abs(y[i] - expected) / Math.ulp(expected);
+                assertTrue(ulps <= ULPS, name + "(" + x[i] + ") = " + y[i] + ", expected " + expected + " (" + ulps + " ulps)");
+            }
+        }
+    }
+}
