@@ -19,6 +19,11 @@ final class PyTorchReference {
      * script fails (e.g. PyTorch is not installed).
      */
     static List<String> run(String script, int threads, String... args) throws Exception {
+        return run(script, threads, threads, args);
+    }
+
+    /** As {@link #run(String, int, String...)}, with PyTorch's own threads (OpenMP) and OpenBLAS's threads set apart. */
+    static List<String> run(String script, int torchThreads, int blasThreads, String... args) throws Exception {
         Path path = Path.of("examples/python", script);
         List<String> lines = new ArrayList<>();
         if (!Files.exists(path) || !Files.exists(Path.of("/usr/bin/python3"))) {
@@ -30,8 +35,8 @@ final class PyTorchReference {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // torch.set_num_threads does not reach Debian's OpenBLAS, which otherwise starts one thread per core
         // inside every matmul: a "1 thread" PyTorch run would use both cores.
-        pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
-        pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(blasThreads));
+        pb.environment().put("OMP_NUM_THREADS", Integer.toString(torchThreads));
         Process p = pb.start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String s; (s = r.readLine()) != null; ) lines.add(s);

@@ -3,22 +3,27 @@ package dev.ember.engine.backend.cpu;
 import dev.ember.engine.ThreadOverride;
 
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The CPU worker pool. Splits an index range into chunks, runs one chunk on the calling thread
  * and the others on {@code numThreads() - 1} daemon workers that live as long as the JVM.
+ * Workers and the caller spin briefly before they block, as OpenMP and OpenBLAS threads do: a training
+ * step hands out dozens of chunks of tens of microseconds, and waking a parked thread (on a VM, an
+ * idle virtual CPU) can take as long as the chunk itself.
  */
 public final class Parallel {
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     /** True on a thread that is running a chunk, so nested calls run inline instead of queueing. */
     private static final ThreadLocal<Boolean> IN_CHUNK = ThreadLocal.withInitial(() -> false);
 
+    /** How long a worker polls for the next chunk, and the caller for its workers' chunks, before blocking. */
+    private static final long SPIN_NANOS = 50_000;
+
     private static volatile int numThreads = Runtime.getRuntime().availableProcessors();
-    private static ExecutorService workers;
+    private static final LinkedBlockingQueue<Runnable> QUEUE = new LinkedBlockingQueue<>();
     private static int workerCount;
 
     private Parallel() {}
@@ -75,11 +80,12 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        ExecutorService pool = workers(threads - 1);
-        Future<?>[] pending = new Future<?>[chunks - 1];
+        ensureWorkers(threads - 1);
+        FutureTask<?>[] pending = new FutureTask<?>[chunks - 1];
         for (int i = 1; i < chunks; i++) {
             int start = bound(n, i, chunks), end = bound(n, i + 1, chunks);
-            pending[i - 1] = pool.submit(() -> runChunk(body, start, end));
+            pending[i - 1] = new FutureTask<>(() -> runChunk(body, start, end), null);
+            QUEUE.add(pending[i - 1]);
         }
         Throwable first = null;
         try {
@@ -87,7 +93,8 @@ public final class Parallel {
         } catch (Throwable t) {
             first = t;
         }
-        for (Future<?> f : pending) {
+        for (FutureTask<?> f : pending) {
+            for (long spinStart = System.nanoTime(); !f.isDone() && System.nanoTime() - spinStart < SPIN_NANOS; ) Thread.onSpinWait();
             try {
                 f.get();
             } catch (ExecutionException e) {
@@ -115,17 +122,28 @@ public final class Parallel {
         }
     }
 
-    /** The pool, grown (never shrunk: callers may ask for different sizes) to at least {@code count} workers. */
-    private static synchronized ExecutorService workers(int count) {
-        if (workers == null || workerCount < count) {
-            if (workers != null) workers.shutdown();
-            workers = Executors.newFixedThreadPool(count, task -> {
-                Thread t = new Thread(task, "ember-cpu-" + THREAD_IDS.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            workerCount = count;
+    /** Grows the pool (never shrinks it: callers may ask for different sizes) to at least {@code count} workers. */
+    private static synchronized void ensureWorkers(int count) {
+        for (; workerCount < count; workerCount++) {
+            Thread t = new Thread(Parallel::work, "ember-cpu-" + THREAD_IDS.incrementAndGet());
+            t.setDaemon(true);
+            t.start();
         }
-        return workers;
+    }
+
+    /** A worker: runs queued chunks, polling for SPIN_NANOS after each before it blocks on the queue. */
+    private static void work() {
+        while (true) {
+            Runnable chunk = QUEUE.poll();
+            for (long spinStart = System.nanoTime(); chunk == null && System.nanoTime() - spinStart < SPIN_NANOS; chunk = QUEUE.poll()) {
+                Thread.onSpinWait();
+            }
+            try {
+                if (chunk == null) chunk = QUEUE.take();
+            } catch (InterruptedException e) {
+                continue; // daemon workers live as long as the JVM
+            }
+            chunk.run(); // a FutureTask: its exception goes to the caller's get()
+        }
     }
 }
