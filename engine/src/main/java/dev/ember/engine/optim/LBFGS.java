@@ -266,25 +266,19 @@ public class LBFGS extends Optimizer {
         try (var m = GradMode.enableGrad()) { return closure.get(); }
     }
 
-    private static double[] gatherFlatGrad(List<Tensor> params) {
-        int n = 0;
-        for (Tensor p : params) n += p.numel();
-        double[] out = new double[n];
-        int off = 0;
-        for (Tensor p : params) {
-            if (p.grad() != null) System.arraycopy(p.grad().toDoubleArray(), 0, out, off, p.numel());
-            off += p.numel();
-        }
-        return out;
-    }
+    private static double[] gatherFlatGrad(List<Tensor> params) { return flatten(params, Tensor::grad); }
 
-    private static double[] flatParams(List<Tensor> params) {
+    private static double[] flatParams(List<Tensor> params) { return flatten(params, p -> p); }
+
+    /** part(p) of every parameter, concatenated into one float64 vector; zeros where part(p) is null (no gradient). */
+    private static double[] flatten(List<Tensor> params, java.util.function.Function<Tensor, Tensor> part) {
         int n = 0;
         for (Tensor p : params) n += p.numel();
         double[] out = new double[n];
         int off = 0;
         for (Tensor p : params) {
-            System.arraycopy(p.toDoubleArray(), 0, out, off, p.numel());
+            Tensor t = part.apply(p);
+            if (t != null) System.arraycopy(t.toDoubleArray(), 0, out, off, p.numel());
             off += p.numel();
         }
         return out;
