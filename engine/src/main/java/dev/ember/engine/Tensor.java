@@ -759,14 +759,14 @@ public class Tensor {
         return this;
     }
 
-    public Tensor add_(Tensor o) { return inPlace(t -> t.add(o)); }
+    public Tensor add_(Tensor o) { return inPlaceBinary(CpuKernels.Binary.ADD, o) ? this : inPlace(t -> t.add(o)); }
     public Tensor add_(double v) { return inPlace(t -> t.add(v)); }
     public Tensor add_(Tensor o, double alpha) { return inPlace(t -> t.add(o, alpha)); }
-    public Tensor sub_(Tensor o) { return inPlace(t -> t.sub(o)); }
+    public Tensor sub_(Tensor o) { return inPlaceBinary(CpuKernels.Binary.SUB, o) ? this : inPlace(t -> t.sub(o)); }
     public Tensor sub_(double v) { return inPlace(t -> t.sub(v)); }
-    public Tensor mul_(Tensor o) { return inPlace(t -> t.mul(o)); }
+    public Tensor mul_(Tensor o) { return inPlaceBinary(CpuKernels.Binary.MUL, o) ? this : inPlace(t -> t.mul(o)); }
     public Tensor mul_(double v) { return inPlace(t -> t.mul(v)); }
-    public Tensor div_(Tensor o) { return inPlace(t -> t.div(o)); }
+    public Tensor div_(Tensor o) { return inPlaceBinary(CpuKernels.Binary.DIV, o) ? this : inPlace(t -> t.div(o)); }
     public Tensor div_(double v) { return inPlace(t -> t.div(v)); }
     public Tensor pow_(double p) { return inPlace(t -> t.pow(p)); }
     public Tensor neg_() { return inPlace(Tensor::neg); }
@@ -788,6 +788,11 @@ public class Tensor {
         if (recordsInPlace()) return inPlace(t -> new Pointwise.Overwrite().apply(t, scalar(value, dtype())));
         CpuKernels.fill(this, value);
         return this;
+    }
+
+    /** this op= o straight into this tensor's memory, when autograd has nothing to record; false if not done. */
+    private boolean inPlaceBinary(CpuKernels.Binary op, Tensor o) {
+        return !recordsInPlace() && !(GradMode.isEnabled() && o.requiresGrad()) && CpuKernels.binaryInPlace(op, this, o);
     }
 
     /** Whether an in-place write to this tensor must go through autograd (or be refused by {@link #inPlace}). */

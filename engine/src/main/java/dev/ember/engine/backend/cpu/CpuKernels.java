@@ -275,6 +275,28 @@ public final class CpuKernels {
         return outType == DType.FLOAT64 ? out : contiguous(out, outType);
     }
 
+    /**
+     * dst = dst op src, written straight into the float32 view dst (src float32, broadcast to dst's shape), for
+     * in-place arithmetic outside autograd: gradient accumulation, optimizer buffers. Returns false, doing
+     * nothing, where that would not equal computing out of place first: other dtypes, or src sharing dst's
+     * storage other than as the very same view (a write could change elements src has yet to read).
+     */
+    public static boolean binaryInPlace(Binary op, Tensor dst, Tensor src) {
+        if (dst.dtype() != DType.FLOAT32 || src.dtype() != DType.FLOAT32 || op.comparison()) return false;
+        if (dst.dim() == 0 || Strided.inner(dst.strides()) != 1) return false;
+        boolean sameView = src.offset() == dst.offset() && java.util.Arrays.equals(src.shape(), dst.shape()) && java.util.Arrays.equals(src.strides(), dst.strides());
+        if (src.storage() == dst.storage() && !sameView) return false;
+        int[] shape = dst.shape();
+        if (!java.util.Arrays.equals(Shape.broadcast(shape, src.shape()), shape)) return false; // the caller's error path
+        int[][] strides = {dst.strides(), dst.strides(), Shape.broadcastStrides(src.shape(), src.strides(), shape)};
+        int[] offsets = {dst.offset(), dst.offset(), src.offset()};
+        int ss = Strided.inner(strides[2]);
+        float[] d = dst.storage().floats(), x = src.storage().floats();
+        Strided.forEachRow(shape, strides, offsets, (off, len) -> binaryRow(op, d, off[0], 1, x, off[2], ss, d, off[0], len));
+        dst.storage().bumpVersion();
+        return true;
+    }
+
     private static boolean compare(Binary op, double x, double y) {
         return switch (op) {
             case EQ -> x == y;
