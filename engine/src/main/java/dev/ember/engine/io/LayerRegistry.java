@@ -140,9 +140,9 @@ public final class LayerRegistry {
         register("Conv2d", a -> new Conv2d(a.i("in_channels"), a.i("out_channels"), a.ints("kernel_size"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"), a.b("bias")),
                 req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, 1),
                 opt("padding", Kind.INT_OR_PAIR, 0), opt("dilation", Kind.INT_OR_PAIR, 1), opt("groups", Kind.INT, 1), bias);
-        register("Embedding", a -> new Embedding(a.i("num_embeddings"), a.i("embedding_dim"), a.iOrNull("padding_idx"), a.dOrNull("max_norm"), a.d("norm_type"), a.b("sparse")),
+        register("Embedding", a -> new Embedding(a.i("num_embeddings"), a.i("embedding_dim"), a.iOrNull("padding_idx"), a.dOrNull("max_norm"), a.d("norm_type"), a.b("scale_grad_by_freq"), a.b("sparse")),
                 req("num_embeddings", Kind.INT), req("embedding_dim", Kind.INT), opt("padding_idx", Kind.INT, null), opt("max_norm", Kind.NUMBER, null),
-                opt("norm_type", Kind.NUMBER, 2.0), opt("sparse", Kind.BOOL, false));
+                opt("norm_type", Kind.NUMBER, 2.0), opt("scale_grad_by_freq", Kind.BOOL, false), opt("sparse", Kind.BOOL, false));
         // Normalization
         register("BatchNorm1d", a -> new BatchNorm1d(a.i("num_features"), a.d("eps"), a.dOrNull("momentum"), a.b("affine"), a.b("track_running_stats")),
                 req("num_features", Kind.INT), opt("eps", Kind.NUMBER, 1e-5), optOrNull("momentum", Kind.NUMBER, 0.1),

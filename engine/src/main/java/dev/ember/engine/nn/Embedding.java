@@ -30,6 +30,8 @@ public class Embedding extends Module {
     /** The padding row (non-negative), or null. */
     public final Integer paddingIdx;
     public final boolean sparse;
+    /** Whether each looked-up row's gradient is divided by how often the row occurs in the input (PyTorch's scale_grad_by_freq). */
+    public final boolean scaleGradByFreq;
     /** The largest norm a looked-up row may keep, or null for no limit; normType is the p of that p-norm. */
     public final Double maxNorm;
     public final double normType;
@@ -41,15 +43,16 @@ public class Embedding extends Module {
 
     /** paddingIdx may be negative (counted from the end) or null for none. */
     public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, boolean sparse) {
-        this(numEmbeddings, embeddingDim, paddingIdx, null, 2.0, sparse);
+        this(numEmbeddings, embeddingDim, paddingIdx, null, 2.0, false, sparse);
     }
 
-    /** PyTorch's options in its order (without scale_grad_by_freq): maxNorm null for none, normType 2 by default. */
-    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Double maxNorm, double normType, boolean sparse) {
-        this(numEmbeddings, embeddingDim, paddingIdx, maxNorm, normType, sparse, null);
+    /** PyTorch's options in its order: maxNorm null for none, normType 2 by default. */
+    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Double maxNorm, double normType, boolean scaleGradByFreq, boolean sparse) {
+        this(numEmbeddings, embeddingDim, paddingIdx, maxNorm, normType, scaleGradByFreq, sparse, null);
     }
 
-    private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Double maxNorm, double normType, boolean sparse, Tensor pretrained) {
+    private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Double maxNorm, double normType, boolean scaleGradByFreq, boolean sparse,
+                      Tensor pretrained) {
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
             throw new IllegalArgumentException("Embedding needs positive sizes, got num_embeddings=" + numEmbeddings + ", embedding_dim=" + embeddingDim);
         }
@@ -58,6 +61,7 @@ public class Embedding extends Module {
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx == null ? null : normalizePaddingIdx(paddingIdx, numEmbeddings);
         this.sparse = sparse;
+        this.scaleGradByFreq = scaleGradByFreq;
         this.maxNorm = maxNorm;
         this.normType = normType;
         if (pretrained != null) {
@@ -73,12 +77,12 @@ public class Embedding extends Module {
      * An Embedding holding a copy of a [num, dim] matrix (nn.Embedding.from_pretrained); freeze turns off its gradient.
      * The padding row is kept as given.
      */
-    public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx) { return fromPretrained(embeddings, freeze, paddingIdx, null, 2.0); }
+    public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx) { return fromPretrained(embeddings, freeze, paddingIdx, null, 2.0, false); }
 
-    /** {@link #fromPretrained(Tensor, boolean, Integer)} with a max_norm (null for none) and norm_type. */
-    public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx, Double maxNorm, double normType) {
+    /** {@link #fromPretrained(Tensor, boolean, Integer)} with a max_norm (null for none), norm_type and scale_grad_by_freq. */
+    public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx, Double maxNorm, double normType, boolean scaleGradByFreq) {
         if (embeddings.dim() != 2) throw new IllegalArgumentException("Embeddings parameter is expected to be 2-dimensional, got shape " + Shape.str(embeddings.shape()));
-        Embedding e = new Embedding(embeddings.size(0), embeddings.size(1), paddingIdx, maxNorm, normType, false, embeddings);
+        Embedding e = new Embedding(embeddings.size(0), embeddings.size(1), paddingIdx, maxNorm, normType, scaleGradByFreq, false, embeddings);
         e.weight.requiresGrad_(!freeze);
         return e;
     }
@@ -98,7 +102,7 @@ public class Embedding extends Module {
         }
     }
 
-    @Override public Tensor forward(Tensor input) { return embedding(input, weight, paddingIdx, maxNorm, normType, sparse); }
+    @Override public Tensor forward(Tensor input) { return embedding(input, weight, paddingIdx, maxNorm, normType, scaleGradByFreq, sparse); }
 
     private static void checkNorm(Double maxNorm, double normType) {
         if (maxNorm != null && !(maxNorm > 0)) throw new IllegalArgumentException("max_norm must be positive (or null for none), got " + maxNorm);
@@ -119,14 +123,15 @@ public class Embedding extends Module {
      * none; negative counts from the end) are dropped; sparse records the touched rows in the weight's {@link SparseGrad}.
      */
     public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx, boolean sparse) {
-        return embedding(input, weight, paddingIdx, null, 2.0, sparse);
+        return embedding(input, weight, paddingIdx, null, 2.0, false, sparse);
     }
 
     /**
      * {@link #embedding(Tensor, Tensor, Integer, boolean)} that first renormalizes, in place and outside autograd, each
-     * weight row the input refers to whose normType-norm exceeds maxNorm (null: no limit), like F.embedding(max_norm=...).
+     * weight row the input refers to whose normType-norm exceeds maxNorm (null: no limit), like F.embedding(max_norm=...);
+     * scaleGradByFreq divides each row's gradient by the number of times the input looks it up.
      */
-    public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx, Double maxNorm, double normType, boolean sparse) {
+    public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx, Double maxNorm, double normType, boolean scaleGradByFreq, boolean sparse) {
         checkNorm(maxNorm, normType);
         if (weight.dim() != 2) throw new IllegalArgumentException("embedding: weight must be 2-D [num_embeddings, embedding_dim], got shape " + Shape.str(weight.shape()));
         if (input.dtype() != DType.INT64 && input.dtype() != DType.INT32) {
@@ -145,7 +150,7 @@ public class Embedding extends Module {
         if (maxNorm != null) renorm(weight, rows, maxNorm, normType);
         int pad = paddingIdx == null ? -1 : normalizePaddingIdx(paddingIdx, num);
         SparseGrad record = sparse ? SparseGrad.register(weight) : null;
-        return new Lookup(rows, input.shape(), pad, record).apply(weight);
+        return new Lookup(rows, input.shape(), pad, scaleGradByFreq, record).apply(weight);
     }
 
     /** Scales each distinct row in rows whose p-norm exceeds maxNorm by maxNorm / (norm + 1e-7); other rows are not written. */
@@ -179,12 +184,14 @@ public class Embedding extends Module {
     static final class Lookup extends Function {
         private final int[] rows, indexShape;
         private final int paddingIdx;
+        private final boolean scaleGradByFreq;
         private final SparseGrad record;
 
-        Lookup(int[] rows, int[] indexShape, int paddingIdx, SparseGrad record) {
+        Lookup(int[] rows, int[] indexShape, int paddingIdx, boolean scaleGradByFreq, SparseGrad record) {
             this.rows = rows;
             this.indexShape = indexShape;
             this.paddingIdx = paddingIdx;
+            this.scaleGradByFreq = scaleGradByFreq;
             this.record = record;
         }
 
@@ -204,7 +211,19 @@ public class Embedding extends Module {
 
         @Override protected Tensor[] backward(Tensor g) {
             if (record != null) record.add(rows, paddingIdx);
-            return new Tensor[]{new ScatterRows(rows, indexShape, inputs()[0].size(0), paddingIdx).apply(g)};
+            int num = inputs()[0].size(0);
+            return new Tensor[]{new ScatterRows(rows, indexShape, num, paddingIdx).apply(scaleGradByFreq ? g.mul(inverseFrequencies(num)) : g)};
+        }
+
+        /** 1 / (lookups of row r in this input) for each lookup, shaped to scale the gradient's rows. */
+        private Tensor inverseFrequencies(int num) {
+            int[] counts = new int[num];
+            for (int r : rows) counts[r]++;
+            double[] scale = new double[rows.length];
+            for (int i = 0; i < rows.length; i++) scale[i] = 1.0 / counts[rows[i]];
+            int[] shape = java.util.Arrays.copyOf(indexShape, indexShape.length + 1);
+            shape[indexShape.length] = 1;
+            return Tensor.of(scale, inputDtype(0)).reshape(shape);
         }
 
         @Override public String name() { return "EmbeddingBackward0"; }
@@ -246,7 +265,7 @@ public class Embedding extends Module {
 
         @Override protected Tensor[] backward(Tensor gg) {
             // d(scatter)/dg is a lookup; the padding row's gradient was dropped, so its lookups see zeros.
-            Tensor looked = new Lookup(rows, indexShape, -1, null).apply(gg);
+            Tensor looked = new Lookup(rows, indexShape, -1, false, null).apply(gg);
             if (paddingIdx < 0) return new Tensor[]{looked};
             boolean[] keep = new boolean[rows.length];
             for (int i = 0; i < rows.length; i++) keep[i] = rows[i] != paddingIdx;
@@ -285,6 +304,6 @@ public class Embedding extends Module {
 
     @Override public String extraRepr() {
         return numEmbeddings + ", " + embeddingDim + (paddingIdx != null ? ", padding_idx=" + paddingIdx : "") + (maxNorm != null ? ", max_norm=" + maxNorm : "")
-                + (normType != 2.0 ? ", norm_type=" + normType : "") + (sparse ? ", sparse=True" : "");
+                + (normType != 2.0 ? ", norm_type=" + normType : "") + (scaleGradByFreq ? ", scale_grad_by_freq=True" : "") + (sparse ? ", sparse=True" : "");
     }
 }

@@ -70,7 +70,7 @@ public final class F {
 
     /** As above, first renormalizing (in place) looked-up rows of weight whose normType-norm exceeds maxNorm (null: none). */
     public static Tensor embedding(Tensor input, Tensor weight, Integer paddingIdx, Double maxNorm, double normType) {
-        return Embedding.embedding(input, weight, paddingIdx, maxNorm, normType, false);
+        return Embedding.embedding(input, weight, paddingIdx, maxNorm, normType, false, false);
     }
 
     /** x1^T A x2 + b for each pair of rows; see {@link Bilinear}. */

@@ -17,7 +17,7 @@ class EmbeddingMaxNormTest {
     private static final double[][] W = {{3, 4}, {0.6, 0.8}, {6, 8}, {1, -2}};
 
     private static Embedding table(Double maxNorm, double normType) {
-        Embedding e = Embedding.fromPretrained(Tensor.of(W, DType.FLOAT64), false, null, maxNorm, normType);
+        Embedding e = Embedding.fromPretrained(Tensor.of(W, DType.FLOAT64), false, null, maxNorm, normType, false);
         assertEquals(DType.FLOAT64, e.weight.dtype());
         return e;
     }
@@ -59,7 +59,7 @@ class EmbeddingMaxNormTest {
     }
 
     @Test void float32ModuleAndFunctionalForm() {
-        Embedding e = new Embedding(4, 2, null, 1.0, 2.0, false);
+        Embedding e = new Embedding(4, 2, null, 1.0, 2.0, false, false);
         e.weight.detach().copy_(Tensor.of(W, DType.FLOAT64));
         e.forward(Tensor.of(new long[]{1, 3}));
         double s = 1 / (Math.sqrt(5) + 1e-7);
@@ -78,9 +78,9 @@ class EmbeddingMaxNormTest {
     }
 
     @Test void badArgumentsAreNamed() {
-        Exception e = assertThrows(IllegalArgumentException.class, () -> new Embedding(4, 2, null, 0.0, 2.0, false));
+        Exception e = assertThrows(IllegalArgumentException.class, () -> new Embedding(4, 2, null, 0.0, 2.0, false, false));
         assertTrue(e.getMessage().contains("max_norm") && e.getMessage().contains("0.0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new Embedding(4, 2, null, 1.0, -1.0, false));
+        e = assertThrows(IllegalArgumentException.class, () -> new Embedding(4, 2, null, 1.0, -1.0, false, false));
         assertTrue(e.getMessage().contains("norm_type") && e.getMessage().contains("-1.0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> F.embedding(Tensor.of(new long[]{0}), Tensor.of(W, DType.FLOAT64), null, -2.0, 2.0));
         assertTrue(e.getMessage().contains("-2.0"), e.getMessage());
