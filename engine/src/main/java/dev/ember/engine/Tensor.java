@@ -36,6 +36,8 @@ public class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private Function gradFn;
+    /** Set by {@link #retainGrad()}: backward stores this tensor's gradient, whatever its current history. */
+    private boolean retainsGrad;
     /** Bumped whenever an in-place op replaces this (root) tensor's history; its views compare it to {@link #baseHistorySeen}. */
     private int historyVersion;
     /** For a view: the base's historyVersion its gradFn was derived from (older means stale, see {@link #refreshViewHistory}). */
@@ -226,11 +228,24 @@ public class Tensor {
 
     public boolean isLeaf() { return gradFn() == null; }
 
-    /** Makes backward store this non-leaf tensor's gradient in {@link #grad()}. */
+    /** Makes backward store this non-leaf tensor's gradient in {@link #grad()}, also after in-place ops give it a new history. */
     public Tensor retainGrad() {
         if (!requiresGrad) throw new IllegalStateException("can't retain_grad on Tensor that has requires_grad=False");
-        if (gradFn != null) gradFn.retainOutput(this);
+        if (gradFn != null) {
+            gradFn.retainOutput(this);
+            retainsGrad = true;
+        }
         return this;
+    }
+
+    /** Whether {@link #retainGrad()} was called on this non-leaf tensor (PyTorch's retains_grad). */
+    public boolean retainsGrad() { return retainsGrad; }
+
+    /** Gives this tensor a new history (an op's output, or an in-place write); a retained gradient moves with it. */
+    private void setHistory(Function fn) {
+        if (retainsGrad && gradFn != null) gradFn.retainOutput(null);
+        gradFn = fn;
+        if (retainsGrad && fn != null) fn.retainOutput(this);
     }
 
     /** A tensor sharing this storage, cut from the graph. */
@@ -238,7 +253,7 @@ public class Tensor {
 
     /** Part of autograd's machinery: links this fresh op output to the node that made it. */
     public void attachGradFn(Function fn) {
-        gradFn = fn;
+        setHistory(fn);
         requiresGrad = true;
     }
 
@@ -749,7 +764,7 @@ public class Tensor {
             if (base != null) {
                 rebaseHistory(result);
             } else {
-                gradFn = result.gradFn;
+                setHistory(result.gradFn);
                 requiresGrad = true;
                 historyVersion++; // views taken earlier now re-derive their history from this one
             }
@@ -820,7 +835,7 @@ public class Tensor {
         if (!base.requiresGrad) return;
         try (var g = GradMode.enableGrad()) {
             Tensor fresh = new AsStrided(region).apply(base);
-            gradFn = fresh.gradFn;
+            setHistory(fresh.gradFn);
             requiresGrad = fresh.requiresGrad;
         }
     }

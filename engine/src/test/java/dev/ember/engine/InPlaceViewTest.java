@@ -296,4 +296,25 @@ class InPlaceViewTest {
         e2.narrow(1, 0, 1).mul_(2);
         assertThrows(IllegalStateException.class, () -> e2.sum().backward());
     }
+
+    /** retainGrad follows the tensor through in-place writes (direct and through a view), as PyTorch's retains_grad does. */
+    @Test
+    void retainedGradientIsTheNewVersions() {
+        Tensor x = Tensor.ones(2, 2).requiresGrad_();
+        Tensor y = x.mul(2);
+        y.retainGrad();
+        y.narrow(0, 0, 1).mul_(3);
+        y.sum().backward();
+        assertArrayEquals(new double[]{1, 1, 1, 1}, y.grad().toDoubleArray(), 0, "d(sum)/dy of the written y");
+        assertArrayEquals(new double[]{6, 6, 2, 2}, x.grad().toDoubleArray(), 0);
+
+        Tensor a = Tensor.ones(3).requiresGrad_();
+        Tensor b = a.mul(2);
+        b.retainGrad();
+        b.mul_(5);
+        b.mul(b).sum().backward(); // d/db of b^2 at b = 10
+        assertTrue(b.retainsGrad());
+        assertArrayEquals(new double[]{20, 20, 20}, b.grad().toDoubleArray(), 0);
+        assertArrayEquals(new double[]{200, 200, 200}, a.grad().toDoubleArray(), 0);
+    }
 }
