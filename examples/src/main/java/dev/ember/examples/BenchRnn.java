@@ -29,7 +29,8 @@ public final class BenchRnn {
         System.out.printf("%-5s %12s %12s %12s %12s %8s%n", "T", "ember ms", "ember ms/t", "torch ms", "torch ms/t", "ratio");
         Tensor.manualSeed(0);
         LSTM lstm = new LSTM(INPUT, HIDDEN);
-        for (int i = 0; i < 5; i++) time(lstm, 50); // JIT warm-up
+        // JIT warm-up: C2 compiles the larger kernels only after thousands of calls, so give it seconds, not a few runs.
+        for (long start = System.nanoTime(); System.nanoTime() - start < 4_000_000_000L; ) time(lstm, 50);
         for (int steps : lengths) {
             double best = Double.MAX_VALUE;
             for (int r = 0; r < reps; r++) best = Math.min(best, time(lstm, steps));
