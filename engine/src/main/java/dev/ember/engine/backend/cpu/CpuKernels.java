@@ -131,13 +131,13 @@ public final class CpuKernels {
             case FLOOR -> { for (int i = from; i < to; i++) o[i] = (float) Math.floor(a[i]); }
             case CEIL -> { for (int i = from; i < to; i++) o[i] = (float) Math.ceil(a[i]); }
             case ROUND -> { for (int i = from; i < to; i++) o[i] = (float) Math.rint(a[i]); }
-            case EXP -> transcendental(op, a, o, from, to);
-            case LOG -> transcendental(op, a, o, from, to);
+            case EXP -> { for (int i = from; i < to; i++) o[i] = (float) Math.exp(a[i]); }
+            case LOG -> { for (int i = from; i < to; i++) o[i] = (float) Math.log(a[i]); }
             case SQRT -> { for (int i = from; i < to; i++) o[i] = (float) Math.sqrt(a[i]); }
-            case SIN -> transcendental(op, a, o, from, to);
-            case COS -> transcendental(op, a, o, from, to);
-            case TANH -> transcendental(op, a, o, from, to);
-            case SIGMOID -> sigmoidFloat(a, o, from, to);
+            case SIN -> { for (int i = from; i < to; i++) o[i] = (float) Math.sin(a[i]); }
+            case COS -> { for (int i = from; i < to; i++) o[i] = (float) Math.cos(a[i]); }
+            case TANH -> { for (int i = from; i < to; i++) o[i] = (float) Math.tanh(a[i]); }
+            case SIGMOID -> { for (int i = from; i < to; i++) o[i] = (float) sigmoid(a[i]); }
             case RECIPROCAL -> { for (int i = from; i < to; i++) o[i] = 1f / a[i]; }
             case LOGICAL_NOT -> throw new AssertionError("bool result");
         }
@@ -155,50 +155,6 @@ public final class CpuKernels {
             zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(o, i);
         }
         for (; i < to; i++) o[i] = a[i] > 0 ? a[i] : 0f;
-    }
-
-    /**
-     * exp, log, tanh, sin, cos on whole vectors: the JDK's vector math (SVML on x86) is within an ulp or two of
-     * Math's and 10-30x faster than the scalar calls (Math.tanh is not intrinsified: ~30 ns an element).
-     * Each lanewise call names its operator as a constant: C2 compiles vector math only for a constant operator,
-     * and a parameter would leave it to inlining luck, falling back to a boxed loop 50% of runs slower overall.
-     */
-    private static void transcendental(Unary op, float[] a, float[] o, int from, int to) {
-        int i = from;
-        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
-            FloatVector v = FloatVector.fromArray(F, a, i);
-            v = switch (op) {
-                case EXP -> v.lanewise(VectorOperators.EXP);
-                case LOG -> v.lanewise(VectorOperators.LOG);
-                case TANH -> v.lanewise(VectorOperators.TANH);
-                case SIN -> v.lanewise(VectorOperators.SIN);
-                case COS -> v.lanewise(VectorOperators.COS);
-                default -> throw new AssertionError(op);
-            };
-            v.intoArray(o, i);
-        }
-        for (; i < to; i++) {
-            o[i] = (float) switch (op) {
-                case EXP -> Math.exp(a[i]);
-                case LOG -> Math.log(a[i]);
-                case TANH -> Math.tanh(a[i]);
-                case SIN -> Math.sin(a[i]);
-                case COS -> Math.cos(a[i]);
-                default -> throw new AssertionError(op);
-            };
-        }
-    }
-
-    /** The logistic function on whole vectors, overflow-free like {@link #sigmoid}: with e = exp(-|x|), 1/(1+e) or e/(1+e). */
-    private static void sigmoidFloat(float[] a, float[] o, int from, int to) {
-        int i = from;
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
-            FloatVector x = FloatVector.fromArray(F, a, i);
-            FloatVector e = x.abs().neg().lanewise(VectorOperators.EXP), r = one.div(one.add(e));
-            r.blend(e.mul(r), x.compare(VectorOperators.LT, 0f)).intoArray(o, i);
-        }
-        for (; i < to; i++) o[i] = (float) sigmoid(a[i]);
     }
 
     /** ReLU's backward {@code b > 0 ? a : 0} with unit strides, on whole vectors. */
