@@ -131,13 +131,11 @@ public final class CpuKernels {
             case FLOOR -> { for (int i = from; i < to; i++) o[i] = (float) Math.floor(a[i]); }
             case CEIL -> { for (int i = from; i < to; i++) o[i] = (float) Math.ceil(a[i]); }
             case ROUND -> { for (int i = from; i < to; i++) o[i] = (float) Math.rint(a[i]); }
-            case EXP -> VectorMath.exp(a, o, from, to);
+            case EXP, TANH, SIGMOID -> VectorMath.map(op, a, o, from, to);
             case LOG -> { for (int i = from; i < to; i++) o[i] = (float) Math.log(a[i]); }
             case SQRT -> { for (int i = from; i < to; i++) o[i] = (float) Math.sqrt(a[i]); }
             case SIN -> { for (int i = from; i < to; i++) o[i] = (float) Math.sin(a[i]); }
             case COS -> { for (int i = from; i < to; i++) o[i] = (float) Math.cos(a[i]); }
-            case TANH -> VectorMath.tanh(a, o, from, to);
-            case SIGMOID -> VectorMath.sigmoid(a, o, from, to);
             case RECIPROCAL -> { for (int i = from; i < to; i++) o[i] = 1f / a[i]; }
             case LOGICAL_NOT -> throw new AssertionError("bool result");
         }
@@ -190,7 +188,7 @@ public final class CpuKernels {
     }
 
     /** Overflow-free logistic function. */
-    static double sigmoid(double v) {
+    private static double sigmoid(double v) {
         if (v >= 0) return 1.0 / (1.0 + Math.exp(-v));
         double e = Math.exp(v);
         return e / (1.0 + e);

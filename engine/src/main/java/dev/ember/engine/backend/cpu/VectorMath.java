@@ -24,39 +24,44 @@ final class VectorMath {
 
     private VectorMath() {}
 
-    static void exp(float[] a, float[] o, int from, int to) {
+    /**
+     * o = op(a) over [from, to) for op EXP, SIGMOID or TANH. The last, partial vector is computed masked rather
+     * than by a scalar loop, so an element's bits do not depend on where a chunk boundary falls (thread count).
+     */
+    static void map(CpuKernels.Unary op, float[] a, float[] o, int from, int to) {
         int i = from;
-        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) exp(FloatVector.fromArray(F, a, i)).intoArray(o, i);
-        for (; i < to; i++) o[i] = (float) Math.exp(a[i]);
+        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) apply(op, FloatVector.fromArray(F, a, i)).intoArray(o, i);
+        if (i < to) {
+            VectorMask<Float> tail = F.indexInRange(i, to);
+            apply(op, FloatVector.fromArray(F, a, i, tail)).intoArray(o, i, tail);
+        }
+    }
+
+    private static FloatVector apply(CpuKernels.Unary op, FloatVector x) {
+        return switch (op) {
+            case EXP -> exp(x);
+            case SIGMOID -> sigmoid(x);
+            case TANH -> tanh(x);
+            default -> throw new AssertionError(op);
+        };
     }
 
     /** 1 / (1 + e^-x), overflow-free: with e = exp(-|x|), 1 / (1 + e) for x >= 0 and e / (1 + e) below. */
-    static void sigmoid(float[] a, float[] o, int from, int to) {
-        int i = from;
+    private static FloatVector sigmoid(FloatVector x) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
-            FloatVector x = FloatVector.fromArray(F, a, i);
-            FloatVector e = exp(x.abs().neg()), r = one.div(one.add(e));
-            r.blend(e.mul(r), x.compare(VectorOperators.LT, 0f)).intoArray(o, i);
-        }
-        for (; i < to; i++) o[i] = (float) CpuKernels.sigmoid(a[i]);
+        FloatVector e = exp(x.abs().neg()), r = one.div(one.add(e));
+        return r.blend(e.mul(r), x.compare(VectorOperators.LT, 0f));
     }
 
     /** tanh(|x|) = 1 - 2 / (e^{2|x|} + 1) with x's sign; near 0, where that subtraction cancels, x P(x^2). */
-    static void tanh(float[] a, float[] o, int from, int to) {
-        int i = from;
-        FloatVector one = FloatVector.broadcast(F, 1f), two = FloatVector.broadcast(F, 2f);
-        for (int end = from + F.loopBound(to - from); i < end; i += F.length()) {
-            FloatVector x = FloatVector.fromArray(F, a, i), ax = x.abs(), x2 = x.mul(x);
-            FloatVector large = one.sub(two.div(exp(ax.add(ax)).add(one)));
-            FloatVector p = x2.fma(T6, T5).fma(x2, FloatVector.broadcast(F, T4)).fma(x2, FloatVector.broadcast(F, T3))
-                    .fma(x2, FloatVector.broadcast(F, T2)).fma(x2, FloatVector.broadcast(F, T1)).mul(x2);
-            FloatVector small = ax.fma(p, ax);
-            FloatVector t = large.blend(small, ax.compare(VectorOperators.LT, TANH_SMALL));
-            // Back to x's sign; NaN stays NaN.
-            t.blend(t.neg(), x.compare(VectorOperators.LT, 0f)).blend(x, x.test(VectorOperators.IS_NAN)).intoArray(o, i);
-        }
-        for (; i < to; i++) o[i] = (float) Math.tanh(a[i]);
+    private static FloatVector tanh(FloatVector x) {
+        FloatVector one = FloatVector.broadcast(F, 1f), ax = x.abs(), x2 = x.mul(x);
+        FloatVector large = one.sub(FloatVector.broadcast(F, 2f).div(exp(ax.add(ax)).add(one)));
+        FloatVector p = x2.fma(T6, T5).fma(x2, FloatVector.broadcast(F, T4)).fma(x2, FloatVector.broadcast(F, T3))
+                .fma(x2, FloatVector.broadcast(F, T2)).fma(x2, FloatVector.broadcast(F, T1)).mul(x2);
+        FloatVector t = large.blend(ax.fma(p, ax), ax.compare(VectorOperators.LT, TANH_SMALL));
+        // Back to x's sign; NaN stays NaN.
+        return t.blend(t.neg(), x.compare(VectorOperators.LT, 0f)).blend(x, x.test(VectorOperators.IS_NAN));
     }
 
     /**

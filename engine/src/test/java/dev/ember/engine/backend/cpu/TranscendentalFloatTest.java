@@ -56,6 +56,25 @@ class TranscendentalFloatTest {
         assertArrayEquals(sigmoid, x.sigmoid().toFloatArray(), "sigmoid");
     }
 
+    /** Chunks split across threads end mid-vector; each element's bits must still not depend on the thread count. */
+    @Test
+    void sameBitsOnOneAndTwoThreads() {
+        Random rnd = new Random(8);
+        float[] v = new float[70_001]; // two chunks of 35,000 and 35,001 on 2 threads
+        for (int i = 0; i < v.length; i++) v[i] = (float) (rnd.nextGaussian() * 5);
+        Tensor x = Tensor.of(v, DType.FLOAT32);
+        Parallel.setNumThreads(1);
+        float[] exp = x.exp().toFloatArray(), tanh = x.tanh().toFloatArray(), sigmoid = x.sigmoid().toFloatArray();
+        Parallel.setNumThreads(2);
+        try {
+            assertArrayEquals(exp, x.exp().toFloatArray(), "exp");
+            assertArrayEquals(tanh, x.tanh().toFloatArray(), "tanh");
+            assertArrayEquals(sigmoid, x.sigmoid().toFloatArray(), "sigmoid");
+        } finally {
+            Parallel.setNumThreads(1);
+        }
+    }
+
     /** Random values in [lo, hi] (log-spaced when lo > 0), edge values, and an odd length so the tail is used. */
     private static void check(String name, UnaryOperator<Tensor> op, DoubleUnaryOperator reference, double lo, double hi) {
         Random rnd = new Random(11);
