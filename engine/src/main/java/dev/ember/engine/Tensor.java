@@ -794,7 +794,7 @@ public class Tensor {
     public Tensor clamp_(double min, double max) { return inPlace(t -> t.clamp(min, max)); }
     /** Copies src (broadcast, converted to this dtype) into this tensor; with autograd, gradients flow to src only. */
     public Tensor copy_(Tensor src) {
-        if (recordsInPlace() || (GradMode.isEnabled() && src.requiresGrad)) return inPlace(t -> new Pointwise.Overwrite().apply(t, src));
+        if (recordsInPlace(src)) return inPlace(t -> new Pointwise.Overwrite().apply(t, src));
         CpuKernels.copyInto(this, src);
         return this;
     }
@@ -807,8 +807,11 @@ public class Tensor {
 
     /** this op= o straight into this tensor's memory, when autograd has nothing to record; false if not done. */
     private boolean inPlaceBinary(CpuKernels.Binary op, Tensor o) {
-        return !recordsInPlace() && !(GradMode.isEnabled() && o.requiresGrad()) && CpuKernels.binaryInPlace(op, this, o);
+        return !recordsInPlace(o) && CpuKernels.binaryInPlace(op, this, o);
     }
+
+    /** Whether an in-place write of operand into this tensor must go through autograd: either side is in the graph. */
+    private boolean recordsInPlace(Tensor operand) { return recordsInPlace() || (GradMode.isEnabled() && operand.requiresGrad()); }
 
     /** Whether an in-place write to this tensor must go through autograd (or be refused by {@link #inPlace}). */
     private boolean recordsInPlace() { return GradMode.isEnabled() && (requiresGrad() || (base != null && base.requiresGrad)); }
