@@ -155,29 +155,22 @@ public class Embedding extends Module {
 
     /** Scales each distinct row in rows whose p-norm exceeds maxNorm by maxNorm / (norm + 1e-7); other rows are not written. */
     private static void renorm(Tensor weight, int[] rows, double maxNorm, double p) {
-        int d = weight.size(1);
-        double[] w = weight.toDoubleArray();
         BitSet seen = new BitSet();
-        boolean changed = false;
         try (var g = dev.ember.engine.autograd.GradMode.noGrad()) {
             for (int r : rows) {
                 if (seen.get(r)) continue;
                 seen.set(r);
+                Tensor target = weight.detach().select(0, r);
+                double[] row = target.toDoubleArray(); // only the looked-up rows are read: tables can be large
                 double norm = 0;
-                for (int j = 0; j < d; j++) {
-                    double a = Math.abs(w[r * d + j]);
-                    norm = Double.isInfinite(p) ? Math.max(norm, a) : norm + Math.pow(a, p);
-                }
+                for (double v : row) norm = Double.isInfinite(p) ? Math.max(norm, Math.abs(v)) : norm + Math.pow(Math.abs(v), p);
                 if (!Double.isInfinite(p)) norm = Math.pow(norm, 1 / p);
                 if (norm <= maxNorm) continue;
                 double scale = maxNorm / (norm + 1e-7);
-                double[] row = new double[d];
-                for (int j = 0; j < d; j++) row[j] = w[r * d + j] * scale;
-                weight.detach().select(0, r).copy_(Tensor.of(row, DType.FLOAT64));
-                changed = true;
+                for (int j = 0; j < row.length; j++) row[j] *= scale;
+                target.copy_(Tensor.of(row, DType.FLOAT64)); // bumps the weight's version, as PyTorch's embedding_renorm_
             }
         }
-        if (changed) weight.storage().bumpVersion();  // an in-place write, as PyTorch's embedding_renorm_
     }
 
     /** Copies rows of the weight; its backward scatters the gradient rows back (skipping the padding row). */
