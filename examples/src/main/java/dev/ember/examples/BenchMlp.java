@@ -47,7 +47,7 @@ public final class BenchMlp {
         }
     }
 
-    /** Epoch by epoch, the faster of two runs (a run that failed is empty). */
+    /** Epoch by epoch, the faster of two runs or thread splits (a run that failed is empty). */
     static List<Epoch> best(List<Epoch> a, List<Epoch> b) {
         if (a.isEmpty() || b.isEmpty()) return a.isEmpty() ? b : a;
         List<Epoch> out = new ArrayList<>();
@@ -94,16 +94,13 @@ public final class BenchMlp {
 
     /**
      * The PyTorch reference's epochs; empty (with the reason printed) when PyTorch is not installed. On several
-     * threads PyTorch's best split is kept: its OpenMP threads and OpenBLAS's each spin on their own, so both at
-     * N threads oversubscribe the cores (on 2 cores, ~10k samples/s against ~80k with OpenBLAS alone threaded).
+     * threads each epoch keeps PyTorch's best split: its OpenMP threads and OpenBLAS's each spin on their own, so
+     * both at N threads oversubscribe the cores (on 2 cores, ~10k samples/s against ~80k with OpenBLAS alone threaded).
      */
     static List<Epoch> torch(int epochs, int threads) throws Exception {
         List<Epoch> best = torch(epochs, threads, threads);
         if (threads > 1) {
-            for (int[] split : new int[][]{{1, threads}, {threads, 1}}) {
-                List<Epoch> run = torch(epochs, split[0], split[1]);
-                if (!run.isEmpty() && (best.isEmpty() || run.get(run.size() - 1).samplesPerSecond > best.get(best.size() - 1).samplesPerSecond)) best = run;
-            }
+            for (int[] split : new int[][]{{1, threads}, {threads, 1}}) best = best(best, torch(epochs, split[0], split[1]));
         }
         return best;
     }
