@@ -23,6 +23,7 @@ public final class Run {
         add("score-fashion-mnist", dev.ember.examples.spark.ScoreJob.class, "Spark job: apply a saved EmberModel to Parquet, write predictions, print accuracy");
         add("spark-fashion-mnist", dev.ember.examples.spark.SparkFashionMnist.class, "Spark: prepare -> train -> score Fashion-MNIST: spark-fashion-mnist [mlp|cnn] [epochs]");
         add("bench-bridge", dev.ember.examples.spark.BenchBridge.class, "rows/s and MB/s of Spark rows -> Arrow -> tensors, next to plain Java copies");
+        add("bench-scaling", dev.ember.examples.spark.BenchScaling.class, "Fashion-MNIST MLP on 1 to 128 workers: test accuracy, fit time and where a round's time goes");
         add("bench-vs-mllib", dev.ember.examples.spark.BenchVsMllib.class, "Fashion-MNIST MLP: EmberEstimator vs MLlib's MultilayerPerceptronClassifier");
         add("bench-gemm", BenchGemm.class, "float32 GEMM GFLOP/s at 1 and 2 threads, next to the system BLAS");
         add("bench-rnn", BenchRnn.class, "LSTM(32, 128) batch 32 forward+backward ms per sequence and per step for T = 25..200, next to PyTorch");

@@ -1,8 +1,10 @@
 package dev.ember.spark;
 
+import dev.ember.engine.Tensor;
 import dev.ember.engine.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -22,7 +24,7 @@ final class Checkpoints {
     private final Configuration conf;
 
     /** A restored checkpoint: the state after round {@code round} (0-based). */
-    record Restored(int round, Snapshot state) {}
+    record Restored(int round, Snapshot state, Map<String, Tensor> outer) {}
 
     Checkpoints(String dir, String settings, Configuration conf) {
         this.dir = dir;
@@ -30,11 +32,13 @@ final class Checkpoints {
         this.conf = conf;
     }
 
-    void save(int round, Snapshot state) throws IOException {
+    void save(int round, Snapshot state, Map<String, Tensor> outerMomentum) throws IOException {
         HadoopDirs.writeAtomically(dir + "/" + name(round), conf, (tmp, fs) -> {
             java.nio.file.Path local = Files.createTempFile("ember-checkpoint-", ".safetensors");
             try {
-                SafeTensors.save(state.toTensors(), local, Map.of("round", Integer.toString(round), "settings", settings));
+                Map<String, Tensor> entries = new LinkedHashMap<>(state.toTensors());
+                entries.putAll(outerMomentum);
+                SafeTensors.save(entries, local, Map.of("round", Integer.toString(round), "settings", settings));
                 HadoopDirs.upload(local, fs, tmp, STATE_FILE);
             } finally {
                 Files.deleteIfExists(local);
@@ -61,7 +65,9 @@ final class Checkpoints {
                 throw new IllegalArgumentException("checkpointDir " + dir + " holds a checkpoint of a fit with other settings; use another directory or the same settings.\n"
                         + "  checkpoint: " + saved + "\n  this fit:   " + settings);
             }
-            return new Restored(newest, Snapshot.fromTensors(contents.tensors()));
+            Map<String, Tensor> state = new LinkedHashMap<>(), outer = new LinkedHashMap<>();
+            contents.tensors().forEach((k, v) -> (k.startsWith(OuterUpdate.PREFIX) ? outer : state).put(k, v));
+            return new Restored(newest, Snapshot.fromTensors(state), outer);
         } finally {
             Files.deleteIfExists(local);
         }

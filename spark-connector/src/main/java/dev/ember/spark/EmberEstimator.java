@@ -99,6 +99,10 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public EmberEstimator setNumWorkers(int v) { return put(numWorkers(), v); }
     public EmberEstimator setSeed(long v) { return put(seed(), v); }
     public EmberEstimator setAverageOptimizerState(boolean v) { return put(averageOptimizerState(), v); }
+    public EmberEstimator setWarmupEpochs(double v) { return put(warmupEpochs(), v); }
+    public EmberEstimator setOuterLearningRate(double v) { return put(outerLearningRate(), v); }
+    public EmberEstimator setOuterMomentum(double v) { return put(outerMomentum(), v); }
+    public EmberEstimator setOuterNesterov(boolean v) { return put(outerNesterov(), v); }
 
     private <T> EmberEstimator put(org.apache.spark.ml.param.Param<T> param, T value) {
         set(param, value);
@@ -126,14 +130,14 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         Objective objective = Objective.of(getLoss());
         Module initial = source.build(getSeed());
         int numClasses = objective.numClasses(dryRun(initial, source, numFeatures));
-        TrainConfig config = TrainConfig.of(this, source, uid + "-" + UUID.randomUUID());
+        TrainConfig config = TrainConfig.of(this, source, df.rdd().getNumPartitions(), uid + "-" + UUID.randomUUID());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String previousDescription = jsc.getLocalProperty("spark.job.description");
         JavaRDD<PartitionData> data = cache(df, vector, numFeatures, numClasses, objective.classification());
         try {
             jsc.setJobDescription("Ember fit " + uid + ": rows to tensors");
-            List<long[]> sizes = data.map(d -> new long[]{d.rows(), d.skipped(), d.stepsPerEpoch(config.batchSize())}).collect();
+            List<long[]> sizes = data.map(d -> new long[]{d.rows(), d.skipped(), d.stepsPerEpoch(config.workerBatchSize())}).collect();
             long rows = 0, skipped = 0;
             int maxSteps = 0;
             for (long[] s : sizes) {
@@ -144,10 +148,12 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
             if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
             TrainingSummary summary = new TrainingSummary();
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
-            LOG.info("Ember fit {}: {} rows ({} skipped) in {} partitions, {} features, {}", uid, rows, skipped, sizes.size(), numFeatures,
-                    objective.classification() ? numClasses + " classes" : "regression");
+            LOG.info("Ember fit {}: {} rows ({} skipped) in {} partitions, {} features, {}; batch {} per worker ({} in all), {} per round",
+                    uid, rows, skipped, sizes.size(), numFeatures, objective.classification() ? numClasses + " classes" : "regression",
+                    config.workerBatchSize(), config.batchSize(), config.localSteps() == 0 ? "one pass" : config.localSteps() + " local steps");
 
             Snapshot state = Snapshot.of(initial, null);
+            OuterUpdate outer = new OuterUpdate(getOuterLearningRate(), getOuterMomentum(), getOuterNesterov());
             int rounds = config.rounds(maxSteps), first = 0;
             Checkpoints checkpoints = getCheckpointDir().isEmpty() ? null
                     : new Checkpoints(getCheckpointDir(), settingsFingerprint(), spark.sparkContext().hadoopConfiguration());
@@ -155,25 +161,32 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 Checkpoints.Restored restored = checkpoints.latest();
                 if (restored != null) {
                     state = restored.state();
+                    outer.restore(restored.outer(), state);
                     first = restored.round() + 1;
                     LOG.info("Ember fit {}: resuming after round {} from {}", uid, first, getCheckpointDir());
                 }
             }
+            int slots = Math.max(1, Math.min(sizes.size(), spark.sparkContext().defaultParallelism()));
             for (int r = first; r < rounds; r++) {
                 jsc.setJobDescription(String.format(Locale.ROOT, "Ember fit %s: round %d/%d", uid, r + 1, rounds));
                 long start = System.nanoTime();
                 Broadcast<RoundTrainer.RoundInput> input = jsc.broadcast(new RoundTrainer.RoundInput(config, r, state));
+                long broadcast = System.nanoTime();
                 Partial total = TreeSum.sum(data.map(d -> RoundTrainer.train(d, input.value())), sizes.size());
-                input.destroy();
+                long summed = System.nanoTime();
+                input.destroy(false);
                 Snapshot averaged = total.average();
-                if (averaged != null) state = averaged;
+                if (averaged != null) state = outer.step(state, averaged);
+                long end = System.nanoTime();
                 double epoch = config.localSteps() == 0 ? r + 1 : Math.min(getMaxEpochs(), (r + 1.0) * config.localSteps() / maxSteps);
+                TrainingSummary.Costs costs = new TrainingSummary.Costs((broadcast - start) / 1e9, (summed - broadcast) / 1e9, (end - summed) / 1e9,
+                        total.trainSeconds, total.setupSeconds, slots, total.reused);
                 TrainingSummary.Round round = new TrainingSummary.Round(r + 1, epoch, total.lossSum / Math.max(1, total.samples),
                         objective.classification() ? (double) total.correct / Math.max(1, total.samples) : Double.NaN,
-                        total.samples, total.steps, (System.nanoTime() - start) / 1e9, total.devices);
+                        total.samples, total.steps, (end - start) / 1e9, total.devices, costs);
                 summary.add(round);
                 LOG.info("Ember fit {}: {}", uid, round);
-                if (checkpoints != null) checkpoints.save(r, state);
+                if (checkpoints != null) checkpoints.save(r, state, outer.bufferEntries(state));
             }
             EmberModel model = new EmberModel(uid, source, state.modelOnly(), numFeatures, numClasses);
             copyValues(model, extractParamMap());
@@ -185,6 +198,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         } catch (Exception e) { // SparkException is checked in Java's eyes, though Scala code throws it freely
             throw taskError(e);
         } finally {
+            RoundTrainer.Replica.forget(config.fitId()); // the executors' copies age out of their bounded caches
             data.unpersist(false);
             jsc.setJobDescription(previousDescription);
         }

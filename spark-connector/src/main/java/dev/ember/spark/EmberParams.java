@@ -38,6 +38,10 @@ public interface EmberParams extends Params {
     default IntParam numWorkers() { return paramSet().numWorkers; }
     default LongParam seed() { return paramSet().seed; }
     default BooleanParam averageOptimizerState() { return paramSet().averageOptimizerState; }
+    default DoubleParam warmupEpochs() { return paramSet().warmupEpochs; }
+    default DoubleParam outerLearningRate() { return paramSet().outerLearningRate; }
+    default DoubleParam outerMomentum() { return paramSet().outerMomentum; }
+    default BooleanParam outerNesterov() { return paramSet().outerNesterov; }
 
     default String getFeaturesCol() { return getOrDefault(featuresCol()); }
     default String getLabelCol() { return getOrDefault(labelCol()); }
@@ -62,6 +66,10 @@ public interface EmberParams extends Params {
     default int getNumWorkers() { return (Integer) getOrDefault(numWorkers()); }
     default long getSeed() { return (Long) getOrDefault(seed()); }
     default boolean getAverageOptimizerState() { return (Boolean) getOrDefault(averageOptimizerState()); }
+    default double getWarmupEpochs() { return (Double) getOrDefault(warmupEpochs()); }
+    default double getOuterLearningRate() { return (Double) getOrDefault(outerLearningRate()); }
+    default double getOuterMomentum() { return (Double) getOrDefault(outerMomentum()); }
+    default boolean getOuterNesterov() { return (Boolean) getOrDefault(outerNesterov()); }
 
     /** True for losses whose labels are class indexes; their models get Spark ML's classifier columns. */
     default boolean isClassification() {

@@ -22,10 +22,10 @@ public final class ParamSet {
 
     final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, rawPredictionCol, outputCol, handleInvalid;
     final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir;
-    final DoubleParam learningRate, momentum, weightDecay;
+    final DoubleParam learningRate, momentum, weightDecay, warmupEpochs, outerLearningRate, outerMomentum;
     final IntParam batchSize, maxEpochs, localSteps, numWorkers;
     final LongParam seed;
-    final BooleanParam averageOptimizerState;
+    final BooleanParam averageOptimizerState, outerNesterov;
 
     ParamSet(Params owner) {
         String uid = owner.uid();
@@ -48,13 +48,23 @@ public final class ParamSet {
         learningRate = new DoubleParam(uid, "learningRate", "learning rate (> 0)", ParamValidators.gt(0));
         momentum = new DoubleParam(uid, "momentum", "momentum of sgd and rmsprop (>= 0)", ParamValidators.gtEq(0));
         weightDecay = new DoubleParam(uid, "weightDecay", "weight decay (L2 penalty, decoupled for adamw) (>= 0)", ParamValidators.gtEq(0));
-        batchSize = new IntParam(uid, "batchSize", "examples per training step and per inference batch (> 0)", ParamValidators.gt(0));
+        batchSize = new IntParam(uid, "batchSize", "examples per optimizer step over all workers: each of W workers takes batchSize / W "
+                + "(rounded up, at least 1), so the same settings train alike on any number of workers; also the inference batch (> 0)", ParamValidators.gt(0));
         maxEpochs = new IntParam(uid, "maxEpochs", "passes over each worker's data (> 0)", ParamValidators.gt(0));
-        localSteps = new IntParam(uid, "localSteps", "optimizer steps each worker takes between parameter averages; 0 means one pass over its data", ParamValidators.gtEq(0));
+        localSteps = new IntParam(uid, "localSteps", "optimizer steps each worker takes between parameter averages; -1: one pass over its data; "
+                + "0 (auto): one pass for a single worker, else a quarter of the per-worker batch, 1 to " + TrainConfig.MAX_AUTO_LOCAL_STEPS
+                + " (workers drift apart with local steps, the more so with small batches)", ParamValidators.gtEq(-1));
         numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it); 0 keeps the input's partitions", ParamValidators.gtEq(0));
         seed = new LongParam(uid, "seed", "random seed: model initialization, shuffling and dropout");
         averageOptimizerState = new BooleanParam(uid, "averageOptimizerState",
                 "average the optimizer's state (Adam's moments, momentum buffers) across workers each round like the weights; false restarts it every round");
+        warmupEpochs = new DoubleParam(uid, "warmupEpochs", "epochs over which each worker's learning rate rises linearly from "
+                + "learningRate / (warmupEpochs * steps per epoch) to learningRate (Goyal et al. 2017); 0: no warm-up (>= 0)", ParamValidators.gtEq(0));
+        outerLearningRate = new DoubleParam(uid, "outerLearningRate", "step size of the driver's update over each round's averaged change "
+                + "of the weights (block momentum / SlowMo); 1 with outerMomentum 0 is plain averaging (> 0)", ParamValidators.gt(0));
+        outerMomentum = new DoubleParam(uid, "outerMomentum", "momentum of the driver's update over the rounds' averaged changes "
+                + "(block momentum, BMUF); 0: none (in [0, 1))", ParamValidators.inRange(0, 1, true, false));
+        outerNesterov = new BooleanParam(uid, "outerNesterov", "use Nesterov momentum in the driver's update (with outerMomentum > 0)");
 
         owner.setDefault(featuresCol, "features");
         owner.setDefault(labelCol, "label");
@@ -80,6 +90,10 @@ public final class ParamSet {
         // Spark ML's convention: the default seed is the hash of the class name.
         owner.setDefault(seed, (long) owner.getClass().getName().hashCode());
         owner.setDefault(averageOptimizerState, true);
+        owner.setDefault(warmupEpochs, 0.0);
+        owner.setDefault(outerLearningRate, 1.0);
+        owner.setDefault(outerMomentum, 0.0);
+        owner.setDefault(outerNesterov, true);
     }
 
     private static scala.Function1<String, Object> oneOf(String[] allowed) {

@@ -6,35 +6,48 @@ import java.util.TreeSet;
 
 /**
  * What the partitions {@code [start, start + count)} sent back after a round: their training state
- * weighted by their row counts and summed, plus loss and accuracy statistics. A partition that
+ * weighted by their row counts and summed, plus loss, accuracy and timing statistics. A partition that
  * trained nothing (no rows, or done with its epochs) sends weight 0 and no state.
+ *
+ * <p>One partition's result carries its state as trained (float32 values travel as floats) and its
+ * weight; the weighted sum in doubles is formed only when two results combine, in {@link #then}.
  */
 final class Partial implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     final int start, count;
     /** Sum of the weights (rows) of the partitions that trained. */
     final double weight;
-    /** Layout of {@link #weightedSums}, null when nothing trained. */
+    /** One trained partition's state (weight {@link #weight}); null once combined or when nothing trained. */
+    private final Snapshot single;
+    /** Layout of the state, null when nothing trained. */
     final Snapshot.Layout layout;
-    /** Sum over partitions of weight * state value. */
-    final double[] weightedSums;
+    /** Sum over partitions of weight * state value; null for a single partition's result. */
+    private final double[] sums;
     final double lossSum;
     final long samples, correct, steps;
+    /** Task-side seconds, summed over the partitions: taking the local steps, and everything else a task does. */
+    final double trainSeconds, setupSeconds;
+    /** Partitions that reused the model and optimizer their executor kept from the last round. */
+    final int reused;
     /** How each task ran, e.g. "cpu" or "cpu (gpu 0 assigned; no CUDA backend)". */
     final TreeSet<String> devices;
 
-    Partial(int start, int count, double weight, Snapshot.Layout layout, double[] weightedSums,
-            double lossSum, long samples, long correct, long steps, TreeSet<String> devices) {
+    private Partial(int start, int count, double weight, Snapshot single, Snapshot.Layout layout, double[] sums, double lossSum,
+                    long samples, long correct, long steps, double trainSeconds, double setupSeconds, int reused, TreeSet<String> devices) {
         this.start = start;
         this.count = count;
         this.weight = weight;
+        this.single = single;
         this.layout = layout;
-        this.weightedSums = weightedSums;
+        this.sums = sums;
         this.lossSum = lossSum;
         this.samples = samples;
         this.correct = correct;
         this.steps = steps;
+        this.trainSeconds = trainSeconds;
+        this.setupSeconds = setupSeconds;
+        this.reused = reused;
         this.devices = devices;
     }
 
@@ -42,16 +55,29 @@ final class Partial implements Serializable {
     static Partial idle(int partition, String device) {
         TreeSet<String> devices = new TreeSet<>();
         if (device != null) devices.add(device);
-        return new Partial(partition, 1, 0, null, null, 0, 0, 0, 0, devices);
+        return new Partial(partition, 1, 0, null, null, null, 0, 0, 0, 0, 0, 0, 0, devices);
     }
 
-    /** One partition's trained state, weighted by its rows. */
+    /** One partition's trained state, to be weighted by its rows. */
     static Partial trained(int partition, int rows, Snapshot state, double lossSum, long samples, long correct, long steps, String device) {
-        double[] sums = state.values.clone();
-        for (int i = 0; i < sums.length; i++) sums[i] *= rows;
+        return trained(partition, rows, state, lossSum, samples, correct, steps, device, 0, 0, false);
+    }
+
+    static Partial trained(int partition, int rows, Snapshot state, double lossSum, long samples, long correct, long steps, String device,
+                           double trainSeconds, double setupSeconds, boolean reused) {
         TreeSet<String> devices = new TreeSet<>();
         devices.add(device);
-        return new Partial(partition, 1, rows, state.layout, sums, lossSum, samples, correct, steps, devices);
+        return new Partial(partition, 1, rows, state, state.layout, null, lossSum, samples, correct, steps, trainSeconds, setupSeconds,
+                reused ? 1 : 0, devices);
+    }
+
+    /** Sum over partitions of weight * value, as a new array. */
+    double[] weightedSums() {
+        if (sums != null) return sums.clone();
+        if (single == null) return null;
+        double[] out = single.values.clone();
+        for (int i = 0; i < out.length; i++) out[i] *= weight;
+        return out;
     }
 
     /**
@@ -61,29 +87,40 @@ final class Partial implements Serializable {
      */
     Partial then(Partial next) {
         if (start + count != next.start) throw new IllegalStateException("partials not adjacent: [" + start + ", " + (start + count) + ") and " + next.start);
-        double[] sums = weightedSums;
+        double[] combined = null;
         Snapshot.Layout l = layout;
-        if (next.weightedSums != null) {
-            if (sums == null) {
-                sums = next.weightedSums.clone();
-                l = next.layout;
-            } else {
+        if (layout == null) {
+            combined = next.layout == null ? null : next.weightedSums();
+            l = next.layout;
+        } else {
+            combined = weightedSums();
+            if (next.layout != null) {
                 if (!layout.equals(next.layout)) throw new IllegalStateException("partitions returned different state layouts: " + List.of(layout.names()) + " vs " + List.of(next.layout.names()));
-                sums = sums.clone();
-                for (int i = 0; i < sums.length; i++) sums[i] += next.weightedSums[i];
+                next.addWeightedTo(combined);
             }
         }
         TreeSet<String> devs = new TreeSet<>(devices);
         devs.addAll(next.devices);
-        return new Partial(start, count + next.count, weight + next.weight, l, sums, lossSum + next.lossSum,
-                samples + next.samples, correct + next.correct, steps + next.steps, devs);
+        return new Partial(start, count + next.count, weight + next.weight, null, l, combined, lossSum + next.lossSum,
+                samples + next.samples, correct + next.correct, steps + next.steps, trainSeconds + next.trainSeconds,
+                setupSeconds + next.setupSeconds, reused + next.reused, devs);
     }
 
-    /** The weighted average state; null when no partition trained. */
+    /** {@code acc += weight * value}, element by element, in the same order and rounding as summing {@link #weightedSums()}. */
+    private void addWeightedTo(double[] acc) {
+        if (sums != null) {
+            for (int i = 0; i < acc.length; i++) acc[i] += sums[i];
+        } else {
+            double[] v = single.values;
+            for (int i = 0; i < acc.length; i++) acc[i] += v[i] * weight;
+        }
+    }
+
+    /** The weighted average state, each value rounded to its entry's dtype; null when no partition trained. */
     Snapshot average() {
-        if (weightedSums == null || weight == 0) return null;
-        double[] avg = new double[weightedSums.length];
-        for (int i = 0; i < avg.length; i++) avg[i] = weightedSums[i] / weight;
-        return new Snapshot(layout, avg);
+        if (layout == null || weight == 0) return null;
+        double[] avg = weightedSums();
+        for (int i = 0; i < avg.length; i++) avg[i] /= weight;
+        return Snapshot.rounded(layout, avg);
     }
 }

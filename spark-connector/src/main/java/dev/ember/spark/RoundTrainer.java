@@ -15,7 +15,8 @@ import java.util.Map;
 import org.apache.spark.TaskContext;
 
 /**
- * The executor side of one round: load the broadcast state into a fresh model and optimizer, take this
+ * The executor side of one round: load the broadcast state into the partition's model and optimizer
+ * (kept from the last round when the task runs where it ran before, else built from the spec), take this
  * round's optimizer steps over the cached partition, and send back the new state weighted by the
  * partition's rows.
  *
@@ -33,7 +34,7 @@ final class RoundTrainer {
     static Partial train(PartitionData data, RoundInput in) {
         TrainConfig config = in.config();
         String device = TaskDevice.choose(config.device());
-        long[] steps = config.stepsOfRound(in.round(), data.stepsPerEpoch(config.batchSize()));
+        long[] steps = config.stepsOfRound(in.round(), data.stepsPerEpoch(config.workerBatchSize()));
         if (data.rows() == 0 || steps[0] >= steps[1]) return Partial.idle(data.partition(), device);
         TaskContext tc = TaskContext.get();
         try (var threads = Parallel.useThreads(tc != null ? tc.cpus() : Parallel.numThreads())) {
@@ -42,21 +43,30 @@ final class RoundTrainer {
     }
 
     private static Partial trainSteps(PartitionData data, RoundInput in, long[] steps, String device) {
+        long t0 = System.nanoTime();
         TrainConfig config = in.config();
-        Module model = config.source().build(config.seed());
-        Optimizer optimizer = config.newOptimizer(model.parameters());
+        Replica replica = Replica.take(config, data, steps[0]);
+        boolean reused = replica.model != null;
+        if (!reused) {
+            replica.model = config.source().build(config.seed());
+            replica.optimizer = config.newOptimizer(replica.model.parameters());
+        } else if (!config.averageOptimizerState()) {
+            replica.optimizer = config.newOptimizer(replica.model.parameters()); // restarts every round, as documented
+        }
+        Module model = replica.model;
+        Optimizer optimizer = replica.optimizer;
         in.state().loadInto(model, config.averageOptimizerState() ? optimizer : null);
         model.train();
-        Cursor cursor = Cursor.at(config, data, steps[0]);
+        long t1 = System.nanoTime();
         double lossSum = 0;
         long samples = 0, correct = 0;
         boolean classification = config.objective().classification();
         try (var scope = Generator.useAsDefault(new Generator(TrainConfig.roundSeed(config.seed(), data.partition(), in.round())))) {
-            int perEpoch = data.stepsPerEpoch(config.batchSize());
+            int perEpoch = data.stepsPerEpoch(config.workerBatchSize());
             for (long s = steps[0]; s < steps[1]; s++) {
-                double lr = config.learningRate(s / perEpoch);
+                double lr = config.learningRate(s, perEpoch);
                 for (ParamGroup group : optimizer.paramGroups()) group.set("lr", lr);
-                Tensor[] batch = cursor.next();
+                Tensor[] batch = replica.next();
                 optimizer.zeroGrad();
                 Tensor output = model.forward(batch[0]);
                 Tensor loss = config.objective().loss(output, batch[1]);
@@ -68,50 +78,66 @@ final class RoundTrainer {
                 if (classification) correct += config.objective().correct(output.detach(), batch[1]);
             }
         }
-        cursor.release(config, data);
+        long t2 = System.nanoTime();
         Snapshot state = Snapshot.of(model, config.averageOptimizerState() ? optimizer : null);
-        return Partial.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], device);
+        replica.release(config, data);
+        long t3 = System.nanoTime();
+        return Partial.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], device,
+                (t2 - t1) / 1e9, (t1 - t0 + t3 - t2) / 1e9, reused);
     }
 
     /**
-     * A partition's position in its batch sequence, kept between rounds in the executor so a round
-     * continues where the last one stopped. When the task lands elsewhere (a retry, a lost executor)
-     * the position is rebuilt from the seed: the batches are the same either way.
+     * A partition's model, optimizer and position in its batch sequence, kept in the executor between
+     * rounds: the next round loads the averaged state into them instead of building a model from its
+     * spec, and continues the batches where this round stopped. When the task lands elsewhere (a retry,
+     * a lost executor) all of it is rebuilt: the model from the spec, its state from the broadcast, the
+     * position by replaying the shuffle seed. Either way every value the round starts from is the
+     * broadcast's, so the result is the same bit for bit.
      */
-    static final class Cursor {
-        private static final int MAX_CACHED = 64;
-        private static final Map<String, Cursor> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override protected boolean removeEldestEntry(Map.Entry<String, Cursor> eldest) { return size() > MAX_CACHED; }
+    static final class Replica {
+        private static final int MAX_CACHED = 256;
+        private static final Map<String, Replica> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override protected boolean removeEldestEntry(Map.Entry<String, Replica> eldest) { return size() > MAX_CACHED; }
         };
 
         private final DataLoader<Tensor[]> loader;
         private Iterator<Tensor[]> epoch;
         private long nextStep;
+        Module model;
+        Optimizer optimizer;
 
-        private Cursor(DataLoader<Tensor[]> loader) { this.loader = loader; }
+        private Replica(DataLoader<Tensor[]> loader) { this.loader = loader; }
 
-        static Cursor at(TrainConfig config, PartitionData data, long step) {
+        /** The partition's replica positioned at global step {@code step}: the executor's own, or a new one without model. */
+        static Replica take(TrainConfig config, PartitionData data, long step) {
             String key = config.fitId() + "/" + data.partition();
             synchronized (CACHE) {
                 // Taken out while in use: a second attempt of the task (speculation) rebuilds its own.
-                Cursor c = CACHE.remove(key);
-                if (c != null && c.nextStep == step) return c;
+                Replica r = CACHE.remove(key);
+                if (r != null && r.nextStep == step) return r;
             }
             DataLoader<Tensor[]> loader = DataLoader.builder(new TensorDataset(data.featureTensor(), data.labelTensor()))
-                    .batchSize(config.batchSize()).shuffle(true).seed(TrainConfig.shuffleSeed(config.seed(), data.partition())).build();
-            Cursor c = new Cursor(loader);
+                    .batchSize(config.workerBatchSize()).shuffle(true).seed(TrainConfig.shuffleSeed(config.seed(), data.partition())).build();
+            Replica r = new Replica(loader);
             int perEpoch = loader.size();
             // Each iterator() draws the next epoch's order; skip whole epochs without building their batches.
             for (long e = 0; e < step / perEpoch; e++) loader.iterator();
-            c.nextStep = step - step % perEpoch;
-            while (c.nextStep < step) c.next();
-            return c;
+            r.nextStep = step - step % perEpoch;
+            while (r.nextStep < step) r.next();
+            return r;
         }
 
-        /** Hands the cursor back for the partition's next round. */
+        /** Hands the replica back for the partition's next round. */
         void release(TrainConfig config, PartitionData data) {
             synchronized (CACHE) {
                 CACHE.put(config.fitId() + "/" + data.partition(), this);
+            }
+        }
+
+        /** Drops every replica of a finished fit. */
+        static void forget(String fitId) {
+            synchronized (CACHE) {
+                CACHE.keySet().removeIf(k -> k.startsWith(fitId + "/"));
             }
         }
 

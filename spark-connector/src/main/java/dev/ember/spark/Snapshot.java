@@ -5,6 +5,9 @@ import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Optimizer;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,13 +20,17 @@ import java.util.Map;
  * {@code double[]} in a fixed order: the form in which training state is broadcast, averaged and
  * checkpointed. Entry names are {@code model/<state-dict key>} and {@code optim/<param index>/<key>}
  * (Adam's {@code exp_avg}, its {@code step}, ...). float32 values convert to double exactly.
+ *
+ * <p>Every value is exactly representable in its entry's dtype (an average is {@link #rounded} to it, as
+ * loading it into a tensor would do), so a snapshot travels with float32 entries as 4-byte floats: half
+ * the bytes of every broadcast, task result and executor-side copy.
  */
 final class Snapshot implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private static final String MODEL = "model/", OPTIM = "optim/";
+    private static final long serialVersionUID = 2L;
+    static final String MODEL = "model/", OPTIM = "optim/";
 
     final Layout layout;
-    final double[] values;
+    transient double[] values;
 
     Snapshot(Layout layout, double[] values) {
         if (values.length != layout.size()) throw new IllegalArgumentException("snapshot has " + values.length + " values, layout " + layout.size());
@@ -100,6 +107,51 @@ final class Snapshot implements Serializable {
             at += len;
         }
         return out;
+    }
+
+    /** {@code values} rounded to each entry's dtype: float32 entries to the nearest float, integer entries to the nearest integer. */
+    static Snapshot rounded(Layout layout, double[] values) {
+        int at = 0;
+        for (int i = 0; i < layout.names.length; i++) {
+            int len = numel(layout.shapes[i]);
+            DType t = layout.dtypes[i];
+            if (t == DType.FLOAT32) for (int j = at; j < at + len; j++) values[j] = (float) values[j];
+            else if (!t.isFloatingPoint()) for (int j = at; j < at + len; j++) values[j] = Math.rint(values[j]);
+            at += len;
+        }
+        return new Snapshot(layout, values);
+    }
+
+    /** Writes float32 entries as floats (exact, see the class comment) and the others as doubles. */
+    private void writeObject(ObjectOutputStream out) throws IOException {
+        out.defaultWriteObject();
+        int floats = 0;
+        for (int i = 0; i < layout.names.length; i++) if (layout.dtypes[i] == DType.FLOAT32) floats += numel(layout.shapes[i]);
+        float[] f = new float[floats];
+        double[] d = new double[values.length - floats];
+        int at = 0, fi = 0, di = 0;
+        for (int i = 0; i < layout.names.length; i++) {
+            int len = numel(layout.shapes[i]);
+            if (layout.dtypes[i] == DType.FLOAT32) for (int j = at; j < at + len; j++) f[fi++] = (float) values[j];
+            else for (int j = at; j < at + len; j++) d[di++] = values[j];
+            at += len;
+        }
+        out.writeObject(f);
+        out.writeObject(d);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        float[] f = (float[]) in.readObject();
+        double[] d = (double[]) in.readObject();
+        values = new double[layout.size()];
+        int at = 0, fi = 0, di = 0;
+        for (int i = 0; i < layout.names.length; i++) {
+            int len = numel(layout.shapes[i]);
+            if (layout.dtypes[i] == DType.FLOAT32) for (int j = at; j < at + len; j++) values[j] = f[fi++];
+            else for (int j = at; j < at + len; j++) values[j] = d[di++];
+            at += len;
+        }
     }
 
     /** Loads the model entries (strictly) and, when present and {@code optimizer} is non-null, the optimizer's state. */

@@ -11,16 +11,47 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** The estimator's training settings as the executors need them: read once from the params in {@code fit}. */
+/**
+ * The estimator's training settings as the executors need them: read once from the params in {@code fit}.
+ *
+ * @param batchSize  examples per optimizer step over all workers; each of the {@code workers} takes
+ *                   {@link #workerBatchSize()} of them
+ * @param localSteps optimizer steps per round, resolved: 0 means one pass over each worker's data
+ */
 record TrainConfig(ModelSource source, Objective objective, String optimizer, double learningRate, String lrSchedule, double momentum,
                    double weightDecay, int batchSize, int maxEpochs, int localSteps, long seed,
-                   boolean averageOptimizerState, String device, String fitId) implements Serializable {
+                   boolean averageOptimizerState, String device, double warmupEpochs, int workers, String fitId) implements Serializable {
+    /** The most local steps between averages that {@code localSteps = 0} (auto) chooses. */
+    static final int MAX_AUTO_LOCAL_STEPS = 16;
 
-    static TrainConfig of(EmberParams p, ModelSource source, String fitId) {
+    static TrainConfig of(EmberParams p, ModelSource source, int workers, String fitId) {
+        int batch = p.getBatchSize();
         return new TrainConfig(source, Objective.of(p.getLoss()), p.getOptimizer(), p.getLearningRate(), p.getLrSchedule(), p.getMomentum(),
-                p.getWeightDecay(), p.getBatchSize(), p.getMaxEpochs(), p.getLocalSteps(), p.getSeed(),
-                p.getAverageOptimizerState(), p.getDevice(), fitId);
+                p.getWeightDecay(), batch, p.getMaxEpochs(), resolveLocalSteps(p.getLocalSteps(), workers, workerBatchSize(batch, workers)),
+                p.getSeed(), p.getAverageOptimizerState(), p.getDevice(), p.getWarmupEpochs(), workers, fitId);
     }
+
+    /**
+     * The {@code localSteps} param as rounds use it (0 meaning one pass per round): -1 is one pass per round; 0 (auto)
+     * is one pass for a single worker (averaging one model changes nothing), else a quarter of the worker's batch
+     * size, between 1 and {@value #MAX_AUTO_LOCAL_STEPS}. Measured (Fashion-MNIST MLP, Adam, 5 epochs): workers drift
+     * apart with their local steps and apart the more, the noisier their small batches; at local steps / worker batch
+     * = 1/4 the averaged model stayed within 0.2-0.6 points of one worker's, at 1 it lost 1.1-1.3, at 4 it lost 2.2-3.1.
+     */
+    static int resolveLocalSteps(int param, int workers, int workerBatch) {
+        if (param > 0) return param;
+        if (param < 0 || workers == 1) return 0;
+        return Math.max(1, Math.min(MAX_AUTO_LOCAL_STEPS, workerBatch / 4));
+    }
+
+    /**
+     * Examples per step on each worker: {@code batchSize / workers}, rounded up, so the workers' steps together
+     * see about {@code batchSize} examples whatever the number of workers, and the same settings train alike
+     * on 1 or 128 of them.
+     */
+    int workerBatchSize() { return workerBatchSize(batchSize, workers); }
+
+    static int workerBatchSize(int batchSize, int workers) { return Math.max(1, (batchSize + workers - 1) / workers); }
 
     Optimizer newOptimizer(List<Parameter> params) {
         return switch (optimizer) {
@@ -37,6 +68,17 @@ record TrainConfig(ModelSource source, Objective objective, String optimizer, do
     double learningRate(long epoch) {
         if (lrSchedule.equals("constant")) return learningRate;
         return learningRate * (1 + Math.cos(Math.PI * epoch / maxEpochs)) / 2;
+    }
+
+    /**
+     * The learning rate of a worker's global step {@code step} (0-based), with {@code stepsPerEpoch} steps in its
+     * epochs: the schedule's rate of the step's epoch, times {@code (step + 1) / (warmupEpochs * stepsPerEpoch)}
+     * while that is below 1 (linear warm-up, Goyal et al. 2017).
+     */
+    double learningRate(long step, int stepsPerEpoch) {
+        double lr = learningRate(step / stepsPerEpoch);
+        double warmupSteps = warmupEpochs * stepsPerEpoch;
+        return step + 1 < warmupSteps ? lr * ((step + 1) / warmupSteps) : lr;
     }
 
     /** The optimizer steps partition's data gives per round, as {@code [first, end)} global step indexes. */

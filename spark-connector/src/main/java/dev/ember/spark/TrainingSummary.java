@@ -14,15 +14,35 @@ import java.util.Set;
 public final class TrainingSummary implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** One round: the workers' local steps followed by one parameter average. */
+    /**
+     * Where a round's time went. Driver side: {@code broadcastSeconds} to broadcast the state, {@code jobSeconds}
+     * for the Spark job that trains and sums (scheduling, tasks, results), {@code updateSeconds} for the average and
+     * the outer update. Task side, summed over the tasks: {@code trainSeconds} taking local steps, {@code setupSeconds}
+     * loading the state into the model and snapshotting it after. {@code slots} tasks run at once.
+     */
+    public record Costs(double broadcastSeconds, double jobSeconds, double updateSeconds, double trainSeconds, double setupSeconds,
+                        int slots, int reusedReplicas) implements Serializable {
+        /** Wall seconds of local steps: the tasks' training time spread over the slots. */
+        public double trainWallSeconds() { return trainSeconds / slots; }
+
+        /** Everything but the local steps: the round's wall time less {@link #trainWallSeconds}. */
+        public double overheadSeconds() {
+            return broadcastSeconds + jobSeconds + updateSeconds - trainWallSeconds();
+        }
+
+        /** The part of the job that is neither local steps nor the tasks' setup: scheduling, serializing, fetching and summing results. */
+        public double schedulingAndSumSeconds() { return jobSeconds - (trainSeconds + setupSeconds) / slots; }
+    }
+
+    /** One round: the workers' local steps followed by one parameter average (and the outer update). */
     public record Round(int round, double epoch, double loss, double accuracy, long samples, long steps,
-                        double seconds, Set<String> devices) implements Serializable {
+                        double seconds, Set<String> devices, Costs costs) implements Serializable {
         public double samplesPerSecond() { return seconds > 0 ? samples / seconds : 0; }
 
         @Override public String toString() {
-            return String.format(Locale.ROOT, "round %d (epoch %.2f): loss %.4f%s, %d samples, %.0f samples/s, %.2f s",
+            return String.format(Locale.ROOT, "round %d (epoch %.2f): loss %.4f%s, %d samples, %.0f samples/s, %.3f s (overhead %.3f s)",
                     round, epoch, loss, Double.isNaN(accuracy) ? "" : String.format(Locale.ROOT, ", accuracy %.4f", accuracy),
-                    samples, samplesPerSecond(), seconds);
+                    samples, samplesPerSecond(), seconds, costs.overheadSeconds());
         }
     }
 

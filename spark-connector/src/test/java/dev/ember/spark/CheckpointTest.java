@@ -19,7 +19,7 @@ class CheckpointTest {
 
     private static EmberEstimator estimator(Path dir, int epochs) {
         return new EmberEstimator().setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(0.01).setBatchSize(32)
-                .setSeed(8).setMaxEpochs(epochs).setCheckpointDir(dir == null ? "" : dir.toString());
+                .setSeed(8).setMaxEpochs(epochs).setLocalSteps(-1).setCheckpointDir(dir == null ? "" : dir.toString());
     }
 
     @Test

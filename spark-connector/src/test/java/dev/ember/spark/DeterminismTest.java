@@ -43,7 +43,9 @@ class DeterminismTest {
                 .union(TestSpark.frame(rows.subList(3, 503), 1))
                 .union(TestSpark.frame(List.of(), 1));
         assertEquals(3, data.rdd().getNumPartitions());
-        EmberModel first = estimator().setMaxEpochs(3).fit(data), second = estimator().setMaxEpochs(3).fit(data);
+        // 96 over 3 workers: 32 per worker; one pass over each worker's rows per round.
+        EmberModel first = estimator().setBatchSize(96).setLocalSteps(-1).setMaxEpochs(3).fit(data);
+        EmberModel second = estimator().setBatchSize(96).setLocalSteps(-1).setMaxEpochs(3).fit(data);
         assertSameWeights(first, second);
         // One pass per round: every row of every partition, the 500-row partition's last short batch of 20 included.
         for (TrainingSummary.Round r : first.summary().rounds()) {
@@ -67,6 +69,8 @@ class DeterminismTest {
         // localSteps 7 does not divide an epoch of 19 steps: rounds stop mid-epoch and must continue exactly there.
         EmberModel fitted = estimator().setSeed(1234).setMaxEpochs(3).setLocalSteps(7).fit(TestSpark.frame(rows, 1));
         assertEquals(9, fitted.summary().totalRounds());
+        // Rounds after the first reuse the model and optimizer the executor kept, and still match the engine bit for bit.
+        for (TrainingSummary.Round r : fitted.summary().rounds().subList(1, 9)) assertEquals(1, r.costs().reusedReplicas(), "round " + r.round());
         assertSameState(engineLoop(rows, 1234, 3, false, params -> Adam.builder(params).lr(0.01).build()), fitted);
     }
 
@@ -127,7 +131,7 @@ class DeterminismTest {
         Partial forward = TreeSum.inOrder(partials);
         List<Partial> reversed = new ArrayList<>(partials);
         java.util.Collections.reverse(reversed);
-        assertArrayEquals(forward.weightedSums, TreeSum.inOrder(reversed).weightedSums, 0.0);
+        assertArrayEquals(forward.weightedSums(), TreeSum.inOrder(reversed).weightedSums(), 0.0);
         // Independent check of the first entry: sum of weight * value over the partitions that trained, divided by their weight.
         double num = 10 * 0.1 + 11 * 0.2 + 13 * 0.4 + 14 * 0.5, den = 10 + 11 + 13 + 14;
         assertEquals(num / den, forward.average().values[0], 1e-15);

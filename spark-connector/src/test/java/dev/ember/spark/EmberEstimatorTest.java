@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class EmberEstimatorTest {
     private static EmberEstimator blobsEstimator() {
         return new EmberEstimator().setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(0.01)
-                .setBatchSize(32).setMaxEpochs(5).setSeed(7);
+                .setBatchSize(64).setLocalSteps(-1).setMaxEpochs(5).setSeed(7);
     }
 
     @Test

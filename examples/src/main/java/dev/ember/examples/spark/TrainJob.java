@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class TrainJob {
     static final String USAGE = "train-fashion-mnist --train DIR [--test DIR] [--model mlp|cnn|SPEC.json (default mlp)] [--epochs N (mlp 15, cnn 8)]"
-            + " [--workers N (2)] [--batch-size N (128)] [--lr X (0.003)] [--lr-schedule constant|cosine (cosine)] [--local-steps N (0: one epoch per round)]"
+            + " [--workers N (2)] [--batch-size N (128)] [--lr X (0.003)] [--lr-schedule constant|cosine (cosine)] [--local-steps N (0: auto, -1: one pass per round)]"
             + " [--optimizer adam|adamw|sgd|rmsprop|adagrad (adam)] [--seed N (42)] [--device auto|cpu|cuda (auto)]"
             + " [--out MODEL_DIR (" + SparkJobs.DEFAULT_MODELS + "/fashion-MODEL)] [--checkpoint-dir DIR] [--master URL]";
     static final Set<String> OPTIONS = Set.of("train", "test", "model", "epochs", "workers", "batch-size", "lr", "lr-schedule", "local-steps",
@@ -71,10 +71,12 @@ public final class TrainJob {
         double fitSeconds = SparkJobs.seconds(t0);
         TrainingSummary s = fitted.summary();
 
-        System.out.println("round  epoch    loss   train-acc  samples  samples/s  seconds");
+        System.out.println("round  epoch    loss   train-acc  samples  samples/s  seconds  overhead  (broadcast  schedule+sum  task-setup  update)");
         for (TrainingSummary.Round r : s.rounds()) {
-            System.out.printf(Locale.ROOT, "%5d  %5.2f  %.4f  %9.4f  %7d  %9.0f  %7.2f%n",
-                    r.round(), r.epoch(), r.loss(), r.accuracy(), r.samples(), r.samplesPerSecond(), r.seconds());
+            TrainingSummary.Costs c = r.costs();
+            System.out.printf(Locale.ROOT, "%5d  %5.2f  %.4f  %9.4f  %7d  %9.0f  %7.3f  %8.3f   %9.3f  %12.3f  %10.3f  %6.3f%n",
+                    r.round(), r.epoch(), r.loss(), r.accuracy(), r.samples(), r.samplesPerSecond(), r.seconds(), c.overheadSeconds(),
+                    c.broadcastSeconds(), c.schedulingAndSumSeconds(), c.setupSeconds() / c.slots(), c.updateSeconds());
         }
         System.out.printf(Locale.ROOT, "fit: %.1f s (rows to tensors %.1f s, %d rounds %.1f s), %.0f samples/s, %d rows, %d workers%n",
                 fitSeconds, s.setupSeconds(), s.totalRounds(), s.trainingSeconds(), s.samplesPerSecond(), s.trainingRows(), s.numWorkers());

@@ -1,0 +1,157 @@
+package dev.ember.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Storage;
+import dev.ember.engine.Tensor;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pieces that let the same settings train alike on many workers: batch split, local steps, warm-up, the outer update. */
+class ScaleOutTest {
+    private static Snapshot snapshot(double[] w, double[] m, long steps) {
+        Map<String, Tensor> e = new LinkedHashMap<>();
+        e.put("model/w", Tensor.fromStorage(Storage.of(w), new int[]{w.length}));
+        e.put("model/n", Tensor.scalar(steps, DType.FLOAT64).to(DType.INT64));
+        e.put("optim/0/exp_avg", Tensor.fromStorage(Storage.of(m), new int[]{m.length}));
+        return Snapshot.fromTensors(e);
+    }
+
+    @Test
+    void theGlobalBatchIsSplitOverTheWorkersAndAutoLocalStepsFollowTheWorkerBatch() {
+        assertEquals(128, TrainConfig.workerBatchSize(128, 1));
+        assertEquals(16, TrainConfig.workerBatchSize(128, 8));
+        assertEquals(43, TrainConfig.workerBatchSize(128, 3)); // rounded up
+        assertEquals(1, TrainConfig.workerBatchSize(128, 200));
+        assertEquals(0, TrainConfig.resolveLocalSteps(0, 1, 128)); // one worker: one pass per round
+        assertEquals(16, TrainConfig.resolveLocalSteps(0, 2, 64));
+        assertEquals(4, TrainConfig.resolveLocalSteps(0, 8, 16));
+        assertEquals(1, TrainConfig.resolveLocalSteps(0, 32, 4));
+        assertEquals(1, TrainConfig.resolveLocalSteps(0, 128, 1));
+        assertEquals(0, TrainConfig.resolveLocalSteps(-1, 8, 16)); // explicit one pass
+        assertEquals(5, TrainConfig.resolveLocalSteps(5, 8, 16));
+    }
+
+    @Test
+    void warmUpRaisesTheRateLinearlyOverItsEpochsUnderTheSchedule() {
+        TrainConfig constant = new EmberEstimatorConfig(0.1, "constant", 4, 2.0).config();
+        assertEquals(0.1 * 1 / 20, constant.learningRate(0, 10), 1e-15);
+        assertEquals(0.1 * 10 / 20, constant.learningRate(9, 10), 1e-15);
+        assertEquals(0.1, constant.learningRate(19, 10), 1e-15);
+        assertEquals(0.1, constant.learningRate(25, 10), 1e-15);
+        TrainConfig cosine = new EmberEstimatorConfig(0.1, "cosine", 4, 2.0).config();
+        // Step 12 is in epoch 1 of 4: 0.1 * (1 + cos(pi / 4)) / 2, times 13 / 20 of the warm-up.
+        assertEquals(0.1 * (1 + Math.sqrt(0.5)) / 2 * 13 / 20, cosine.learningRate(12, 10), 1e-15);
+        TrainConfig none = new EmberEstimatorConfig(0.1, "cosine", 4, 0).config();
+        assertEquals(none.learningRate(1), none.learningRate(12, 10), 0.0);
+    }
+
+    /** A TrainConfig from estimator params, as fit builds it (2 workers). */
+    private record EmberEstimatorConfig(double lr, String schedule, int epochs, double warmup) {
+        TrainConfig config() {
+            EmberEstimator e = new EmberEstimator().setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(lr).setLrSchedule(schedule)
+                    .setMaxEpochs(epochs).setWarmupEpochs(warmup);
+            return TrainConfig.of(e, ModelSource.of(e.getModelSpec(), ""), 2, "test");
+        }
+    }
+
+    @Test
+    void outerNesterovMomentumStepsTheModelOverTwoRoundsAsWorkedOutByHand() {
+        OuterUpdate outer = new OuterUpdate(0.5, 0.9, true);
+        Snapshot x0 = snapshot(new double[]{1, 2}, new double[]{0, 0}, 0);
+        // Round 1: d = (1, -1); m = d; x = x + 0.5 (0.9 m + d) = (1.95, 1.05).
+        Snapshot x1 = outer.step(x0, snapshot(new double[]{2, 1}, new double[]{0.3, 0.4}, 3));
+        assertArrayEquals(new double[]{1.95, 1.05}, x1.toTensors().get("model/w").toDoubleArray(), 1e-12);
+        // The optimizer's state and integer buffers are averaged plainly: they pass through.
+        assertArrayEquals(new double[]{0.3, 0.4}, x1.toTensors().get("optim/0/exp_avg").toDoubleArray(), 0.0);
+        assertEquals(3L, x1.toTensors().get("model/n").toLongArray()[0]);
+        // Round 2: d = (1, 0); m = 0.9 (1, -1) + d = (1.9, -0.9); x = (1.95 + 0.5 (1.71 + 1), 1.05 + 0.5 (-0.81)) = (3.305, 0.645).
+        Snapshot x2 = outer.step(x1, snapshot(new double[]{2.95, 1.05}, new double[]{0, 0}, 6));
+        assertArrayEquals(new double[]{3.305, 0.645}, x2.toTensors().get("model/w").toDoubleArray(), 1e-12);
+    }
+
+    @Test
+    void heavyBallMomentumAndPlainAveraging() {
+        Snapshot x0 = snapshot(new double[]{1, 2}, new double[]{0, 0}, 0), avg = snapshot(new double[]{2, 1}, new double[]{0, 0}, 1);
+        // Heavy ball, round 1: m = d = (1, -1); x = x + 0.5 m.
+        assertArrayEquals(new double[]{1.5, 1.5}, new OuterUpdate(0.5, 0.9, false).step(x0, avg).toTensors().get("model/w").toDoubleArray(), 1e-12);
+        // lr 1, momentum 0: the average itself, untouched by arithmetic (x + (a - x) would round).
+        assertSame(avg, new OuterUpdate(1, 0, true).step(x0, avg));
+    }
+
+    @Test
+    void snapshotsTravelWithFloat32EntriesAsFloatsAndLoseNothing() throws Exception {
+        Map<String, Tensor> e = new LinkedHashMap<>();
+        e.put("model/w", Tensor.tensor(0.1, -3.5e-20, 7));                    // float32
+        e.put("optim/0/step", Tensor.scalar(12.25, DType.FLOAT64));           // float64
+        Snapshot s = Snapshot.fromTensors(e);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) { out.writeObject(s); }
+        Snapshot back;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) { back = (Snapshot) in.readObject(); }
+        assertEquals(s.layout, back.layout);
+        assertArrayEquals(s.values, back.values, 0.0);
+        // The average of two float32 values is rounded to float32, as loading it into a float32 tensor would.
+        Partial sum = Partial.trained(0, 1, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(1.0))), 0, 0, 0, 1, "cpu")
+                .then(Partial.trained(1, 2, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(0.1))), 0, 0, 0, 1, "cpu"));
+        assertEquals((float) ((1 + 2 * (double) 0.1f) / 3), sum.average().values[0], 0.0);
+    }
+
+    @Test
+    void aResumedFitWithOuterMomentumEndsWhereAnUninterruptedOneDoes(@TempDir Path dir) {
+        Dataset<Row> data = TestSpark.blobs(240, 5, 3);
+        java.util.function.BiFunction<Path, Integer, EmberEstimator> estimator = (d, epochs) -> new EmberEstimator()
+                .setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(0.01).setBatchSize(48).setSeed(3).setMaxEpochs(epochs)
+                .setLocalSteps(-1).setOuterMomentum(0.5).setOuterLearningRate(0.8).setWarmupEpochs(1)
+                .setCheckpointDir(d == null ? "" : d.toString());
+        estimator.apply(dir, 2).fit(data);
+        EmberModel resumed = estimator.apply(dir, 4).fit(data);
+        assertEquals(3, resumed.summary().rounds().get(0).round());
+        EmberModel straight = estimator.apply(null, 4).fit(data);
+        Map<String, Tensor> a = straight.module().stateDict(), b = resumed.module().stateDict();
+        a.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), b.get(k).toFloatArray(), 0f, k));
+        assertTrue(straight.summary().accuracyHistory()[3] > 0.8, java.util.Arrays.toString(straight.summary().accuracyHistory()));
+    }
+
+    @Test
+    void crossValidatorSearchesOverTheOuterLearningRate() {
+        EmberEstimator e = new EmberEstimator().setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(0.02).setBatchSize(32).setMaxEpochs(2)
+                .setLocalSteps(-1).setSeed(2);
+        org.apache.spark.ml.param.ParamMap[] grid = new org.apache.spark.ml.tuning.ParamGridBuilder()
+                .addGrid(e.outerLearningRate(), new double[]{1e-6, 1.0}).build();
+        org.apache.spark.ml.tuning.CrossValidatorModel cv = new org.apache.spark.ml.tuning.CrossValidator().setEstimator(e).setEstimatorParamMaps(grid)
+                .setEvaluator(new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setMetricName("accuracy"))
+                .setNumFolds(2).setSeed(1).fit(TestSpark.blobs(300, 17, 2));
+        double[] metrics = cv.avgMetrics();
+        // An outer step of 1e-6 keeps the random initial weights; 1 (plain averaging) learns the blobs.
+        assertTrue(metrics[1] > 0.9 && metrics[1] > metrics[0] + 0.2, java.util.Arrays.toString(metrics));
+        assertEquals(1.0, ((EmberModel) cv.bestModel()).getOuterLearningRate());
+    }
+
+    @Test
+    void theNewParamsPersistWithTheEstimator(@TempDir Path dir) throws Exception {
+        EmberEstimator e = new EmberEstimator().setOuterMomentum(0.7).setOuterLearningRate(0.9).setOuterNesterov(false).setWarmupEpochs(1.5)
+                .setLocalSteps(-1);
+        String path = dir.resolve("estimator").toString();
+        e.write().save(path);
+        EmberEstimator back = EmberEstimator.load(path);
+        assertEquals(0.7, back.getOuterMomentum());
+        assertEquals(0.9, back.getOuterLearningRate());
+        assertEquals(false, back.getOuterNesterov());
+        assertEquals(1.5, back.getWarmupEpochs());
+        assertEquals(-1, back.getLocalSteps());
+    }
+}
