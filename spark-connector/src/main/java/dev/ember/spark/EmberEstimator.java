@@ -172,7 +172,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 long start = System.nanoTime();
                 Broadcast<RoundTrainer.RoundInput> input = jsc.broadcast(new RoundTrainer.RoundInput(config, r, state));
                 long broadcast = System.nanoTime();
-                Partial total = TreeSum.sum(data.map(d -> RoundTrainer.train(d, input.value())), sizes.size());
+                Partial total = TreeSum.sum(data.map(new RoundTrainer.Task(input)), sizes.size());
                 long summed = System.nanoTime();
                 input.destroy(false);
                 Snapshot averaged = total.average();

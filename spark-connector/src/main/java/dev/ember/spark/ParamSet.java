@@ -52,7 +52,8 @@ public final class ParamSet {
                 + "(rounded up, at least 1), so the same settings train alike on any number of workers; also the inference batch (> 0)", ParamValidators.gt(0));
         maxEpochs = new IntParam(uid, "maxEpochs", "passes over each worker's data (> 0)", ParamValidators.gt(0));
         localSteps = new IntParam(uid, "localSteps", "optimizer steps each worker takes between parameter averages; -1: one pass over its data; "
-                + "0 (auto): one pass for a single worker, else a quarter of the per-worker batch, 1 to " + TrainConfig.MAX_AUTO_LOCAL_STEPS
+                + "0 (auto): one pass for a single worker, else a quarter of the per-worker batch, " + TrainConfig.MIN_AUTO_LOCAL_STEPS + " to "
+                + TrainConfig.MAX_AUTO_LOCAL_STEPS
                 + " (workers drift apart with local steps, the more so with small batches)", ParamValidators.gtEq(-1));
         numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it); 0 keeps the input's partitions", ParamValidators.gtEq(0));
         seed = new LongParam(uid, "seed", "random seed: model initialization, shuffling and dropout");

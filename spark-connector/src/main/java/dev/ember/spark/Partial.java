@@ -85,25 +85,42 @@ final class Partial implements Serializable {
      * {@link TreeSum} always pairs the same ranges, so the floating-point sums come out the same
      * whatever order Spark's tasks finish in.
      */
-    Partial then(Partial next) {
-        if (start + count != next.start) throw new IllegalStateException("partials not adjacent: [" + start + ", " + (start + count) + ") and " + next.start);
-        double[] combined = null;
-        Snapshot.Layout l = layout;
-        if (layout == null) {
-            combined = next.layout == null ? null : next.weightedSums();
-            l = next.layout;
-        } else {
-            combined = weightedSums();
-            if (next.layout != null) {
-                if (!layout.equals(next.layout)) throw new IllegalStateException("partitions returned different state layouts: " + List.of(layout.names()) + " vs " + List.of(next.layout.names()));
-                next.addWeightedTo(combined);
+    Partial then(Partial next) { return sum(List.of(this, next)); }
+
+    /** Adjacent partials, left to right, summed into one: the same additions as chaining {@link #then}, into one array. */
+    static Partial sum(List<Partial> inOrder) {
+        Partial first = inOrder.get(0);
+        double[] acc = first.layout == null ? null : first.weightedSums();
+        Snapshot.Layout l = first.layout;
+        int count = first.count, reused = first.reused;
+        double weight = first.weight, lossSum = first.lossSum, trainSeconds = first.trainSeconds, setupSeconds = first.setupSeconds;
+        long samples = first.samples, correct = first.correct, steps = first.steps;
+        TreeSet<String> devs = new TreeSet<>(first.devices);
+        for (Partial next : inOrder.subList(1, inOrder.size())) {
+            if (first.start + count != next.start) {
+                throw new IllegalStateException("partials not adjacent: [" + first.start + ", " + (first.start + count) + ") and " + next.start);
             }
+            if (next.layout != null) {
+                if (acc == null) {
+                    acc = next.weightedSums();
+                    l = next.layout;
+                } else {
+                    if (!l.equals(next.layout)) throw new IllegalStateException("partitions returned different state layouts: " + List.of(l.names()) + " vs " + List.of(next.layout.names()));
+                    next.addWeightedTo(acc);
+                }
+            }
+            count += next.count;
+            weight += next.weight;
+            lossSum += next.lossSum;
+            samples += next.samples;
+            correct += next.correct;
+            steps += next.steps;
+            trainSeconds += next.trainSeconds;
+            setupSeconds += next.setupSeconds;
+            reused += next.reused;
+            devs.addAll(next.devices);
         }
-        TreeSet<String> devs = new TreeSet<>(devices);
-        devs.addAll(next.devices);
-        return new Partial(start, count + next.count, weight + next.weight, null, l, combined, lossSum + next.lossSum,
-                samples + next.samples, correct + next.correct, steps + next.steps, trainSeconds + next.trainSeconds,
-                setupSeconds + next.setupSeconds, reused + next.reused, devs);
+        return new Partial(first.start, count, weight, null, l, acc, lossSum, samples, correct, steps, trainSeconds, setupSeconds, reused, devs);
     }
 
     /** {@code acc += weight * value}, element by element, in the same order and rounding as summing {@link #weightedSums()}. */
