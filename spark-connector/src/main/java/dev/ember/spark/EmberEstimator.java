@@ -62,6 +62,11 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     private static final Logger LOG = LoggerFactory.getLogger(EmberEstimator.class);
     /** Rows per Arrow batch while caching a partition. */
     private static final int LOAD_BATCH_ROWS = 4096;
+    /**
+     * Where the partitions' tensors are cached. Memory first; what does not fit goes to the executors' disks and is
+     * read back each round (tests set DISK_ONLY to take that path).
+     */
+    static StorageLevel cacheLevel = StorageLevel.MEMORY_AND_DISK();
 
     private final String uid;
     private final ParamSet params;
@@ -148,6 +153,10 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
             if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
             TrainingSummary summary = new TrainingSummary();
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
+            long[] cached = cachedBytes(spark, data.id());
+            summary.setCache(cached[0], cached[1]);
+            LOG.info("Ember fit {}: cached tensors {} MB in executor memory, {} MB on executor disks{}", uid, cached[0] >> 20, cached[1] >> 20,
+                    cached[1] > 0 ? " (read back from disk every round: give the executors more memory to avoid it)" : "");
             LOG.info("Ember fit {}: {} rows ({} skipped) in {} partitions, {} features, {}; batch {} per worker ({} in all), {} per round",
                     uid, rows, skipped, sizes.size(), numFeatures, objective.classification() ? numClasses + " classes" : "regression",
                     config.workerBatchSize(), config.batchSize(), config.localSteps() == 0 ? "one pass" : config.localSteps() + " local steps");
@@ -217,7 +226,15 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 List<TensorBatch> batches = PartitionTensors.load(it, schema, LOAD_BATCH_ROWS, converter, allocator);
                 return List.of(PartitionData.of(partition, batches, converter, classification)).iterator();
             }
-        }, true).persist(StorageLevel.MEMORY_AND_DISK());
+        }, true).persist(cacheLevel);
+    }
+
+    /** Bytes of the cached RDD {@code rddId} in the executors' memory and on their disks. */
+    private static long[] cachedBytes(SparkSession spark, int rddId) {
+        for (org.apache.spark.storage.RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+            if (info.id() == rddId) return new long[]{info.memSize(), info.diskSize()};
+        }
+        return new long[]{0, 0};
     }
 
     /**

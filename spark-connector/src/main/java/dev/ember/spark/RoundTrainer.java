@@ -4,12 +4,10 @@ import dev.ember.engine.Generator;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.backend.cpu.Parallel;
 import dev.ember.engine.data.DataLoader;
-import dev.ember.engine.data.TensorDataset;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Optimizer;
 import dev.ember.engine.optim.ParamGroup;
 import java.io.Serializable;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.TaskContext;
@@ -101,6 +99,11 @@ final class RoundTrainer {
      * a lost executor) all of it is rebuilt: the model from the spec, its state from the broadcast, the
      * position by replaying the shuffle seed. Either way every value the round starts from is the
      * broadcast's, so the result is the same bit for bit.
+     *
+     * <p>The batches are those of an engine {@link DataLoader} over the partition with its shuffle seed
+     * (a test checks it): each epoch's order is the seed's next permutation, cut into batches of
+     * {@code workerBatchSize}, the last one short. The replica keeps only that order, not the rows, so a
+     * partition the block manager moved to disk is not held in memory between rounds.
      */
     static final class Replica {
         private static final int MAX_CACHED = 256;
@@ -108,35 +111,47 @@ final class RoundTrainer {
             @Override protected boolean removeEldestEntry(Map.Entry<String, Replica> eldest) { return size() > MAX_CACHED; }
         };
 
-        private final DataLoader<Tensor[]> loader;
-        private Iterator<Tensor[]> epoch;
+        private final Generator shuffle;
+        private final int rows, batchSize;
+        private int[] order;
+        private int at;
         private long nextStep;
+        private PartitionData data;
         Module model;
         Optimizer optimizer;
 
-        private Replica(DataLoader<Tensor[]> loader) { this.loader = loader; }
+        private Replica(long seed, int rows, int batchSize) {
+            this.shuffle = new Generator(seed);
+            this.rows = rows;
+            this.batchSize = batchSize;
+        }
 
         /** The partition's replica positioned at global step {@code step}: the executor's own, or a new one without model. */
         static Replica take(TrainConfig config, PartitionData data, long step) {
             String key = config.fitId() + "/" + data.partition();
+            Replica r;
             synchronized (CACHE) {
                 // Taken out while in use: a second attempt of the task (speculation) rebuilds its own.
-                Replica r = CACHE.remove(key);
-                if (r != null && r.nextStep == step) return r;
+                r = CACHE.remove(key);
             }
-            DataLoader<Tensor[]> loader = DataLoader.builder(new TensorDataset(data.featureTensor(), data.labelTensor()))
-                    .batchSize(config.workerBatchSize()).shuffle(true).seed(TrainConfig.shuffleSeed(config.seed(), data.partition())).build();
-            Replica r = new Replica(loader);
-            int perEpoch = loader.size();
-            // Each iterator() draws the next epoch's order; skip whole epochs without building their batches.
-            for (long e = 0; e < step / perEpoch; e++) loader.iterator();
-            r.nextStep = step - step % perEpoch;
-            while (r.nextStep < step) r.next();
+            if (r == null || r.nextStep != step) {
+                r = new Replica(TrainConfig.shuffleSeed(config.seed(), data.partition()), data.rows(), config.workerBatchSize());
+                int perEpoch = data.stepsPerEpoch(config.workerBatchSize());
+                // Epochs before this one only advance the shuffle; within this one, skipping a step needs no rows.
+                for (long e = 0; e < step / perEpoch; e++) r.shuffle.permutation(r.rows);
+                if (step % perEpoch != 0) {
+                    r.order = r.shuffle.permutation(r.rows);
+                    r.at = (int) (step % perEpoch) * r.batchSize;
+                }
+                r.nextStep = step;
+            }
+            r.data = data;
             return r;
         }
 
-        /** Hands the replica back for the partition's next round. */
+        /** Hands the replica back for the partition's next round, without its rows. */
         void release(TrainConfig config, PartitionData data) {
+            this.data = null;
             synchronized (CACHE) {
                 CACHE.put(config.fitId() + "/" + data.partition(), this);
             }
@@ -149,10 +164,19 @@ final class RoundTrainer {
             }
         }
 
+        /** The next batch: {@code {features, labels}} rows of this round's data. */
         Tensor[] next() {
-            if (epoch == null || !epoch.hasNext()) epoch = loader.iterator();
+            if (order == null || at >= rows) {
+                order = shuffle.permutation(rows);
+                at = 0;
+            }
+            int len = Math.min(batchSize, rows - at);
+            long[] idx = new long[len];
+            for (int i = 0; i < len; i++) idx[i] = order[at + i];
+            at += len;
             nextStep++;
-            return epoch.next();
+            Tensor rowsAt = Tensor.tensor(idx);
+            return new Tensor[]{data.featureTensor().indexSelect(0, rowsAt), data.labelTensor().indexSelect(0, rowsAt)};
         }
     }
 }

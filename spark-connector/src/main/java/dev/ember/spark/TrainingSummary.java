@@ -50,6 +50,7 @@ public final class TrainingSummary implements Serializable {
     private long trainingRows, skippedRows;
     private int numWorkers;
     private double setupSeconds;
+    private long cachedInMemoryBytes, cachedOnDiskBytes;
 
     void add(Round r) { rounds.add(r); }
 
@@ -59,6 +60,17 @@ public final class TrainingSummary implements Serializable {
         this.numWorkers = numWorkers;
         this.setupSeconds = setupSeconds;
     }
+
+    void setCache(long inMemoryBytes, long onDiskBytes) {
+        this.cachedInMemoryBytes = inMemoryBytes;
+        this.cachedOnDiskBytes = onDiskBytes;
+    }
+
+    /** Bytes of the cached training tensors held in the executors' memory after caching. */
+    public long cachedInMemoryBytes() { return cachedInMemoryBytes; }
+
+    /** Bytes of the cached training tensors that did not fit in memory and went to the executors' disks: read back every round. */
+    public long cachedOnDiskBytes() { return cachedOnDiskBytes; }
 
     public List<Round> rounds() { return List.copyOf(rounds); }
 

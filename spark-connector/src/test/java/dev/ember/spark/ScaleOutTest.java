@@ -166,6 +166,25 @@ class ScaleOutTest {
     }
 
     @Test
+    void tensorsCachedOnDiskTrainTheSameModelAndTheSummarySaysWhereTheyWere() {
+        Dataset<Row> data = TestSpark.blobs(300, 9, 3);
+        EmberEstimator e = new EmberEstimator().setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(0.01).setBatchSize(48).setSeed(4)
+                .setMaxEpochs(2);
+        EmberModel inMemory = e.fit(data), onDisk;
+        org.apache.spark.storage.StorageLevel saved = EmberEstimator.cacheLevel;
+        try {
+            EmberEstimator.cacheLevel = org.apache.spark.storage.StorageLevel.DISK_ONLY();
+            onDisk = e.fit(data);
+        } finally {
+            EmberEstimator.cacheLevel = saved;
+        }
+        assertTrue(inMemory.summary().cachedInMemoryBytes() > 300 * 4 * 4 && inMemory.summary().cachedOnDiskBytes() == 0);
+        assertTrue(onDisk.summary().cachedOnDiskBytes() > 0 && onDisk.summary().cachedInMemoryBytes() == 0);
+        Map<String, Tensor> a = inMemory.module().stateDict(), b = onDisk.module().stateDict();
+        a.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), b.get(k).toFloatArray(), 0f, k));
+    }
+
+    @Test
     void theNewParamsPersistWithTheEstimator(@TempDir Path dir) throws Exception {
         EmberEstimator e = new EmberEstimator().setOuterMomentum(0.7).setOuterLearningRate(0.9).setOuterNesterov(false).setWarmupEpochs(1.5)
                 .setLocalSteps(-1);
