@@ -60,12 +60,15 @@ final class Snapshot implements Serializable {
         Map<String, Tensor> entries = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> entries.put(MODEL + k, v));
         if (optimizer != null) {
-            @SuppressWarnings("unchecked")
-            Map<Integer, Map<String, Object>> state = (Map<Integer, Map<String, Object>>) optimizer.stateDict().get("state");
-            state.forEach((index, st) -> st.forEach((k, v) -> {
-                if (v instanceof Tensor t) entries.put(OPTIM + index + "/" + k, t);
-                else if (v instanceof Number x) entries.put(OPTIM + index + "/" + k, Tensor.scalar(x.doubleValue(), DType.FLOAT64));
-            }));
+            // The live state, in the state dict's numbering (parameters counted across groups), without its copies.
+            List<Tensor> params = parameters(optimizer);
+            for (int index = 0; index < params.size(); index++) {
+                String prefix = OPTIM + index + "/";
+                optimizer.state(params.get(index)).forEach((k, v) -> {
+                    if (v instanceof Tensor t) entries.put(prefix + k, t);
+                    else if (v instanceof Number x) entries.put(prefix + k, Tensor.scalar(x.doubleValue(), DType.FLOAT64));
+                });
+            }
         }
         return fromTensors(entries);
     }
@@ -76,33 +79,30 @@ final class Snapshot implements Serializable {
         String[] names = new String[n];
         int[][] shapes = new int[n][];
         DType[] dtypes = new DType[n];
-        List<double[]> parts = new ArrayList<>(n);
         int i = 0, total = 0;
         for (Map.Entry<String, Tensor> e : entries.entrySet()) {
             names[i] = e.getKey();
             shapes[i] = e.getValue().shape();
             dtypes[i] = e.getValue().dtype();
-            parts.add(doubles(e.getValue()));
-            total += numel(shapes[i]);
+            total = Math.addExact(total, numel(shapes[i]));
             i++;
         }
         double[] values = new double[total];
         int at = 0;
-        for (int j = 0; j < n; j++) {
-            int len = numel(shapes[j]);
-            System.arraycopy(parts.get(j), 0, values, at, len);
-            at += len;
-        }
+        for (Tensor t : entries.values()) at = copyInto(t, values, at);
         return new Snapshot(new Layout(names, shapes, dtypes), values);
     }
 
-    /** A tensor's values as doubles; float32 widened here directly rather than through a cast op and its temporaries. */
-    private static double[] doubles(Tensor t) {
-        if (t.dtype() != DType.FLOAT32) return t.toDoubleArray();
-        float[] f = t.toFloatArray();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
+    /** Writes a tensor's values as doubles at {@code at}; float32 is widened here rather than through a cast op and its temporaries. */
+    private static int copyInto(Tensor t, double[] values, int at) {
+        if (t.dtype() == DType.FLOAT32) {
+            float[] f = t.toFloatArray();
+            for (int i = 0; i < f.length; i++) values[at + i] = f[i];
+            return at + f.length;
+        }
+        double[] d = t.toDoubleArray();
+        System.arraycopy(d, 0, values, at, d.length);
+        return at + d.length;
     }
 
     /** Every entry as a tensor of its own dtype (integer entries rounded), keyed by its full name. */
@@ -220,11 +220,37 @@ final class Snapshot implements Serializable {
             }
         });
         model.loadStateDict(modelState, true);
-        if (optimizer != null && !optimState.isEmpty()) {
-            Map<String, Object> dict = new LinkedHashMap<>(optimizer.stateDict());
-            dict.put("state", optimState);
-            optimizer.loadStateDict(dict);
+        if (optimizer != null && !optimState.isEmpty()) loadOptimizerState(optimizer, optimState);
+    }
+
+    /**
+     * Replaces the optimizer's per-parameter state with {@code saved} (index to key to value), writing into its
+     * existing buffers where shapes and dtypes agree: a reused replica's optimizer takes the averaged state without
+     * the state dict's copies. Like {@link Optimizer#loadStateDict}, state absent from {@code saved} is dropped.
+     */
+    private static void loadOptimizerState(Optimizer optimizer, Map<Integer, Map<String, Object>> saved) {
+        List<Tensor> params = parameters(optimizer);
+        for (int index = 0; index < params.size(); index++) {
+            Tensor p = params.get(index);
+            Map<String, Object> st = optimizer.state(p), values = saved.getOrDefault(index, Map.of());
+            st.keySet().retainAll(values.keySet());
+            try (var noGrad = dev.ember.engine.autograd.GradMode.noGrad()) {
+                values.forEach((k, v) -> {
+                    if (v instanceof Tensor t) {
+                        if (st.get(k) instanceof Tensor own && java.util.Arrays.equals(own.shape(), t.shape()) && own.dtype() == p.dtype()) own.copy_(t);
+                        else st.put(k, t.to(p.dtype()).contiguous());
+                    } else {
+                        st.put(k, v);
+                    }
+                });
+            }
         }
+    }
+
+    private static List<Tensor> parameters(Optimizer optimizer) {
+        List<Tensor> all = new ArrayList<>();
+        for (var group : optimizer.paramGroups()) all.addAll(group.params());
+        return all;
     }
 
     /** This snapshot without its optimizer entries. */

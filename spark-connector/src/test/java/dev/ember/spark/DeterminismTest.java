@@ -82,11 +82,24 @@ class DeterminismTest {
         assertSameState(engineLoop(rows, 77, 4, true, params -> SGD.builder(params).lr(0.1).build()), fitted);
     }
 
+    @Test
+    void withoutAveragedOptimizerStateEachRoundStartsAFreshOptimizer() {
+        List<Row> rows = TestSpark.blobRows(400, 33);
+        // 13 steps an epoch, rounds of 5: the optimizer restarts at steps 0, 5, 10, 15, ... (mid-epoch too).
+        EmberModel fitted = estimator().setSeed(55).setMaxEpochs(2).setLocalSteps(5).setAverageOptimizerState(false).fit(TestSpark.frame(rows, 1));
+        assertSameState(engineLoop(rows, 55, 2, false, 5, params -> Adam.builder(params).lr(0.01).build()), fitted);
+    }
+
+    private static Module engineLoop(List<Row> rows, long seed, int epochs, boolean cosine, java.util.function.Function<List<dev.ember.engine.nn.Parameter>, Optimizer> optimizer) {
+        return engineLoop(rows, seed, epochs, cosine, 0, optimizer);
+    }
+
     /**
      * The engine's own loop over the documented batches: a DataLoader with the partition's shuffle seed; with
      * {@code cosine}, epoch e of E at lr 0.1 * (1 + cos(pi e / E)) / 2 (torch's CosineAnnealingLR, closed form).
      */
-    private static Module engineLoop(List<Row> rows, long seed, int epochs, boolean cosine, java.util.function.Function<List<dev.ember.engine.nn.Parameter>, Optimizer> optimizer) {
+    private static Module engineLoop(List<Row> rows, long seed, int epochs, boolean cosine, int restartEvery,
+                                     java.util.function.Function<List<dev.ember.engine.nn.Parameter>, Optimizer> optimizer) {
         int n = rows.size();
         float[] x = new float[n * 4];
         long[] y = new long[n];
@@ -102,9 +115,12 @@ class DeterminismTest {
         Optimizer opt = optimizer.apply(model.parameters());
         DataLoader<Tensor[]> loader = DataLoader.builder(new TensorDataset(Tensor.fromStorage(Storage.of(x), new int[]{n, 4}),
                 Tensor.fromStorage(Storage.of(y), new int[]{n}))).batchSize(32).shuffle(true).seed(TrainConfig.shuffleSeed(seed, 0)).build();
+        int step = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
             if (cosine) for (var g : opt.paramGroups()) g.set("lr", 0.1 * (1 + Math.cos(Math.PI * epoch / epochs)) / 2);
             for (Tensor[] b : loader) {
+                if (restartEvery > 0 && step > 0 && step % restartEvery == 0) opt = optimizer.apply(model.parameters());
+                step++;
                 opt.zeroGrad();
                 F.crossEntropy(model.forward(b[0]), b[1]).backward();
                 opt.step();
