@@ -181,7 +181,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 long start = System.nanoTime();
                 Broadcast<RoundTrainer.RoundInput> input = jsc.broadcast(new RoundTrainer.RoundInput(config, r, state));
                 long broadcast = System.nanoTime();
-                Partial total = TreeSum.sum(data.map(new RoundTrainer.Task(input)), sizes.size());
+                Partial total = TreeSum.sum(trainAll(data, new RoundTrainer.Task(input), sizes.size(), slots), sizes.size());
                 long summed = System.nanoTime();
                 input.destroy(false);
                 Snapshot averaged = total.average();
@@ -227,6 +227,16 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 return List.of(PartitionData.of(partition, batches, converter, classification)).iterator();
             }
         }, true).persist(cacheLevel);
+    }
+
+    /**
+     * The round's training over all partitions. With more partitions than task slots (and few enough for the driver
+     * to sum them), one task per slot trains its share in turn: the same work and results, in fewer Spark tasks,
+     * whose scheduling is most of a round's fixed cost on small models.
+     */
+    private static JavaRDD<Partial> trainAll(JavaRDD<PartitionData> data, RoundTrainer.Task task, int partitions, int slots) {
+        if (partitions <= slots || partitions > TreeSum.FAN_IN) return data.mapPartitions(task);
+        return data.coalesce(slots).mapPartitions(task);
     }
 
     /** Bytes of the cached RDD {@code rddId} in the executors' memory and on their disks. */

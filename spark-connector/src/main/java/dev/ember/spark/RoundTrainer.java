@@ -8,7 +8,10 @@ import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Optimizer;
 import dev.ember.engine.optim.ParamGroup;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 
@@ -33,8 +36,14 @@ final class RoundTrainer {
      * A round's function over the partitions. A named class, not a lambda: Spark's ClosureCleaner parses every
      * lambda's class file (ASM, a jar lookup) each time a job is built from it, which cost ~4 ms a round.
      */
-    record Task(org.apache.spark.broadcast.Broadcast<RoundInput> input) implements org.apache.spark.api.java.function.Function<PartitionData, Partial> {
-        @Override public Partial call(PartitionData data) { return train(data, input.value()); }
+    record Task(org.apache.spark.broadcast.Broadcast<RoundInput> input)
+            implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<PartitionData>, Partial> {
+        /** The task's partitions (one, or several in turn): each still gives its own result, so the sums are the same. */
+        @Override public Iterator<Partial> call(Iterator<PartitionData> group) {
+            List<Partial> out = new ArrayList<>();
+            group.forEachRemaining(d -> out.add(train(d, input.value())));
+            return out.iterator();
+        }
     }
 
     static Partial train(PartitionData data, RoundInput in) {
