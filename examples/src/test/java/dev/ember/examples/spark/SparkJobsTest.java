@@ -98,8 +98,7 @@ class SparkJobsTest {
         assertTrue(trained.testAccuracy() > 0.6, "test accuracy " + trained.testAccuracy() + " is not well above chance (0.1)");
         assertTrue(Files.isDirectory(Path.of(model)), "model dir");
         assertEquals(Path.of(model + ".loss.png"), trained.lossPng());
-        BufferedImage png = ImageIO.read(trained.lossPng().toFile());
-        assertTrue(png != null && png.getWidth() > 500 && png.getHeight() > 300, "loss PNG");
+        assertLossCurve(ImageIO.read(trained.lossPng().toFile()), trained.summary().objectiveHistory());
 
         String predictions = tmp.resolve("predictions").toString();
         ScoreJob.Result scored = ScoreJob.run(spark, "--data", parquet + "/test", "--model", model, "--out", predictions);
@@ -107,6 +106,39 @@ class SparkJobsTest {
         assertEquals(trained.testAccuracy(), scored.accuracy(), 1e-9, "the saved model scores as the fitted one");
         Dataset<Row> written = spark.read().parquet(predictions);
         assertEquals(java.util.List.of("label", "prediction", "probability"), java.util.List.of(written.columns()));
+    }
+
+    /**
+     * The PNG is LossPlot's two-panel figure (loss left, accuracy right, each 560x420) and its left panel holds the
+     * loss curve: a dot in the curve's colour at each round's x, a dot higher up for a larger loss.
+     */
+    static void assertLossCurve(BufferedImage png, double[] loss) {
+        assertTrue(png != null, "not a PNG");
+        assertEquals(2 * 560, png.getWidth(), "width: two panels");
+        assertEquals(420, png.getHeight(), "height");
+        int curve = 0x1f77b4, plotLeft = 70, plotWidth = 560 - 70 - 20, plotTop = 40, plotBottom = 420 - 55;
+        double[] dotY = new double[loss.length];
+        for (int i = 0; i < loss.length; i++) {
+            // Round r is drawn at x = r on an axis from 0.5 to n + 0.5.
+            int x = (int) Math.round(plotLeft + (i + 0.5) / loss.length * plotWidth);
+            double ySum = 0;
+            int hits = 0;
+            for (int dx = -1; dx <= 1; dx++) {
+                for (int y = plotTop; y <= plotBottom; y++) {
+                    if ((png.getRGB(x + dx, y) & 0xffffff) == curve) { ySum += y; hits++; }
+                }
+            }
+            assertTrue(hits >= 5, "no dot of the loss curve at round " + (i + 1) + " (x " + x + ")");
+            dotY[i] = ySum / hits;
+        }
+        for (int i = 0; i < loss.length; i++) {
+            for (int j = 0; j < loss.length; j++) {
+                if (loss[i] > loss[j] * 1.01) {
+                    assertTrue(dotY[i] < dotY[j], "round " + (i + 1) + "'s loss " + loss[i] + " is drawn below round " + (j + 1) + "'s "
+                            + loss[j] + ": y " + dotY[i] + " vs " + dotY[j]);
+                }
+            }
+        }
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -75,13 +76,8 @@ class CudaPtxSyncTest {
     }
 
     private static String run(List<String> cmd, String nvcc) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (nvcc != null) pb.environment().put("NVCC", nvcc);
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
-        String text = new String(out, java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), cmd + " failed:\n" + text);
-        return text;
+        Processes.Finished run = Processes.run(cmd, nvcc == null ? Map.of() : Map.of("NVCC", nvcc), Duration.ofSeconds(300));
+        assertEquals(0, run.exitCode(), cmd + " failed:\n" + run.output());
+        return run.output();
     }
 }

@@ -1,0 +1,30 @@
+package dev.ember.engine.backend.cuda;
+
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The time limit of {@link Processes#run} fires even while the process keeps its output open. */
+class ProcessesTest {
+    @Test
+    void aHungProcessIsKilledAtTheLimitAndItsOutputReported() {
+        long start = System.nanoTime();
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> Processes.run(List.of("bash", "-c", "echo started; exec sleep 600"), Map.of(), Duration.ofSeconds(1))));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(e.getMessage().startsWith("timed out after 1 s and killed: [bash, -c, echo started; exec sleep 600]\nstarted"), e.getMessage());
+        assertTrue(seconds < 25, "took " + seconds + " s");
+    }
+
+    @Test
+    void aFinishedProcessGivesItsExitCodeAndOutput() throws Exception {
+        Processes.Finished f = Processes.run(List.of("bash", "-c", "echo out; echo err >&2; exit 3"), Map.of("X", "y"), Duration.ofSeconds(30));
+        assertEquals(3, f.exitCode());
+        assertEquals("out\nerr\n", f.output());
+    }
+}
