@@ -34,7 +34,7 @@ class GradOwnershipTest {
         Tensor w = Tensor.of(new float[][]{{1, 2}, {3, 4}}).requiresGrad_();
         TripleRemembering triple = new TripleRemembering();
         triple.apply(w).sum().backward();
-        assertSame(triple.made.storage(), w.grad().storage(), "the leaf took over the gradient instead of copying it");
+        assertSame(triple.made.storage(), w.grad().storage(), "the leaf must keep the gradient made for it alone, not a copy");
         assertValues(w.grad(), 3, 3, 3, 3);
     }
 
