@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.arrow.InvalidRowException;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
 /** Bad input is refused by fit with a message naming what is wrong, before any training starts. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // each test on the shared local Spark
 class FailFastTest {
     private static final Dataset<Row> DATA = TestSpark.blobs(64, 5, 2);
 

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Spark jobs end to end on a small synthetic Fashion-MNIST look-alike written as gzipped IDX files:
  * prepare -> train (2 workers, the MLP spec) -> score, on an embedded local[2] Spark.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // each test on the shared local Spark
 class SparkJobsTest {
     private static SparkSession spark;
 

@@ -1,7 +1,10 @@
 package dev.ember.engine.backend.cuda;
 
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.TimeUnit;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * against double-precision reference loops: the kernels' indexing, tiling, bounds and
  * synchronization are checked on machines without a GPU. Skipped where g++ is missing.
  */
+@Tag("slow") // compiles and runs every kernel on the C++ emulator
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class CudaKernelEmulationTest {
     @Test
     void kernelsMatchReferenceLoopsOnTheCpuEmulator() throws Exception {

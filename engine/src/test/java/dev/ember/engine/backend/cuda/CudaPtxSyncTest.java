@@ -1,7 +1,10 @@
 package dev.ember.engine.backend.cuda;
 
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.TimeUnit;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * build-ptx.sh wrote into each PTX; a machine with the same nvcc also regenerates all PTX and
  * compares byte for byte. After editing a .cu or .cuh: run engine/src/main/cuda/build-ptx.sh.
  */
+@Tag("slow") // rebuilds every kernel's PTX with nvcc
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class CudaPtxSyncTest {
     private static final String FIX = "; run engine/src/main/cuda/build-ptx.sh and commit the regenerated .ptx files";
 

@@ -1,8 +1,10 @@
 package dev.ember.engine.backend.cuda;
 
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The time limit of {@link Processes#run} fires even while the process keeps its output open. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ProcessesTest {
     @Test
     void aHungProcessIsKilledAtTheLimitAndItsOutputReported() {
