@@ -19,7 +19,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,17 +30,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES) // each test on the shared local Spark
 class SparkJobsTest {
-    private static SparkSession spark;
+    private static SparkSession session;
 
-    @BeforeAll
-    static void start() {
-        spark = SparkJobs.session("spark-jobs-test", "local[2]");
-        spark.sparkContext().setLogLevel("WARN");
+    /** Started by the first test that needs it: the quick profile runs none of those. */
+    private static synchronized SparkSession spark() {
+        if (session == null) {
+            session = SparkJobs.session("spark-jobs-test", "local[2]");
+            session.sparkContext().setLogLevel("WARN");
+        }
+        return session;
     }
 
     @AfterAll
     static void stop() {
-        if (spark != null) spark.stop();
+        if (session != null) session.stop();
     }
 
     /**
@@ -72,8 +75,10 @@ class SparkJobsTest {
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Tag("slow") // the three jobs end to end on Spark: about a minute on 2 shared cores
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void prepareTrainScore(@TempDir Path tmp) throws Exception {
+        SparkSession spark = spark();
         Path idx = Files.createDirectories(tmp.resolve("idx"));
         writeIdx(idx, "train", 600, 1);
         writeIdx(idx, "t10k", 200, 2);
@@ -161,7 +166,8 @@ class SparkJobsTest {
 
     @Test
     void missingDatasetSaysHowToInstallIt(@TempDir Path tmp) {
-        var e = assertThrows(SparkJobs.UsageException.class, () -> PrepareFashionMnist.prepare(spark, tmp, tmp.resolve("out").toString(), 2));
+        // No session: the files are checked before Spark is used.
+        var e = assertThrows(SparkJobs.UsageException.class, () -> PrepareFashionMnist.prepare(null, tmp, tmp.resolve("out").toString(), 2));
         assertTrue(e.getMessage().contains("apt-get install -y dataset-fashion-mnist"), e.getMessage());
     }
 }
