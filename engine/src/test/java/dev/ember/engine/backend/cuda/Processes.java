@@ -31,7 +31,7 @@ final class Processes {
             if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                fail("timed out after " + limit.toSeconds() + " s and killed: " + cmd + "\n" + read(log));
+                fail("timed out after " + limit.toMillis() + " ms and killed: " + cmd + "\n" + read(log));
             }
             return new Finished(p.exitValue(), read(log));
         } finally {
