@@ -15,14 +15,12 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ProcessesTest {
     @Test
-    void aHungProcessIsKilledAtTheLimitAndItsOutputReported() {
-        long start = System.nanoTime();
+    void aHungProcessIsKilledAtTheLimit() {
+        // Without the limit the call would block for 600 s: the 30 s guard turns that into a failure.
         AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> assertTimeoutPreemptively(Duration.ofSeconds(30),
                 () -> Processes.run(List.of("bash", "-c", "echo started; exec sleep 600"), Map.of(), Duration.ofMillis(300))));
-        double seconds = (System.nanoTime() - start) / 1e9;
         // Only the header is fixed: whether "started" was written before the kill depends on the scheduler.
         assertTrue(e.getMessage().startsWith("timed out after 300 ms and killed: [bash, -c, echo started; exec sleep 600]\n"), e.getMessage());
-        assertTrue(seconds < 25, "took " + seconds + " s");
     }
 
     @Test
