@@ -8,7 +8,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * The version counter is shared by every view, so autograd notices in-place writes through any of them.
  */
 public final class Storage {
+    /** Gives each allocation its {@link #serial()}, which autograd needs: not a statistic. */
     private static final AtomicLong ALLOCATIONS = new AtomicLong();
+    /**
+     * Whether {@link #allocatedElements()} counts: a statistic only tests use, so it is off unless the JVM runs with
+     * {@code -Dember.countAllocatedElements=true} (the engine's Surefire setup). Being static final, a switched-off
+     * count is compiled away rather than paid for by every allocation.
+     */
+    private static final boolean COUNT_ELEMENTS = Boolean.getBoolean("ember.countAllocatedElements");
     private static final AtomicLong ELEMENTS = new AtomicLong();
 
     private final DType dtype;
@@ -19,7 +26,7 @@ public final class Storage {
     private int version;
 
     private Storage(DType dtype, Object data, int size, long serial) {
-        ELEMENTS.addAndGet(size);
+        if (COUNT_ELEMENTS) ELEMENTS.addAndGet(size);
         this.dtype = dtype;
         this.data = data;
         this.size = size;
@@ -44,8 +51,13 @@ public final class Storage {
     /**
      * Elements of every storage made so far (allocated, or wrapping an array, as kernels return their results),
      * of every dtype: tests use it to check how memory use grows.
+     *
+     * @throws IllegalStateException unless the JVM counts them ({@code -Dember.countAllocatedElements=true})
      */
-    public static long allocatedElements() { return ELEMENTS.get(); }
+    public static long allocatedElements() {
+        if (!COUNT_ELEMENTS) throw new IllegalStateException("allocated elements are counted only with -Dember.countAllocatedElements=true");
+        return ELEMENTS.get();
+    }
 
     /**
      * When this storage was allocated, in {@link #allocations()} order; 0 for a wrapped array, whose

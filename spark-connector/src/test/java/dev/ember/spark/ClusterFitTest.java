@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * Fits on a local-cluster (two executor JVMs): tasks use the GPU Spark assigned them when CUDA can run
  * there and say so otherwise, and the model is the same bit for bit as on local[2].
  */
+@Tag("slow") // starts a master, two workers and two executor JVMs
 class ClusterFitTest {
     private static final List<Row> ROWS = TestSpark.blobRows(400, 51);
 

@@ -15,15 +15,18 @@ import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Adam;
 import dev.ember.engine.optim.Optimizer;
 import dev.ember.engine.optim.SGD;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
 /** Same seed, data and partitioning give the same model bit for bit; one worker trains exactly like the engine. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // each test on the shared local Spark
 class DeterminismTest {
     private static EmberEstimator estimator() {
         return new EmberEstimator().setModelSpec(TestSpark.mlpSpec(4, 3)).setLearningRate(0.01).setBatchSize(32).setSeed(99);

@@ -8,10 +8,12 @@ import java.util.stream.Collectors;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The cluster tests of the connector rely on: two executor JVMs, and a GPU per task when asked for. */
+@Tag("slow") // starts a master, two workers and two executor JVMs per test
 class LocalClusterTest {
 
     /** What one task saw: the executor it ran on and its GPU addresses ("" when it got none). */

@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.nn.Linear;
 import dev.ember.engine.nn.Module;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // each test on the shared local Spark
 class ModuleFactoryTest {
     /** A model in code: a residual-free two-layer net with a tanh, written as a Module subclass. */
     public static final class TwoLayers extends Module {

@@ -10,6 +10,7 @@ import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.io.SavedModel;
 import dev.ember.engine.nn.Module;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,9 +28,11 @@ import org.apache.spark.ml.tuning.CrossValidatorModel;
 import org.apache.spark.ml.tuning.ParamGridBuilder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // each test on the shared local Spark
 class PersistenceTest {
     private static final Dataset<Row> DATA = TestSpark.blobs(300, 17, 2);
 

@@ -1,8 +1,9 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.WithWeightDecay;
+import dev.ember.engine.optim.CommonOptions.WithMaximize;
 import dev.ember.engine.Tensor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,44 +14,20 @@ import java.util.Map;
  * (the averaged parameters, to evaluate with).
  */
 public class ASGD extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", 1e-2);
-        DEFAULTS.put("lambd", 1e-4);
-        DEFAULTS.put("alpha", 0.75);
-        DEFAULTS.put("t0", 1e6);
-        DEFAULTS.put("weight_decay", 0.0);
-        DEFAULTS.put("maximize", false);
-    }
-
     public ASGD(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public ASGD(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    ASGD(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    ASGD(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options))); }
-
-    private static Map<String, Object> validate(Map<String, Object> o) {
-        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
-        OptimizerBuilder.check((Double) o.get("weight_decay") >= 0, "Invalid weight_decay value: " + o.get("weight_decay"));
-        return o;
-    }
+    public static final Option<Double> LR = Option.lr(1e-2), LAMBD = Option.real("lambd", 1e-4), ALPHA = Option.real("alpha", 0.75);
+    public static final Option<Double> T0 = Option.real("t0", 1e6), WEIGHT_DECAY = Option.weightDecay(0.0);
+    private static final OptionTable OPTIONS = OptionTable.of(LR, LAMBD, ALPHA, T0, WEIGHT_DECAY, Option.MAXIMIZE);
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
-    /** Options of {@link ASGD}. */
-    public static final class Builder extends OptimizerBuilder<Builder, ASGD> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder lambd(double lambd) { return put("lambd", lambd); }
-        public Builder alpha(double alpha) { return put("alpha", alpha); }
-        public Builder t0(double t0) { return put("t0", t0); }
-        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
-        @Override public ASGD build() { return new ASGD(groups, options); }
-    }
-
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
-        double lr = group.lr(), lambd = group.getDouble("lambd"), alpha = group.getDouble("alpha"), t0 = group.getDouble("t0"), wd = group.getDouble("weight_decay");
-        boolean maximize = group.getBool("maximize");
+        double lr = group.lr(), lambd = LAMBD.of(group), alpha = ALPHA.of(group), t0 = T0.of(group), wd = WEIGHT_DECAY.of(group);
+        boolean maximize = Option.MAXIMIZE.of(group);
         // PyTorch keeps eta and mu in float32 tensors whatever the parameter's dtype; rounding the same way matches it exactly.
         double eta = ((Number) st.getOrDefault("eta", (double) (float) lr)).doubleValue(), mu = ((Number) st.getOrDefault("mu", 1.0)).doubleValue();
         double step = nextStep(st);
@@ -65,5 +42,13 @@ public class ASGD extends Optimizer {
         }
         st.put("eta", (double) (float) (lr / Math.pow(1 + lambd * lr * step, alpha)));
         st.put("mu", (double) (float) (1 / Math.max(1, step - t0)));
+    }
+
+    /** Options of {@link ASGD}. */
+    public static final class Builder extends OptimizerBuilder<Builder, ASGD> implements WithWeightDecay<Builder>, WithMaximize<Builder> {
+        Builder(List<ParamGroup> groups) { super(groups, ASGD::new); }
+        public Builder lambd(double lambd) { return option(LAMBD.name(), lambd); }
+        public Builder alpha(double alpha) { return option(ALPHA.name(), alpha); }
+        public Builder t0(double t0) { return option(T0.name(), t0); }
     }
 }

@@ -1,8 +1,10 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.WithEps;
+import dev.ember.engine.optim.CommonOptions.WithWeightDecay;
+import dev.ember.engine.optim.CommonOptions.WithMaximize;
 import dev.ember.engine.Tensor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,45 +14,20 @@ import java.util.Map;
  * State: {@code step}, {@code square_avg}, {@code acc_delta}.
  */
 public class Adadelta extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", 1.0);
-        DEFAULTS.put("rho", 0.9);
-        DEFAULTS.put("eps", 1e-6);
-        DEFAULTS.put("weight_decay", 0.0);
-        DEFAULTS.put("maximize", false);
-    }
-
     public Adadelta(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public Adadelta(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    Adadelta(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    Adadelta(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options))); }
-
-    private static Map<String, Object> validate(Map<String, Object> o) {
-        double rho = (Double) o.get("rho");
-        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
-        OptimizerBuilder.check(rho >= 0 && rho <= 1, "Invalid rho value: " + rho);
-        OptimizerBuilder.check((Double) o.get("eps") >= 0, "Invalid epsilon value: " + o.get("eps"));
-        OptimizerBuilder.check((Double) o.get("weight_decay") >= 0, "Invalid weight_decay value: " + o.get("weight_decay"));
-        return o;
-    }
+    public static final Option<Double> LR = Option.lr(1.0), RHO = Option.real("rho", 0.9).check(r -> r >= 0 && r <= 1, r -> "Invalid rho value: " + r);
+    public static final Option<Double> EPS = Option.eps(1e-6), WEIGHT_DECAY = Option.weightDecay(0.0);
+    private static final OptionTable OPTIONS = OptionTable.of(LR, RHO, EPS, WEIGHT_DECAY, Option.MAXIMIZE);
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
-    /** Options of {@link Adadelta}. */
-    public static final class Builder extends OptimizerBuilder<Builder, Adadelta> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder rho(double rho) { return put("rho", rho); }
-        public Builder eps(double eps) { return put("eps", eps); }
-        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
-        @Override public Adadelta build() { return new Adadelta(groups, options); }
-    }
-
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
-        double lr = group.lr(), rho = group.getDouble("rho"), eps = group.getDouble("eps"), wd = group.getDouble("weight_decay");
-        boolean maximize = group.getBool("maximize");
+        double lr = group.lr(), rho = RHO.of(group), eps = EPS.of(group), wd = WEIGHT_DECAY.of(group);
+        boolean maximize = Option.MAXIMIZE.of(group);
         nextStep(st);
         Vec w = Vec.of(p), g = Vec.of(grad), v = Vec.of(buffer(st, "square_avg", p)), u = Vec.of(buffer(st, "acc_delta", p));
         for (int i = 0; i < w.n; i++) {
@@ -62,5 +39,11 @@ public class Adadelta extends Optimizer {
             u.set(i, rho * u.get(i) + (1 - rho) * d * d);
             w.set(i, pi - lr * d);
         }
+    }
+
+    /** Options of {@link Adadelta}. */
+    public static final class Builder extends OptimizerBuilder<Builder, Adadelta> implements WithEps<Builder>, WithWeightDecay<Builder>, WithMaximize<Builder> {
+        Builder(List<ParamGroup> groups) { super(groups, Adadelta::new); }
+        public Builder rho(double rho) { return option(RHO.name(), rho); }
     }
 }

@@ -1,8 +1,10 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.WithWeightDecay;
+import dev.ember.engine.optim.CommonOptions.WithEps;
+import dev.ember.engine.optim.CommonOptions.WithMaximize;
 import dev.ember.engine.Tensor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,48 +14,22 @@ import java.util.Map;
  * State: {@code step}, {@code sum} (starting at initial_accumulator_value).
  */
 public class Adagrad extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", 1e-2);
-        DEFAULTS.put("lr_decay", 0.0);
-        DEFAULTS.put("weight_decay", 0.0);
-        DEFAULTS.put("initial_accumulator_value", 0.0);
-        DEFAULTS.put("eps", 1e-10);
-        DEFAULTS.put("maximize", false);
-    }
-
     public Adagrad(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public Adagrad(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    Adagrad(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    Adagrad(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options))); }
-
-    private static Map<String, Object> validate(Map<String, Object> o) {
-        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
-        OptimizerBuilder.check((Double) o.get("lr_decay") >= 0, "Invalid lr_decay value: " + o.get("lr_decay"));
-        OptimizerBuilder.check((Double) o.get("weight_decay") >= 0, "Invalid weight_decay value: " + o.get("weight_decay"));
-        OptimizerBuilder.check((Double) o.get("initial_accumulator_value") >= 0, "Invalid initial_accumulator_value value: " + o.get("initial_accumulator_value"));
-        OptimizerBuilder.check((Double) o.get("eps") >= 0, "Invalid epsilon value: " + o.get("eps"));
-        return o;
-    }
+    public static final Option<Double> LR = Option.lr(1e-2), LR_DECAY = Option.nonNegative("lr_decay", "lr_decay", 0.0);
+    public static final Option<Double> WEIGHT_DECAY = Option.weightDecay(0.0), EPS = Option.eps(1e-10);
+    public static final Option<Double> INITIAL_ACCUMULATOR_VALUE = Option.nonNegative("initial_accumulator_value", "initial_accumulator_value", 0.0);
+    private static final OptionTable OPTIONS = OptionTable.of(LR, LR_DECAY, WEIGHT_DECAY, INITIAL_ACCUMULATOR_VALUE, EPS, Option.MAXIMIZE);
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
-    /** Options of {@link Adagrad}. */
-    public static final class Builder extends OptimizerBuilder<Builder, Adagrad> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder lrDecay(double lrDecay) { return put("lr_decay", lrDecay); }
-        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public Builder initialAccumulatorValue(double value) { return put("initial_accumulator_value", value); }
-        public Builder eps(double eps) { return put("eps", eps); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
-        @Override public Adagrad build() { return new Adagrad(groups, options); }
-    }
-
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
-        double lr = group.lr(), eps = group.getDouble("eps"), wd = group.getDouble("weight_decay"), lrDecay = group.getDouble("lr_decay");
-        boolean maximize = group.getBool("maximize");
-        double init = group.getDouble("initial_accumulator_value");
+        double lr = group.lr(), eps = EPS.of(group), wd = WEIGHT_DECAY.of(group), lrDecay = LR_DECAY.of(group);
+        boolean maximize = Option.MAXIMIZE.of(group);
+        double init = INITIAL_ACCUMULATOR_VALUE.of(group);
         Tensor sum = (Tensor) st.computeIfAbsent("sum", k -> Tensor.full(p.shape(), init, p.dtype()));
         double step = nextStep(st);
         double clr = lr / (1 + (step - 1) * lrDecay);
@@ -65,5 +41,12 @@ public class Adagrad extends Optimizer {
             s.set(i, si);
             w.set(i, pi - clr * gi / (Math.sqrt(si) + eps));
         }
+    }
+
+    /** Options of {@link Adagrad}. */
+    public static final class Builder extends OptimizerBuilder<Builder, Adagrad> implements WithWeightDecay<Builder>, WithEps<Builder>, WithMaximize<Builder> {
+        Builder(List<ParamGroup> groups) { super(groups, Adagrad::new); }
+        public Builder lrDecay(double lrDecay) { return option(LR_DECAY.name(), lrDecay); }
+        public Builder initialAccumulatorValue(double value) { return option(INITIAL_ACCUMULATOR_VALUE.name(), value); }
     }
 }

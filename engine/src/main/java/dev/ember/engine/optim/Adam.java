@@ -1,5 +1,8 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.AdamFamily;
+import dev.ember.engine.optim.CommonOptions.WithWeightDecay;
+import java.util.function.BiFunction;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -7,7 +10,6 @@ import jdk.incubator.vector.VectorSpecies;
 import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,37 +20,20 @@ import java.util.Map;
  * ({@code max_exp_avg_sq}). float32 parameters take a fused loop over the storage.
  */
 public class Adam extends Optimizer {
-    static Map<String, Object> defaults(double weightDecay) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("lr", 1e-3);
-        d.put("betas", new double[]{0.9, 0.999});
-        d.put("eps", 1e-8);
-        d.put("weight_decay", weightDecay);
-        d.put("amsgrad", false);
-        d.put("maximize", false);
-        return d;
-    }
-
     public Adam(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public Adam(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    Adam(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    Adam(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OptimizerBuilder.AdamFamily.validate(OptimizerBuilder.merge(defaults(0.0), options))); }
+    public static final Option<Double> LR = Option.lr(1e-3), EPS = Option.eps(1e-8), WEIGHT_DECAY = Option.weightDecay(0.0);
+    public static final Option<double[]> BETAS = Option.betas(0.9, 0.999);
+    public static final Option<Boolean> AMSGRAD = Option.flag("amsgrad");
+    private static final OptionTable OPTIONS = table(WEIGHT_DECAY);
+
+    /** Adam's and AdamW's options, which differ in the default weight decay only. */
+    static OptionTable table(Option<Double> weightDecay) { return OptionTable.of(LR, BETAS, EPS, weightDecay, AMSGRAD, Option.MAXIMIZE); }
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
-
-    /** Options of {@link Adam} and {@link AdamW}: the Adam family's, plus weight decay and amsgrad. */
-    public abstract static class Options<B extends Options<B, O>, O extends Optimizer> extends OptimizerBuilder.AdamFamily<B, O> {
-        Options(List<ParamGroup> groups) { super(groups); }
-        public B weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public B amsgrad(boolean amsgrad) { return put("amsgrad", amsgrad); }
-    }
-
-    /** Options of {@link Adam}. */
-    public static final class Builder extends Options<Builder, Adam> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        @Override public Adam build() { return new Adam(groups, options); }
-    }
 
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
         adamUpdate(group, p, grad, st, false);
@@ -56,10 +41,10 @@ public class Adam extends Optimizer {
 
     /** The Adam step; decoupled applies weight decay to p directly (AdamW) instead of adding it to g. */
     static void adamUpdate(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st, boolean decoupled) {
-        double lr = group.lr(), eps = group.getDouble("eps"), wd = group.getDouble("weight_decay");
-        double[] betas = group.getPair("betas");
+        double lr = group.lr(), eps = EPS.of(group), wd = WEIGHT_DECAY.of(group);
+        double[] betas = BETAS.of(group);
         double b1 = betas[0], b2 = betas[1];
-        boolean amsgrad = group.getBool("amsgrad"), maximize = group.getBool("maximize");
+        boolean amsgrad = AMSGRAD.of(group), maximize = Option.MAXIMIZE.of(group);
         double step = nextStep(st);
         Tensor m = buffer(st, "exp_avg", p), v = buffer(st, "exp_avg_sq", p), vmax = amsgrad ? buffer(st, "max_exp_avg_sq", p) : null;
         double stepSize = lr / (1 - Math.pow(b1, step)), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
@@ -125,5 +110,17 @@ public class Adam extends Optimizer {
             }
             w[pOff + i] = pi - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
         }
+    }
+
+    /** Options of {@link Adam} and {@link AdamW}: the Adam family's, plus weight decay and amsgrad. */
+    public abstract static class Options<B extends Options<B, O>, O extends Optimizer> extends OptimizerBuilder<B, O>
+            implements AdamFamily<B>, WithWeightDecay<B> {
+        Options(List<ParamGroup> groups, BiFunction<List<ParamGroup>, Map<String, Object>, O> make) { super(groups, make); }
+        public B amsgrad(boolean amsgrad) { return option(AMSGRAD.name(), amsgrad); }
+    }
+
+    /** Options of {@link Adam}. */
+    public static final class Builder extends Options<Builder, Adam> {
+        Builder(List<ParamGroup> groups) { super(groups, Adam::new); }
     }
 }

@@ -12,19 +12,19 @@ import java.util.Map;
 public class AdamW extends Optimizer {
     public AdamW(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public AdamW(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    AdamW(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    AdamW(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OptimizerBuilder.AdamFamily.validate(OptimizerBuilder.merge(Adam.defaults(1e-2), options))); }
+    private static final OptionTable OPTIONS = Adam.table(Option.weightDecay(1e-2));
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
-    /** Options of {@link AdamW}. */
-    public static final class Builder extends Adam.Options<Builder, AdamW> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        @Override public AdamW build() { return new AdamW(groups, options); }
-    }
-
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
         Adam.adamUpdate(group, p, grad, st, true);
+    }
+
+    /** Options of {@link AdamW}. */
+    public static final class Builder extends Adam.Options<Builder, AdamW> {
+        Builder(List<ParamGroup> groups) { super(groups, AdamW::new); }
     }
 }

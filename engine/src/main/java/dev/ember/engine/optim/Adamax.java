@@ -1,8 +1,9 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.AdamFamily;
+import dev.ember.engine.optim.CommonOptions.WithWeightDecay;
 import dev.ember.engine.Tensor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,34 +13,22 @@ import java.util.Map;
  * State: {@code step}, {@code exp_avg}, {@code exp_inf}.
  */
 public class Adamax extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", 2e-3);
-        DEFAULTS.put("betas", new double[]{0.9, 0.999});
-        DEFAULTS.put("eps", 1e-8);
-        DEFAULTS.put("weight_decay", 0.0);
-        DEFAULTS.put("maximize", false);
-    }
-
     public Adamax(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public Adamax(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    Adamax(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    Adamax(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OptimizerBuilder.AdamFamily.validate(OptimizerBuilder.merge(DEFAULTS, options))); }
+    public static final Option<Double> LR = Option.lr(2e-3);
+    public static final Option<double[]> BETAS = Option.betas(0.9, 0.999);
+    public static final Option<Double> EPS = Option.eps(1e-8), WEIGHT_DECAY = Option.weightDecay(0.0);
+    private static final OptionTable OPTIONS = OptionTable.of(LR, BETAS, EPS, WEIGHT_DECAY, Option.MAXIMIZE);
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
-    /** Options of {@link Adamax}. */
-    public static final class Builder extends OptimizerBuilder.AdamFamily<Builder, Adamax> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        @Override public Adamax build() { return new Adamax(groups, options); }
-    }
-
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
-        double lr = group.lr(), eps = group.getDouble("eps"), wd = group.getDouble("weight_decay");
-        double[] betas = group.getPair("betas");
-        boolean maximize = group.getBool("maximize");
+        double lr = group.lr(), eps = EPS.of(group), wd = WEIGHT_DECAY.of(group);
+        double[] betas = BETAS.of(group);
+        boolean maximize = Option.MAXIMIZE.of(group);
         double step = nextStep(st);
         Vec w = Vec.of(p), g = Vec.of(grad), m = Vec.of(buffer(st, "exp_avg", p)), u = Vec.of(buffer(st, "exp_inf", p));
         double clr = lr / (1 - Math.pow(betas[0], step));
@@ -52,5 +41,10 @@ public class Adamax extends Optimizer {
             u.set(i, ui);
             w.set(i, pi - clr * mi / ui);
         }
+    }
+
+    /** Options of {@link Adamax}. */
+    public static final class Builder extends OptimizerBuilder<Builder, Adamax> implements AdamFamily<Builder>, WithWeightDecay<Builder> {
+        Builder(List<ParamGroup> groups) { super(groups, Adamax::new); }
     }
 }

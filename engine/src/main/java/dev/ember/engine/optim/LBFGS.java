@@ -6,7 +6,6 @@ import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.backend.cpu.CpuKernels;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleFunction;
@@ -24,16 +23,14 @@ import java.util.function.Supplier;
  * {@code t}, {@code old_dirs}, {@code old_stps}, {@code ro}, {@code H_diag}, {@code prev_flat_grad}, {@code prev_loss}.
  */
 public class LBFGS extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", 1.0);
-        DEFAULTS.put("max_iter", 20);
-        DEFAULTS.put("max_eval", -1);  // -1: max_iter * 5 / 4, as PyTorch
-        DEFAULTS.put("tolerance_grad", 1e-7);
-        DEFAULTS.put("tolerance_change", 1e-9);
-        DEFAULTS.put("history_size", 100);
-        DEFAULTS.put("line_search_fn", null);  // or "strong_wolfe"
-    }
+    public static final Option<Double> LR = Option.lr(1.0);
+    public static final Option<Integer> MAX_ITER = Option.integer("max_iter", 20).check(n -> n > 0, n -> "max_iter must be positive, got " + n);
+    public static final Option<Integer> MAX_EVAL = Option.integer("max_eval", -1); // -1: max_iter * 5 / 4, as PyTorch
+    public static final Option<Double> TOLERANCE_GRAD = Option.real("tolerance_grad", 1e-7), TOLERANCE_CHANGE = Option.real("tolerance_change", 1e-9);
+    public static final Option<Integer> HISTORY_SIZE = Option.integer("history_size", 100).check(n -> n > 0, n -> "history_size must be positive, got " + n);
+    public static final Option<String> LINE_SEARCH_FN = Option.text("line_search_fn", null) // or "strong_wolfe"
+            .check(ls -> ls.equals("strong_wolfe"), ls -> "only 'strong_wolfe' is supported as line_search_fn (or null for none), got '" + ls + "'");
+    private static final OptionTable OPTIONS = OptionTable.of(LR, MAX_ITER, MAX_EVAL, TOLERANCE_GRAD, TOLERANCE_CHANGE, HISTORY_SIZE, LINE_SEARCH_FN);
 
     // PyTorch's fixed strong-Wolfe parameters: sufficient decrease c1, curvature c2, at most 25 evaluations.
     static final double WOLFE_C1 = 1e-4, WOLFE_C2 = 0.9;
@@ -43,19 +40,10 @@ public class LBFGS extends Optimizer {
     public LBFGS(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
 
     LBFGS(List<ParamGroup> groups, Map<String, Object> options) {
-        super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options)));
+        super(groups, OPTIONS.resolve(options));
         if (paramGroups().size() != 1) throw new IllegalArgumentException("LBFGS doesn't support per-parameter options (parameter groups)");
         ParamGroup g = paramGroups().get(0);
-        if (g.getInt("max_eval") < 0) g.set("max_eval", g.getInt("max_iter") * 5 / 4);
-    }
-
-    private static Map<String, Object> validate(Map<String, Object> o) {
-        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
-        OptimizerBuilder.check((Integer) o.get("max_iter") > 0, "max_iter must be positive, got " + o.get("max_iter"));
-        OptimizerBuilder.check((Integer) o.get("history_size") > 0, "history_size must be positive, got " + o.get("history_size"));
-        Object ls = o.get("line_search_fn");
-        OptimizerBuilder.check(ls == null || ls.equals("strong_wolfe"), "only 'strong_wolfe' is supported as line_search_fn (or null for none), got '" + ls + "'");
-        return o;
+        if (MAX_EVAL.of(g) < 0) g.set(MAX_EVAL.name(), MAX_ITER.of(g) * 5 / 4);
     }
 
     @Override public void addParamGroup(ParamGroup group) {
@@ -64,19 +52,6 @@ public class LBFGS extends Optimizer {
     }
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
-
-    /** Options of {@link LBFGS}. */
-    public static final class Builder extends OptimizerBuilder<Builder, LBFGS> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder maxIter(int maxIter) { return put("max_iter", maxIter); }
-        public Builder maxEval(int maxEval) { return put("max_eval", maxEval); }
-        public Builder toleranceGrad(double tolerance) { return put("tolerance_grad", tolerance); }
-        public Builder toleranceChange(double tolerance) { return put("tolerance_change", tolerance); }
-        public Builder historySize(int historySize) { return put("history_size", historySize); }
-        /** "strong_wolfe", or null for a fixed step (the default). */
-        public Builder lineSearchFn(String lineSearchFn) { return put("line_search_fn", lineSearchFn); }
-        @Override public LBFGS build() { return new LBFGS(groups, options); }
-    }
 
     @Override public void step() { throw new IllegalStateException("LBFGS re-evaluates the model: call step(closure)"); }
 
@@ -87,8 +62,8 @@ public class LBFGS extends Optimizer {
     public Tensor step(Supplier<Tensor> closure) {
         ParamGroup group = paramGroups().get(0);
         List<Tensor> params = group.params();
-        double lr = group.lr(), tolGrad = group.getDouble("tolerance_grad"), tolChange = group.getDouble("tolerance_change");
-        int maxIter = group.getInt("max_iter"), maxEval = group.getInt("max_eval"), historySize = group.getInt("history_size");
+        double lr = group.lr(), tolGrad = TOLERANCE_GRAD.of(group), tolChange = TOLERANCE_CHANGE.of(group);
+        int maxIter = MAX_ITER.of(group), maxEval = MAX_EVAL.of(group), historySize = HISTORY_SIZE.of(group);
         boolean strongWolfe = "strong_wolfe".equals(group.options().get("line_search_fn"));
         Map<String, Object> st = state(params.get(0));
         st.putIfAbsent("func_evals", 0);
@@ -330,5 +305,17 @@ public class LBFGS extends Optimizer {
         double s = 0;
         for (double v : a) s += Math.abs(v);
         return s;
+    }
+
+    /** Options of {@link LBFGS}. */
+    public static final class Builder extends OptimizerBuilder<Builder, LBFGS> {
+        Builder(List<ParamGroup> groups) { super(groups, LBFGS::new); }
+        public Builder maxIter(int maxIter) { return option(MAX_ITER.name(), maxIter); }
+        public Builder maxEval(int maxEval) { return option(MAX_EVAL.name(), maxEval); }
+        public Builder toleranceGrad(double tolerance) { return option(TOLERANCE_GRAD.name(), tolerance); }
+        public Builder toleranceChange(double tolerance) { return option(TOLERANCE_CHANGE.name(), tolerance); }
+        public Builder historySize(int historySize) { return option(HISTORY_SIZE.name(), historySize); }
+        /** "strong_wolfe", or null for a fixed step (the default). */
+        public Builder lineSearchFn(String lineSearchFn) { return option(LINE_SEARCH_FN.name(), lineSearchFn); }
     }
 }

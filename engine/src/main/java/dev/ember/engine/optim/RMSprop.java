@@ -1,8 +1,11 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.WithEps;
+import dev.ember.engine.optim.CommonOptions.WithWeightDecay;
+import dev.ember.engine.optim.CommonOptions.WithMomentum;
+import dev.ember.engine.optim.CommonOptions.WithMaximize;
 import dev.ember.engine.Tensor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,49 +16,21 @@ import java.util.Map;
  * State: {@code step}, {@code square_avg}, {@code momentum_buffer}, {@code grad_avg}.
  */
 public class RMSprop extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", 1e-2);
-        DEFAULTS.put("alpha", 0.99);
-        DEFAULTS.put("eps", 1e-8);
-        DEFAULTS.put("weight_decay", 0.0);
-        DEFAULTS.put("momentum", 0.0);
-        DEFAULTS.put("centered", false);
-        DEFAULTS.put("maximize", false);
-    }
-
     public RMSprop(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public RMSprop(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    RMSprop(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    RMSprop(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options))); }
-
-    private static Map<String, Object> validate(Map<String, Object> o) {
-        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
-        OptimizerBuilder.check((Double) o.get("eps") >= 0, "Invalid epsilon value: " + o.get("eps"));
-        OptimizerBuilder.check((Double) o.get("momentum") >= 0, "Invalid momentum value: " + o.get("momentum"));
-        OptimizerBuilder.check((Double) o.get("weight_decay") >= 0, "Invalid weight_decay value: " + o.get("weight_decay"));
-        OptimizerBuilder.check((Double) o.get("alpha") >= 0, "Invalid alpha value: " + o.get("alpha"));
-        return o;
-    }
+    public static final Option<Double> LR = Option.lr(1e-2), ALPHA = Option.nonNegative("alpha", "alpha", 0.99), EPS = Option.eps(1e-8);
+    public static final Option<Double> WEIGHT_DECAY = Option.weightDecay(0.0), MOMENTUM = Option.nonNegative("momentum", "momentum", 0.0);
+    public static final Option<Boolean> CENTERED = Option.flag("centered");
+    private static final OptionTable OPTIONS = OptionTable.of(LR, ALPHA, EPS, WEIGHT_DECAY, MOMENTUM, CENTERED, Option.MAXIMIZE);
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
-    /** Options of {@link RMSprop}. */
-    public static final class Builder extends OptimizerBuilder<Builder, RMSprop> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder alpha(double alpha) { return put("alpha", alpha); }
-        public Builder eps(double eps) { return put("eps", eps); }
-        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public Builder momentum(double momentum) { return put("momentum", momentum); }
-        public Builder centered(boolean centered) { return put("centered", centered); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
-        @Override public RMSprop build() { return new RMSprop(groups, options); }
-    }
-
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
-        double lr = group.lr(), alpha = group.getDouble("alpha"), eps = group.getDouble("eps"), wd = group.getDouble("weight_decay"), momentum = group.getDouble("momentum");
-        boolean centered = group.getBool("centered"), maximize = group.getBool("maximize");
+        double lr = group.lr(), alpha = ALPHA.of(group), eps = EPS.of(group), wd = WEIGHT_DECAY.of(group), momentum = MOMENTUM.of(group);
+        boolean centered = CENTERED.of(group), maximize = Option.MAXIMIZE.of(group);
         nextStep(st);
         Vec w = Vec.of(p), g = Vec.of(grad), v = Vec.of(buffer(st, "square_avg", p));
         Vec buf = momentum > 0 ? Vec.of(buffer(st, "momentum_buffer", p)) : null;
@@ -81,5 +56,12 @@ public class RMSprop extends Optimizer {
                 w.set(i, pi - lr * gi / avg);
             }
         }
+    }
+
+    /** Options of {@link RMSprop}. */
+    public static final class Builder extends OptimizerBuilder<Builder, RMSprop> implements WithEps<Builder>, WithWeightDecay<Builder>, WithMomentum<Builder>, WithMaximize<Builder> {
+        Builder(List<ParamGroup> groups) { super(groups, RMSprop::new); }
+        public Builder alpha(double alpha) { return option(ALPHA.name(), alpha); }
+        public Builder centered(boolean centered) { return option(CENTERED.name(), centered); }
     }
 }

@@ -1,8 +1,8 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.WithMaximize;
 import dev.ember.engine.Tensor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,41 +13,22 @@ import java.util.Map;
  * etas=(0.5, 1.2), step_sizes=(1e-6, 50). State: {@code step}, {@code prev}, {@code step_size}.
  */
 public class Rprop extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", 1e-2);
-        DEFAULTS.put("etas", new double[]{0.5, 1.2});
-        DEFAULTS.put("step_sizes", new double[]{1e-6, 50});
-        DEFAULTS.put("maximize", false);
-    }
-
     public Rprop(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public Rprop(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    Rprop(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    Rprop(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options))); }
-
-    private static Map<String, Object> validate(Map<String, Object> o) {
-        double[] etas = (double[]) o.get("etas");
-        OptimizerBuilder.check((Double) o.get("lr") >= 0, "Invalid learning rate: " + o.get("lr"));
-        OptimizerBuilder.check(0 < etas[0] && etas[0] < 1 && 1 < etas[1], "Invalid eta values: " + etas[0] + ", " + etas[1]);
-        return o;
-    }
+    public static final Option<Double> LR = Option.lr(1e-2);
+    public static final Option<double[]> ETAS = Option.pair("etas", 0.5, 1.2)
+            .check(e -> 0 < e[0] && e[0] < 1 && 1 < e[1], e -> "Invalid eta values: " + e[0] + ", " + e[1]);
+    public static final Option<double[]> STEP_SIZES = Option.pair("step_sizes", 1e-6, 50);
+    private static final OptionTable OPTIONS = OptionTable.of(LR, ETAS, STEP_SIZES, Option.MAXIMIZE);
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
-    /** Options of {@link Rprop}. */
-    public static final class Builder extends OptimizerBuilder<Builder, Rprop> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder etas(double etaminus, double etaplus) { return put("etas", new double[]{etaminus, etaplus}); }
-        public Builder stepSizes(double min, double max) { return put("step_sizes", new double[]{min, max}); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
-        @Override public Rprop build() { return new Rprop(groups, options); }
-    }
-
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
-        double[] etas = group.getPair("etas"), sizes = group.getPair("step_sizes");
-        boolean maximize = group.getBool("maximize");
+        double[] etas = ETAS.of(group), sizes = STEP_SIZES.of(group);
+        boolean maximize = Option.MAXIMIZE.of(group);
         double lr = group.lr();
         Tensor stepSize = (Tensor) st.computeIfAbsent("step_size", k -> Tensor.full(p.shape(), lr, p.dtype()));
         nextStep(st);
@@ -62,5 +43,12 @@ public class Rprop extends Optimizer {
             w.set(i, w.get(i) - Math.signum(gi) * s.get(i));
             prev.set(i, gi);
         }
+    }
+
+    /** Options of {@link Rprop}. */
+    public static final class Builder extends OptimizerBuilder<Builder, Rprop> implements WithMaximize<Builder> {
+        Builder(List<ParamGroup> groups) { super(groups, Rprop::new); }
+        public Builder etas(double etaminus, double etaplus) { return option(ETAS.name(), new double[]{etaminus, etaplus}); }
+        public Builder stepSizes(double min, double max) { return option(STEP_SIZES.name(), new double[]{min, max}); }
     }
 }

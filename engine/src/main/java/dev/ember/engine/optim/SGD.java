@@ -1,8 +1,10 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.WithMomentum;
+import dev.ember.engine.optim.CommonOptions.WithWeightDecay;
+import dev.ember.engine.optim.CommonOptions.WithMaximize;
 import dev.ember.engine.Tensor;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,48 +14,25 @@ import java.util.Map;
  * first step); d = nesterov ? d + momentum buf : buf; p -= lr d. State: {@code momentum_buffer}.
  */
 public class SGD extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", Double.NaN);  // required, as in PyTorch
-        DEFAULTS.put("momentum", 0.0);
-        DEFAULTS.put("dampening", 0.0);
-        DEFAULTS.put("weight_decay", 0.0);
-        DEFAULTS.put("nesterov", false);
-        DEFAULTS.put("maximize", false);
-    }
-
     public SGD(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    SGD(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    SGD(List<ParamGroup> groups, Map<String, Object> options) { super(groups, validate(OptimizerBuilder.merge(DEFAULTS, options))); }
-
-    private static Map<String, Object> validate(Map<String, Object> o) {
-        double lr = (Double) o.get("lr"), momentum = (Double) o.get("momentum"), wd = (Double) o.get("weight_decay");
-        OptimizerBuilder.check(!Double.isNaN(lr), "SGD needs a learning rate: SGD.builder(params).lr(0.01)");
-        OptimizerBuilder.check(lr >= 0, "Invalid learning rate: " + lr);
-        OptimizerBuilder.check(momentum >= 0, "Invalid momentum value: " + momentum);
-        OptimizerBuilder.check(wd >= 0, "Invalid weight_decay value: " + wd);
-        OptimizerBuilder.check(!(Boolean) o.get("nesterov") || (momentum > 0 && (Double) o.get("dampening") == 0),
-                "Nesterov momentum requires a momentum and zero dampening (momentum=" + momentum + ", dampening=" + o.get("dampening") + ")");
-        return o;
-    }
+    public static final Option<Double> LR = Option.real("lr", Double.NaN) // required, as in PyTorch
+            .check(lr -> !Double.isNaN(lr), lr -> "SGD needs a learning rate: SGD.builder(params).lr(0.01)")
+            .check(lr -> lr >= 0, lr -> "Invalid learning rate: " + lr);
+    public static final Option<Double> MOMENTUM = Option.nonNegative("momentum", "momentum", 0.0), DAMPENING = Option.real("dampening", 0.0);
+    public static final Option<Double> WEIGHT_DECAY = Option.weightDecay(0.0);
+    public static final Option<Boolean> NESTEROV = Option.flag("nesterov");
+    private static final OptionTable OPTIONS = OptionTable.of(LR, MOMENTUM, DAMPENING, WEIGHT_DECAY, NESTEROV, Option.MAXIMIZE).checkTogether(o ->
+            OptionTable.require(!NESTEROV.in(o) || (MOMENTUM.in(o) > 0 && DAMPENING.in(o) == 0),
+                    "Nesterov momentum requires a momentum and zero dampening (momentum=" + MOMENTUM.in(o) + ", dampening=" + DAMPENING.in(o) + ")"));
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
-    /** Options of {@link SGD}. */
-    public static final class Builder extends OptimizerBuilder<Builder, SGD> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        public Builder momentum(double momentum) { return put("momentum", momentum); }
-        public Builder dampening(double dampening) { return put("dampening", dampening); }
-        public Builder weightDecay(double weightDecay) { return put("weight_decay", weightDecay); }
-        public Builder nesterov(boolean nesterov) { return put("nesterov", nesterov); }
-        public Builder maximize(boolean maximize) { return put("maximize", maximize); }
-        @Override public SGD build() { return new SGD(groups, options); }
-    }
-
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
-        double lr = group.lr(), momentum = group.getDouble("momentum"), dampening = group.getDouble("dampening"), wd = group.getDouble("weight_decay");
-        boolean nesterov = group.getBool("nesterov"), maximize = group.getBool("maximize");
+        double lr = group.lr(), momentum = MOMENTUM.of(group), dampening = DAMPENING.of(group), wd = WEIGHT_DECAY.of(group);
+        boolean nesterov = NESTEROV.of(group), maximize = Option.MAXIMIZE.of(group);
         boolean first = momentum != 0 && !st.containsKey("momentum_buffer");
         Vec w = Vec.of(p), g = Vec.of(grad), buf = momentum != 0 ? Vec.of(buffer(st, "momentum_buffer", p)) : null;
         for (int i = 0; i < w.n; i++) {
@@ -66,5 +45,12 @@ public class SGD extends Optimizer {
             }
             w.set(i, pi - lr * d);
         }
+    }
+
+    /** Options of {@link SGD}. */
+    public static final class Builder extends OptimizerBuilder<Builder, SGD> implements WithMomentum<Builder>, WithWeightDecay<Builder>, WithMaximize<Builder> {
+        Builder(List<ParamGroup> groups) { super(groups, SGD::new); }
+        public Builder dampening(double dampening) { return option(DAMPENING.name(), dampening); }
+        public Builder nesterov(boolean nesterov) { return option(NESTEROV.name(), nesterov); }
     }
 }

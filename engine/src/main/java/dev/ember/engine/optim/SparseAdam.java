@@ -1,9 +1,9 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.optim.CommonOptions.AdamFamily;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.nn.Embedding;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,27 +19,16 @@ import java.util.Map;
  * State: {@code step}, {@code exp_avg}, {@code exp_avg_sq}.
  */
 public class SparseAdam extends Optimizer {
-    private static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
-    static {
-        DEFAULTS.put("lr", 1e-3);
-        DEFAULTS.put("betas", new double[]{0.9, 0.999});
-        DEFAULTS.put("eps", 1e-8);
-        DEFAULTS.put("maximize", false);
-    }
-
     public SparseAdam(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
     public SparseAdam(Iterable<? extends Tensor> params, double lr) { this(single(params), Map.of("lr", lr)); }
+    SparseAdam(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OPTIONS.resolve(options)); }
 
-    SparseAdam(List<ParamGroup> groups, Map<String, Object> options) { super(groups, OptimizerBuilder.AdamFamily.validate(OptimizerBuilder.merge(DEFAULTS, options))); }
+    public static final Option<Double> LR = Option.lr(1e-3), EPS = Option.eps(1e-8);
+    public static final Option<double[]> BETAS = Option.betas(0.9, 0.999);
+    private static final OptionTable OPTIONS = OptionTable.of(LR, BETAS, EPS, Option.MAXIMIZE);
 
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
-
-    /** Options of {@link SparseAdam}. */
-    public static final class Builder extends OptimizerBuilder.AdamFamily<Builder, SparseAdam> {
-        Builder(List<ParamGroup> groups) { super(groups); }
-        @Override public SparseAdam build() { return new SparseAdam(groups, options); }
-    }
 
     /** Clears the gradients and the embeddings' records of looked-up rows. */
     @Override public void zeroGrad() {
@@ -62,9 +51,9 @@ public class SparseAdam extends Optimizer {
 
     /** Updates the given rows of p, or (rows null) those with a nonzero gradient entry. */
     private void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st, int[] rows) {
-        double lr = group.lr(), eps = group.getDouble("eps");
-        double[] betas = group.getPair("betas");
-        boolean maximize = group.getBool("maximize");
+        double lr = group.lr(), eps = EPS.of(group);
+        double[] betas = BETAS.of(group);
+        boolean maximize = Option.MAXIMIZE.of(group);
         double step = nextStep(st);
         Vec w = Vec.of(p), g = Vec.of(grad), m = Vec.of(buffer(st, "exp_avg", p)), v = Vec.of(buffer(st, "exp_avg_sq", p));
         double stepSize = lr * Math.sqrt(1 - Math.pow(betas[1], step)) / (1 - Math.pow(betas[0], step));
@@ -88,5 +77,10 @@ public class SparseAdam extends Optimizer {
             for (int j = r * width; j < (r + 1) * width; j++) if (g.get(j) != 0) return true;
             return false;
         }).toArray();
+    }
+
+    /** Options of {@link SparseAdam}. */
+    public static final class Builder extends OptimizerBuilder<Builder, SparseAdam> implements AdamFamily<Builder> {
+        Builder(List<ParamGroup> groups) { super(groups, SparseAdam::new); }
     }
 }

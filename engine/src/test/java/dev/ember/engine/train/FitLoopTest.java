@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -59,15 +60,31 @@ class FitLoopTest {
         assertEquals(0.75, binary.compute(), 1e-12);
     }
 
-    @Test void progressLineAndEvaluateRestoresTheMode() {
+    @Test void progressLine() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         ProgressPrinter p = new ProgressPrinter(new PrintStream(buf), false);
         Linear model = new Linear(2, 2);
         Trainer t = Trainer.builder(model, new CrossEntropyLoss()::forward, new SGD(model.parameters(), 0.1)).epochs(3).quiet().build();
         p.onEpochEnd(2, Map.of("loss", 0.5), t);
         assertEquals("epoch 2/3  loss 0.5000", buf.toString().trim());
+    }
+
+    /** evaluate runs the model in eval mode and then puts it back in the mode it found it in, training or not. */
+    @Test void evaluateRunsInEvalModeAndRestoresTheMode() {
+        Linear model = new Linear(2, 2);
+        List<Boolean> trainingDuringLoss = new ArrayList<>();
+        CrossEntropyLoss ce = new CrossEntropyLoss();
+        Trainer t = Trainer.builder(model, (out, y) -> {
+            trainingDuringLoss.add(model.isTraining());
+            return ce.forward(out, y);
+        }, new SGD(model.parameters(), 0.1)).quiet().build();
+
+        model.train();
+        t.evaluate(List.<Tensor[]>of(separable(4)), "val_");
+        assertTrue(model.isTraining(), "a model in training mode is back in training mode");
         model.eval();
         t.evaluate(List.<Tensor[]>of(separable(4)), "val_");
-        assertFalse(model.isTraining());
+        assertFalse(model.isTraining(), "a model in eval mode stays in eval mode");
+        assertEquals(List.of(false, false), trainingDuringLoss, "the batches ran in eval mode");
     }
 }

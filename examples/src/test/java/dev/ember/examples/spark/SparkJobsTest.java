@@ -19,7 +19,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,18 +28,22 @@ import org.junit.jupiter.api.io.TempDir;
  * The Spark jobs end to end on a small synthetic Fashion-MNIST look-alike written as gzipped IDX files:
  * prepare -> train (2 workers, the MLP spec) -> score, on an embedded local[2] Spark.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // each test on the shared local Spark
 class SparkJobsTest {
-    private static SparkSession spark;
+    private static SparkSession session;
 
-    @BeforeAll
-    static void start() {
-        spark = SparkJobs.session("spark-jobs-test", "local[2]");
-        spark.sparkContext().setLogLevel("WARN");
+    /** Started by the first test that needs it: the quick profile runs none of those. */
+    private static synchronized SparkSession spark() {
+        if (session == null) {
+            session = SparkJobs.session("spark-jobs-test", "local[2]");
+            session.sparkContext().setLogLevel("WARN");
+        }
+        return session;
     }
 
     @AfterAll
     static void stop() {
-        if (spark != null) spark.stop();
+        if (session != null) session.stop();
     }
 
     /**
@@ -71,8 +75,10 @@ class SparkJobsTest {
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Tag("slow") // the three jobs end to end on Spark: about a minute on 2 shared cores
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void prepareTrainScore(@TempDir Path tmp) throws Exception {
+        SparkSession spark = spark();
         Path idx = Files.createDirectories(tmp.resolve("idx"));
         writeIdx(idx, "train", 600, 1);
         writeIdx(idx, "t10k", 200, 2);
@@ -98,8 +104,7 @@ class SparkJobsTest {
         assertTrue(trained.testAccuracy() > 0.6, "test accuracy " + trained.testAccuracy() + " is not well above chance (0.1)");
         assertTrue(Files.isDirectory(Path.of(model)), "model dir");
         assertEquals(Path.of(model + ".loss.png"), trained.lossPng());
-        BufferedImage png = ImageIO.read(trained.lossPng().toFile());
-        assertTrue(png != null && png.getWidth() > 500 && png.getHeight() > 300, "loss PNG");
+        assertLossCurve(ImageIO.read(trained.lossPng().toFile()), trained.summary().objectiveHistory());
 
         String predictions = tmp.resolve("predictions").toString();
         ScoreJob.Result scored = ScoreJob.run(spark, "--data", parquet + "/test", "--model", model, "--out", predictions);
@@ -107,6 +112,39 @@ class SparkJobsTest {
         assertEquals(trained.testAccuracy(), scored.accuracy(), 1e-9, "the saved model scores as the fitted one");
         Dataset<Row> written = spark.read().parquet(predictions);
         assertEquals(java.util.List.of("label", "prediction", "probability"), java.util.List.of(written.columns()));
+    }
+
+    /**
+     * The PNG is LossPlot's two-panel figure (loss left, accuracy right, each 560x420) and its left panel holds the
+     * loss curve: a dot in the curve's colour at each round's x, a dot higher up for a larger loss.
+     */
+    static void assertLossCurve(BufferedImage png, double[] loss) {
+        assertTrue(png != null, "not a PNG");
+        assertEquals(2 * 560, png.getWidth(), "width: two panels");
+        assertEquals(420, png.getHeight(), "height");
+        int curve = 0x1f77b4, plotLeft = 70, plotWidth = 560 - 70 - 20, plotTop = 40, plotBottom = 420 - 55;
+        double[] dotY = new double[loss.length];
+        for (int i = 0; i < loss.length; i++) {
+            // Round r is drawn at x = r on an axis from 0.5 to n + 0.5.
+            int x = (int) Math.round(plotLeft + (i + 0.5) / loss.length * plotWidth);
+            double ySum = 0;
+            int hits = 0;
+            for (int dx = -1; dx <= 1; dx++) {
+                for (int y = plotTop; y <= plotBottom; y++) {
+                    if ((png.getRGB(x + dx, y) & 0xffffff) == curve) { ySum += y; hits++; }
+                }
+            }
+            assertTrue(hits >= 5, "no dot of the loss curve at round " + (i + 1) + " (x " + x + ")");
+            dotY[i] = ySum / hits;
+        }
+        for (int i = 0; i < loss.length; i++) {
+            for (int j = 0; j < loss.length; j++) {
+                if (loss[i] > loss[j] * 1.01) {
+                    assertTrue(dotY[i] < dotY[j], "round " + (i + 1) + "'s loss " + loss[i] + " is drawn below round " + (j + 1) + "'s "
+                            + loss[j] + ": y " + dotY[i] + " vs " + dotY[j]);
+                }
+            }
+        }
     }
 
     @Test
@@ -128,7 +166,8 @@ class SparkJobsTest {
 
     @Test
     void missingDatasetSaysHowToInstallIt(@TempDir Path tmp) {
-        var e = assertThrows(SparkJobs.UsageException.class, () -> PrepareFashionMnist.prepare(spark, tmp, tmp.resolve("out").toString(), 2));
+        // No session: the files are checked before Spark is used.
+        var e = assertThrows(SparkJobs.UsageException.class, () -> PrepareFashionMnist.prepare(null, tmp, tmp.resolve("out").toString(), 2));
         assertTrue(e.getMessage().contains("apt-get install -y dataset-fashion-mnist"), e.getMessage());
     }
 }

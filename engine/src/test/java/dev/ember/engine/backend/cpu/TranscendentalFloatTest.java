@@ -2,6 +2,8 @@ package dev.ember.engine.backend.cpu;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -19,6 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TranscendentalFloatTest {
     private static final int ULPS = 4;
+    private int globalThreads;
+
+    @BeforeEach
+    void rememberThreads() { globalThreads = Parallel.numThreads(); }
+
+    /** Thread counts are set in scopes: the tests that run after these keep the JVM's own count. */
+    @AfterEach
+    void threadCountIsRestored() { assertEquals(globalThreads, Parallel.numThreads(), "Parallel.numThreads() after the test"); }
 
     @Test
     void exp() { check("exp", Tensor::exp, Math::exp, -104, 89); }
@@ -44,7 +54,12 @@ class TranscendentalFloatTest {
      */
     @Test
     void sameBitsBeforeAndAfterJitWarmUp() {
-        Parallel.setNumThreads(1);
+        try (var oneThread = Parallel.useThreads(1)) {
+            sameBitsBeforeAndAfterWarmUp();
+        }
+    }
+
+    private static void sameBitsBeforeAndAfterWarmUp() {
         Random rnd = new Random(5);
         float[] v = new float[4096];
         for (int i = 0; i < v.length; i++) v[i] = (float) (rnd.nextGaussian() * 5);
@@ -63,15 +78,16 @@ class TranscendentalFloatTest {
         float[] v = new float[70_001]; // two chunks of 35,000 and 35,001 on 2 threads
         for (int i = 0; i < v.length; i++) v[i] = (float) (rnd.nextGaussian() * 5);
         Tensor x = Tensor.of(v, DType.FLOAT32);
-        Parallel.setNumThreads(1);
-        float[] exp = x.exp().toFloatArray(), tanh = x.tanh().toFloatArray(), sigmoid = x.sigmoid().toFloatArray();
-        Parallel.setNumThreads(2);
-        try {
+        float[] exp, tanh, sigmoid;
+        try (var oneThread = Parallel.useThreads(1)) {
+            exp = x.exp().toFloatArray();
+            tanh = x.tanh().toFloatArray();
+            sigmoid = x.sigmoid().toFloatArray();
+        }
+        try (var twoThreads = Parallel.useThreads(2)) {
             assertArrayEquals(exp, x.exp().toFloatArray(), "exp");
             assertArrayEquals(tanh, x.tanh().toFloatArray(), "tanh");
             assertArrayEquals(sigmoid, x.sigmoid().toFloatArray(), "sigmoid");
-        } finally {
-            Parallel.setNumThreads(1);
         }
     }
 
@@ -86,8 +102,10 @@ class TranscendentalFloatTest {
             else if (lo > 0) x[i] = (float) Math.exp(Math.log(lo) + rnd.nextDouble() * (Math.log(hi) - Math.log(lo)));
             else x[i] = (float) (lo + rnd.nextDouble() * (hi - lo));
         }
-        Parallel.setNumThreads(1);
-        float[] y = op.apply(Tensor.of(x, DType.FLOAT32)).toFloatArray();
+        float[] y;
+        try (var oneThread = Parallel.useThreads(1)) {
+            y = op.apply(Tensor.of(x, DType.FLOAT32)).toFloatArray();
+        }
         for (int i = 0; i < x.length; i++) {
             float expected = (float) reference.applyAsDouble(x[i]);
             if (Float.isNaN(expected)) {

@@ -1,13 +1,17 @@
 package dev.ember.engine.backend.cuda;
 
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 
+import java.util.concurrent.TimeUnit;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -17,6 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * build-ptx.sh wrote into each PTX; a machine with the same nvcc also regenerates all PTX and
  * compares byte for byte. After editing a .cu or .cuh: run engine/src/main/cuda/build-ptx.sh.
  */
+@Tag("slow") // rebuilds every kernel's PTX with nvcc
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class CudaPtxSyncTest {
     private static final String FIX = "; run engine/src/main/cuda/build-ptx.sh and commit the regenerated .ptx files";
 
@@ -75,13 +81,8 @@ class CudaPtxSyncTest {
     }
 
     private static String run(List<String> cmd, String nvcc) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        if (nvcc != null) pb.environment().put("NVCC", nvcc);
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + cmd);
-        String text = new String(out, java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), cmd + " failed:\n" + text);
-        return text;
+        Processes.Finished run = Processes.run(cmd, nvcc == null ? Map.of() : Map.of("NVCC", nvcc), Duration.ofSeconds(300));
+        assertEquals(0, run.exitCode(), cmd + " failed:\n" + run.output());
+        return run.output();
     }
 }
