@@ -17,10 +17,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The pieces that let the same settings train alike on many workers: batch split, local steps, warm-up, the outer update. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // each test on the shared local Spark
 class ScaleOutTest {
     private static Snapshot snapshot(double[] w, double[] m, long steps) {
         Map<String, Tensor> e = new LinkedHashMap<>();
