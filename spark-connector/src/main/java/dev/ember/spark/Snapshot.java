@@ -160,33 +160,44 @@ final class Snapshot implements Serializable {
     // ObjectOutputStream writes float[] and double[] element by element (Bits.putInt per value, a tenth of a round's
     // time in a profile); as bytes they go in one copy.
     private static void writeFloats(ObjectOutputStream out, float[] f) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(f.length, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = bytes(f.length, Float.BYTES);
         b.asFloatBuffer().put(f);
-        out.writeInt(f.length);
-        out.write(b.array());
+        writeCounted(out, f.length, b);
     }
 
     private static void writeDoubles(ObjectOutputStream out, double[] d) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(d.length, Double.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = bytes(d.length, Double.BYTES);
         b.asDoubleBuffer().put(d);
-        out.writeInt(d.length);
-        out.write(b.array());
+        writeCounted(out, d.length, b);
     }
 
     private static float[] readFloats(ObjectInputStream in) throws IOException {
-        byte[] bytes = new byte[Math.multiplyExact(in.readInt(), Float.BYTES)];
-        in.readFully(bytes);
-        float[] f = new float[bytes.length / Float.BYTES];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+        ByteBuffer b = readCounted(in, Float.BYTES);
+        float[] f = new float[b.capacity() / Float.BYTES];
+        b.asFloatBuffer().get(f);
         return f;
     }
 
     private static double[] readDoubles(ObjectInputStream in) throws IOException {
-        byte[] bytes = new byte[Math.multiplyExact(in.readInt(), Double.BYTES)];
-        in.readFully(bytes);
-        double[] d = new double[bytes.length / Double.BYTES];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(d);
+        ByteBuffer b = readCounted(in, Double.BYTES);
+        double[] d = new double[b.capacity() / Double.BYTES];
+        b.asDoubleBuffer().get(d);
         return d;
+    }
+
+    private static ByteBuffer bytes(int count, int width) {
+        return ByteBuffer.allocate(Math.multiplyExact(count, width)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void writeCounted(ObjectOutputStream out, int count, ByteBuffer b) throws IOException {
+        out.writeInt(count);
+        out.write(b.array());
+    }
+
+    private static ByteBuffer readCounted(ObjectInputStream in, int width) throws IOException {
+        ByteBuffer b = bytes(in.readInt(), width);
+        in.readFully(b.array());
+        return b;
     }
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
