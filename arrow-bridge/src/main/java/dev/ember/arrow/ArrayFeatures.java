@@ -37,13 +37,13 @@ final class ArrayFeatures implements FeatureReader {
     }
 
     @Override
-    public Problem read(int row, float[] dst, int off, int numFeatures) {
-        if (list.isNull(row)) return new Problem(column, "null");
+    public InvalidValue read(int row, float[] dst, int off, int numFeatures) {
+        if (list.isNull(row)) return new InvalidValue(column, "null");
         int start = start(row), len = end(row) - start;
-        if (len != numFeatures) return new Problem(column, "array of length " + len + ", expected " + numFeatures);
+        if (len != numFeatures) return new InvalidValue(column, "array of length " + len + ", expected " + numFeatures);
         if (elementNulls) {
             for (int i = 0; i < len; i++) {
-                if (elements.isNull(start + i)) return new Problem(column, "element " + i + " is null");
+                if (elements.isNull(start + i)) return new InvalidValue(column, "element " + i + " is null");
             }
         }
         elements.copyFloats(start, len, dst, off);

@@ -75,12 +75,12 @@ public final class ArrowToTensor {
         int[] skippedRowsOfBatch = new int[0];
         for (int r = 0; r < rows; r++) {
             // Read into the next free slot; a bad row leaves its slot to the next row.
-            Problem problem = reader.read(r, x, kept * f, f);
-            if (problem == null && labelReader != null) problem = labelReader.read(r, kept);
-            if (problem == null) {
+            InvalidValue invalid = reader.read(r, x, kept * f, f);
+            if (invalid == null && labelReader != null) invalid = labelReader.read(r, kept);
+            if (invalid == null) {
                 kept++;
             } else if (handleInvalid == HandleInvalid.ERROR) {
-                throw new InvalidRowException(problem.column(), partitionId, rowsSeen + r, problem.description());
+                throw new InvalidRowException(invalid.column(), partitionId, rowsSeen + r, invalid.description());
             } else {
                 if (skipped == skippedRowsOfBatch.length) skippedRowsOfBatch = Arrays.copyOf(skippedRowsOfBatch, Math.max(8, 2 * skipped));
                 skippedRowsOfBatch[skipped++] = r;

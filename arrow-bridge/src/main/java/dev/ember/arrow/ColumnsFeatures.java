@@ -14,13 +14,13 @@ final class ColumnsFeatures implements FeatureReader {
     public int length(int row) { return columns.length; }
 
     @Override
-    public Problem read(int row, float[] dst, int off, int numFeatures) {
+    public InvalidValue read(int row, float[] dst, int off, int numFeatures) {
         for (int c = 0; c < columns.length; c++) {
             NumericColumn col = columns[c];
-            if (col.isNull(row)) return new Problem(col.name(), "null");
+            if (col.isNull(row)) return new InvalidValue(col.name(), "null");
             double v = col.get(row);
             float f = (float) v;
-            if (!Float.isFinite(f)) return new Problem(col.name(), Problem.value(v, col.integral()));
+            if (!Float.isFinite(f)) return new InvalidValue(col.name(), InvalidValue.value(v, col.integral()));
             dst[off + c] = f;
         }
         return null;

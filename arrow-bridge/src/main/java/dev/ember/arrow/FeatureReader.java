@@ -8,17 +8,17 @@ interface FeatureReader {
 
     /**
      * Writes the row's {@code numFeatures} values into {@code dst[off, off + numFeatures)}.
-     * May write garbage there before finding a problem: the caller then reuses the slot.
+     * May write garbage there before finding an invalid value: the caller then reuses the slot.
      *
      * @return {@code null} for a good row, else what is wrong with it
      */
-    Problem read(int row, float[] dst, int off, int numFeatures);
+    InvalidValue read(int row, float[] dst, int off, int numFeatures);
 
-    /** The first non-finite value of {@code dst[off, off + n)} as a problem, or {@code null}. */
-    static Problem checkFinite(String column, float[] dst, int off, int n) {
+    /** The first non-finite value of {@code dst[off, off + n)} as an invalid value, or {@code null}. */
+    static InvalidValue checkFinite(String column, float[] dst, int off, int n) {
         for (int i = 0; i < n; i++) {
             float v = dst[off + i];
-            if (!Float.isFinite(v)) return new Problem(column, "element " + i + " is " + v);
+            if (!Float.isFinite(v)) return new InvalidValue(column, "element " + i + " is " + v);
         }
         return null;
     }

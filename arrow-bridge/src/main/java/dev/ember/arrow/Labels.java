@@ -20,13 +20,13 @@ public abstract class Labels {
                 NumericColumn col = NumericColumn.of(column, Features.vector(root, column));
                 long[] y = new long[rows];
                 return new Reader() {
-                    @Override public Problem read(int row, int slot) {
-                        if (col.isNull(row)) return new Problem(column, "null");
+                    @Override public InvalidValue read(int row, int slot) {
+                        if (col.isNull(row)) return new InvalidValue(column, "null");
                         double v = col.get(row);
                         // NaN fails the first test, infinities the second.
-                        if (v != Math.rint(v)) return new Problem(column, "class label " + v + " is not an integer");
+                        if (v != Math.rint(v)) return new InvalidValue(column, "class label " + v + " is not an integer");
                         if (v < 0 || v >= numClasses) {
-                            return new Problem(column, "class label " + Problem.value(v, col.integral()) + " outside [0, " + numClasses + ")");
+                            return new InvalidValue(column, "class label " + InvalidValue.value(v, col.integral()) + " outside [0, " + numClasses + ")");
                         }
                         y[slot] = (long) v;
                         return null;
@@ -47,11 +47,11 @@ public abstract class Labels {
                 NumericColumn col = NumericColumn.of(column, Features.vector(root, column));
                 float[] y = new float[rows];
                 return new Reader() {
-                    @Override public Problem read(int row, int slot) {
-                        if (col.isNull(row)) return new Problem(column, "null");
+                    @Override public InvalidValue read(int row, int slot) {
+                        if (col.isNull(row)) return new InvalidValue(column, "null");
                         double v = col.get(row);
                         float f = (float) v;
-                        if (!Float.isFinite(f)) return new Problem(column, "target " + v + " is not finite in float32");
+                        if (!Float.isFinite(f)) return new InvalidValue(column, "target " + v + " is not finite in float32");
                         y[slot] = f;
                         return null;
                     }
@@ -69,7 +69,7 @@ public abstract class Labels {
 
     /** Reads labels of one batch into a heap array, slot by slot (slots of skipped rows are reused). */
     interface Reader {
-        Problem read(int row, int slot);
+        InvalidValue read(int row, int slot);
         Tensor finish(int size);
     }
 }

@@ -58,33 +58,33 @@ final class MlVectorFeatures implements FeatureReader {
     }
 
     @Override
-    public Problem read(int row, float[] dst, int off, int numFeatures) {
-        if (struct.isNull(row)) return new Problem(column, "null");
-        if (type.isNull(row)) return new Problem(column, "vector without type");
+    public InvalidValue read(int row, float[] dst, int off, int numFeatures) {
+        if (struct.isNull(row)) return new InvalidValue(column, "null");
+        if (type.isNull(row)) return new InvalidValue(column, "vector without type");
         byte t = type.get(row);
-        if (values.isNull(row)) return new Problem(column, "vector without values");
+        if (values.isNull(row)) return new InvalidValue(column, "vector without values");
         int vStart = start(values, row), vLen = len(values, row);
         if (t == DENSE) {
-            if (vLen != numFeatures) return new Problem(column, "dense vector of size " + vLen + ", expected " + numFeatures);
+            if (vLen != numFeatures) return new InvalidValue(column, "dense vector of size " + vLen + ", expected " + numFeatures);
             valueData.copyFloats(vStart, vLen, dst, off);
             return FeatureReader.checkFinite(column, dst, off, vLen);
         }
-        if (t != SPARSE) return new Problem(column, "unknown vector type " + t);
-        if (size.isNull(row) || indices.isNull(row)) return new Problem(column, "sparse vector without size or indices");
+        if (t != SPARSE) return new InvalidValue(column, "unknown vector type " + t);
+        if (size.isNull(row) || indices.isNull(row)) return new InvalidValue(column, "sparse vector without size or indices");
         int n = size.get(row);
-        if (n != numFeatures) return new Problem(column, "sparse vector of size " + n + ", expected " + numFeatures);
+        if (n != numFeatures) return new InvalidValue(column, "sparse vector of size " + n + ", expected " + numFeatures);
         int iStart = start(indices, row), nnz = len(indices, row);
-        if (nnz != vLen) return new Problem(column, "sparse vector with " + nnz + " indices but " + vLen + " values");
+        if (nnz != vLen) return new InvalidValue(column, "sparse vector with " + nnz + " indices but " + vLen + " values");
         // The slot may hold a previously skipped row: clear it before scattering.
         Arrays.fill(dst, off, off + numFeatures, 0f);
         for (int k = 0; k < nnz; k++) {
             int index = indexData.getInt((iStart + k) * 4L);
             if (index < 0 || index >= numFeatures) {
-                return new Problem(column, "sparse index " + index + " outside [0, " + numFeatures + ")");
+                return new InvalidValue(column, "sparse index " + index + " outside [0, " + numFeatures + ")");
             }
             double v = valueData.get(vStart + k);
             float f = (float) v;
-            if (!Float.isFinite(f)) return new Problem(column, "element " + index + " is " + v);
+            if (!Float.isFinite(f)) return new InvalidValue(column, "element " + index + " is " + v);
             dst[off + index] = f;
         }
         return null;

@@ -181,7 +181,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 long start = System.nanoTime();
                 Broadcast<RoundTrainer.RoundInput> input = jsc.broadcast(new RoundTrainer.RoundInput(config, r, state));
                 long broadcast = System.nanoTime();
-                Partial total = TreeSum.sum(trainAll(data, new RoundTrainer.Task(input), sizes.size(), slots), sizes.size());
+                RoundResult total = TreeSum.sum(trainAll(data, new RoundTrainer.Task(input), sizes.size(), slots), sizes.size());
                 long summed = System.nanoTime();
                 input.destroy(false);
                 Snapshot averaged = total.average();
@@ -234,7 +234,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
      * to sum them), one task per slot trains its share in turn: the same work and results, in fewer Spark tasks,
      * whose scheduling is most of a round's fixed cost on small models.
      */
-    private static JavaRDD<Partial> trainAll(JavaRDD<PartitionData> data, RoundTrainer.Task task, int partitions, int slots) {
+    private static JavaRDD<RoundResult> trainAll(JavaRDD<PartitionData> data, RoundTrainer.Task task, int partitions, int slots) {
         if (partitions <= slots || partitions > TreeSum.FAN_IN) return data.mapPartitions(task);
         return data.coalesce(slots).mapPartitions(task);
     }

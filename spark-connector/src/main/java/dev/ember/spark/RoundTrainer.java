@@ -37,27 +37,27 @@ final class RoundTrainer {
      * lambda's class file (ASM, a jar lookup) each time a job is built from it, which cost ~4 ms a round.
      */
     record Task(org.apache.spark.broadcast.Broadcast<RoundInput> input)
-            implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<PartitionData>, Partial> {
+            implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<PartitionData>, RoundResult> {
         /** The task's partitions (one, or several in turn): each still gives its own result, so the sums are the same. */
-        @Override public Iterator<Partial> call(Iterator<PartitionData> group) {
-            List<Partial> out = new ArrayList<>();
+        @Override public Iterator<RoundResult> call(Iterator<PartitionData> group) {
+            List<RoundResult> out = new ArrayList<>();
             group.forEachRemaining(d -> out.add(train(d, input.value())));
             return out.iterator();
         }
     }
 
-    static Partial train(PartitionData data, RoundInput in) {
+    static RoundResult train(PartitionData data, RoundInput in) {
         TrainConfig config = in.config();
         String device = TaskDevice.choose(config.device());
         long[] steps = config.stepsOfRound(in.round(), data.stepsPerEpoch(config.workerBatchSize()));
-        if (data.rows() == 0 || steps[0] >= steps[1]) return Partial.idle(data.partition(), device);
+        if (data.rows() == 0 || steps[0] >= steps[1]) return RoundResult.idle(data.partition(), device);
         TaskContext tc = TaskContext.get();
         try (var threads = Parallel.useThreads(tc != null ? tc.cpus() : Parallel.numThreads())) {
             return trainSteps(data, in, steps, device);
         }
     }
 
-    private static Partial trainSteps(PartitionData data, RoundInput in, long[] steps, String device) {
+    private static RoundResult trainSteps(PartitionData data, RoundInput in, long[] steps, String device) {
         long t0 = System.nanoTime();
         TrainConfig config = in.config();
         Replica replica = Replica.take(config, data, steps[0]);
@@ -97,7 +97,7 @@ final class RoundTrainer {
         Snapshot state = Snapshot.of(model, config.averageOptimizerState() ? optimizer : null);
         replica.release(config, data);
         long t3 = System.nanoTime();
-        return Partial.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], device,
+        return RoundResult.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], device,
                 (t2 - t1) / 1e9, (t1 - t0 + t3 - t2) / 1e9, reused);
     }
 

@@ -14,7 +14,7 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
 /**
- * Sums the partitions' {@link Partial}s in a fixed tree: groups of {@value #FAN_IN} adjacent ranges
+ * Sums the partitions' {@link RoundResult}s in a fixed tree: groups of {@value #FAN_IN} adjacent ranges
  * are summed left to right on the executors, level by level, and the driver sums the last level.
  *
  * <p>Why not {@code RDD.treeAggregate}: it merges results in the order tasks finish, and
@@ -29,41 +29,41 @@ import scala.reflect.ClassTag$;
  */
 final class TreeSum {
     static final int FAN_IN = 8;
-    private static final ClassTag<Partial> PARTIAL = ClassTag$.MODULE$.apply(Partial.class);
+    private static final ClassTag<RoundResult> PARTIAL = ClassTag$.MODULE$.apply(RoundResult.class);
 
     private TreeSum() {}
 
-    static Partial sum(JavaRDD<Partial> partials, int numPartitions) {
+    static RoundResult sum(JavaRDD<RoundResult> partials, int numPartitions) {
         if (numPartitions <= FAN_IN) return inOrder(partials.collect());
-        List<JavaRDD<Partial>> kept = new ArrayList<>();
+        List<JavaRDD<RoundResult>> kept = new ArrayList<>();
         try {
-            JavaRDD<Partial> level = partials;
+            JavaRDD<RoundResult> level = partials;
             int groups = numPartitions;
             while (groups > FAN_IN) {
                 level.persist(StorageLevel.MEMORY_ONLY());
                 kept.add(level);
                 level.count(); // all partitions at once, in parallel; the next level only reads them
                 groups = (groups + FAN_IN - 1) / FAN_IN;
-                RDD<Partial> grouped = level.rdd().coalesce(groups, false, Option.apply(new AdjacentGroups()), null);
+                RDD<RoundResult> grouped = level.rdd().coalesce(groups, false, Option.apply(new AdjacentGroups()), null);
                 level = JavaRDD.fromRDD(grouped, PARTIAL).mapPartitions(it -> {
-                    List<Partial> group = new ArrayList<>();
+                    List<RoundResult> group = new ArrayList<>();
                     it.forEachRemaining(group::add);
                     return List.of(inOrder(group)).iterator();
                 });
             }
             return inOrder(level.collect());
         } finally {
-            for (JavaRDD<Partial> rdd : kept) rdd.unpersist(false);
+            for (JavaRDD<RoundResult> rdd : kept) rdd.unpersist(false);
         }
     }
 
     /** Sums partials of adjacent ranges from left to right. */
-    static Partial inOrder(Iterable<Partial> partials) {
-        List<Partial> sorted = new ArrayList<>();
+    static RoundResult inOrder(Iterable<RoundResult> partials) {
+        List<RoundResult> sorted = new ArrayList<>();
         partials.forEach(sorted::add);
         if (sorted.isEmpty()) throw new IllegalStateException("no partitions to sum");
         sorted.sort(Comparator.comparingInt(p -> p.start));
-        return Partial.sum(sorted);
+        return RoundResult.sum(sorted);
     }
 
     /** Groups partitions {@code [FAN_IN * g, FAN_IN * (g + 1))}, in order, each group preferring where its first partition is. */

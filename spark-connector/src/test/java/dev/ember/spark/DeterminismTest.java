@@ -141,14 +141,14 @@ class DeterminismTest {
 
     @Test
     void treeSumIsTheSameWhateverOrderPartialsArriveIn() {
-        List<Partial> partials = new ArrayList<>();
+        List<RoundResult> partials = new ArrayList<>();
         for (int p = 0; p < 5; p++) {
             double[] v = {0.1 * (p + 1), 1e16 * (p % 2 == 0 ? 1 : -1), 1.0 / (p + 3)};
             Snapshot s = Snapshot.fromTensors(Map.of("model/w", Tensor.fromStorage(Storage.of(v), new int[]{3})));
-            partials.add(p == 2 ? Partial.idle(p, "cpu") : Partial.trained(p, 10 + p, s, 1, 1, 0, 1, "cpu"));
+            partials.add(p == 2 ? RoundResult.idle(p, "cpu") : RoundResult.trained(p, 10 + p, s, 1, 1, 0, 1, "cpu"));
         }
-        Partial forward = TreeSum.inOrder(partials);
-        List<Partial> reversed = new ArrayList<>(partials);
+        RoundResult forward = TreeSum.inOrder(partials);
+        List<RoundResult> reversed = new ArrayList<>(partials);
         java.util.Collections.reverse(reversed);
         assertArrayEquals(forward.weightedSums(), TreeSum.inOrder(reversed).weightedSums(), 0.0);
         // Independent check of the first entry: sum of weight * value over the partitions that trained, divided by their weight.

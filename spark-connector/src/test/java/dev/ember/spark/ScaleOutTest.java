@@ -109,29 +109,29 @@ class ScaleOutTest {
         assertEquals(s.layout, back.layout);
         assertArrayEquals(s.values, back.values, 0.0);
         // The average of two float32 values is rounded to float32, as loading it into a float32 tensor would.
-        Partial sum = Partial.trained(0, 1, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(1.0))), 0, 0, 0, 1, "cpu")
-                .then(Partial.trained(1, 2, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(0.1))), 0, 0, 0, 1, "cpu"));
+        RoundResult sum = RoundResult.trained(0, 1, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(1.0))), 0, 0, 0, 1, "cpu")
+                .then(RoundResult.trained(1, 2, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(0.1))), 0, 0, 0, 1, "cpu"));
         assertEquals((float) ((1 + 2 * (double) 0.1f) / 3), sum.average().values[0], 0.0);
     }
 
     @Test
     void moreThanEightPartitionsSumInTheFixedTreeThroughExecutorMemory() {
         // 20 partials of 64 values of mixed signs and magnitudes: their float sums depend on the order of addition.
-        java.util.List<Partial> partials = new java.util.ArrayList<>();
+        java.util.List<RoundResult> partials = new java.util.ArrayList<>();
         for (int p = 0; p < 20; p++) {
             java.util.Random random = new java.util.Random(p);
             double[] v = new double[64];
             for (int i = 0; i < v.length; i++) v[i] = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(12));
             Snapshot s = Snapshot.fromTensors(Map.of("model/w", Tensor.fromStorage(Storage.of(v), new int[]{64})));
-            partials.add(p == 5 ? Partial.idle(p, "cpu") : Partial.trained(p, 10 + p, s, 1, 1, 0, 1, "cpu"));
+            partials.add(p == 5 ? RoundResult.idle(p, "cpu") : RoundResult.trained(p, 10 + p, s, 1, 1, 0, 1, "cpu"));
         }
         // The tree by hand: [0, 8), [8, 16), [16, 20) left to right, then those three left to right.
-        Partial expected = TreeSum.inOrder(java.util.List.of(TreeSum.inOrder(partials.subList(0, 8)),
+        RoundResult expected = TreeSum.inOrder(java.util.List.of(TreeSum.inOrder(partials.subList(0, 8)),
                 TreeSum.inOrder(partials.subList(8, 16)), TreeSum.inOrder(partials.subList(16, 20))));
         // The order matters for these values: one flat left-to-right sum gives other bits, so the check below can fail.
         assertTrue(!java.util.Arrays.equals(TreeSum.inOrder(partials).weightedSums(), expected.weightedSums()));
         org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
-        Partial actual = TreeSum.sum(jsc.parallelize(partials, 20), 20);
+        RoundResult actual = TreeSum.sum(jsc.parallelize(partials, 20), 20);
         assertArrayEquals(expected.weightedSums(), actual.weightedSums(), 0.0);
         assertEquals(20, actual.count);
         assertEquals(expected.weight, actual.weight, 0.0);

@@ -4,7 +4,7 @@ package dev.ember.arrow;
  * Why one row is bad: the column and a description that includes the value. Readers return
  * {@code null} for a good row, so the common path allocates nothing.
  */
-record Problem(String column, String description) {
+record InvalidValue(String column, String description) {
 
     /** Formats a value read from an integer column without a trailing ".0". */
     static String value(double v, boolean integral) {

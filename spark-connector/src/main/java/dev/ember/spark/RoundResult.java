@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * <p>One partition's result carries its state as trained (float32 values travel as floats) and its
  * weight; the weighted sum in doubles is formed only when two results combine, in {@link #then}.
  */
-final class Partial implements Serializable {
+final class RoundResult implements Serializable {
     private static final long serialVersionUID = 2L;
 
     final int start, count;
@@ -33,7 +33,7 @@ final class Partial implements Serializable {
     /** How each task ran, e.g. "cpu" or "cpu (gpu 0 assigned; no CUDA backend)". */
     final TreeSet<String> devices;
 
-    private Partial(int start, int count, double weight, Snapshot single, Snapshot.Layout layout, double[] sums, double lossSum,
+    private RoundResult(int start, int count, double weight, Snapshot single, Snapshot.Layout layout, double[] sums, double lossSum,
                     long samples, long correct, long steps, double trainSeconds, double setupSeconds, int reused, TreeSet<String> devices) {
         this.start = start;
         this.count = count;
@@ -52,22 +52,22 @@ final class Partial implements Serializable {
     }
 
     /** One partition that did not train this round. */
-    static Partial idle(int partition, String device) {
+    static RoundResult idle(int partition, String device) {
         TreeSet<String> devices = new TreeSet<>();
         if (device != null) devices.add(device);
-        return new Partial(partition, 1, 0, null, null, null, 0, 0, 0, 0, 0, 0, 0, devices);
+        return new RoundResult(partition, 1, 0, null, null, null, 0, 0, 0, 0, 0, 0, 0, devices);
     }
 
     /** One partition's trained state, to be weighted by its rows. */
-    static Partial trained(int partition, int rows, Snapshot state, double lossSum, long samples, long correct, long steps, String device) {
+    static RoundResult trained(int partition, int rows, Snapshot state, double lossSum, long samples, long correct, long steps, String device) {
         return trained(partition, rows, state, lossSum, samples, correct, steps, device, 0, 0, false);
     }
 
-    static Partial trained(int partition, int rows, Snapshot state, double lossSum, long samples, long correct, long steps, String device,
+    static RoundResult trained(int partition, int rows, Snapshot state, double lossSum, long samples, long correct, long steps, String device,
                            double trainSeconds, double setupSeconds, boolean reused) {
         TreeSet<String> devices = new TreeSet<>();
         devices.add(device);
-        return new Partial(partition, 1, rows, state, state.layout, null, lossSum, samples, correct, steps, trainSeconds, setupSeconds,
+        return new RoundResult(partition, 1, rows, state, state.layout, null, lossSum, samples, correct, steps, trainSeconds, setupSeconds,
                 reused ? 1 : 0, devices);
     }
 
@@ -85,18 +85,18 @@ final class Partial implements Serializable {
      * {@link TreeSum} always pairs the same ranges, so the floating-point sums come out the same
      * whatever order Spark's tasks finish in.
      */
-    Partial then(Partial next) { return sum(List.of(this, next)); }
+    RoundResult then(RoundResult next) { return sum(List.of(this, next)); }
 
     /** Adjacent partials, left to right, summed into one: the same additions as chaining {@link #then}, into one array. */
-    static Partial sum(List<Partial> inOrder) {
-        Partial first = inOrder.get(0);
+    static RoundResult sum(List<RoundResult> inOrder) {
+        RoundResult first = inOrder.get(0);
         double[] acc = first.layout == null ? null : first.weightedSums();
         Snapshot.Layout l = first.layout;
         int count = first.count, reused = first.reused;
         double weight = first.weight, lossSum = first.lossSum, trainSeconds = first.trainSeconds, setupSeconds = first.setupSeconds;
         long samples = first.samples, correct = first.correct, steps = first.steps;
         TreeSet<String> devs = new TreeSet<>(first.devices);
-        for (Partial next : inOrder.subList(1, inOrder.size())) {
+        for (RoundResult next : inOrder.subList(1, inOrder.size())) {
             if (first.start + count != next.start) {
                 throw new IllegalStateException("partials not adjacent: [" + first.start + ", " + (first.start + count) + ") and " + next.start);
             }
@@ -120,7 +120,7 @@ final class Partial implements Serializable {
             reused += next.reused;
             devs.addAll(next.devices);
         }
-        return new Partial(first.start, count, weight, null, l, acc, lossSum, samples, correct, steps, trainSeconds, setupSeconds, reused, devs);
+        return new RoundResult(first.start, count, weight, null, l, acc, lossSum, samples, correct, steps, trainSeconds, setupSeconds, reused, devs);
     }
 
     /** {@code acc += weight * value}, element by element, in the same order and rounding as summing {@link #weightedSums()}. */
