@@ -98,9 +98,9 @@ class SparkJobsTest {
 
         String model = tmp.resolve("models/mlp").toString();
         TrainJob.Result trained = TrainJob.run(spark, "--train", parquet + "/train", "--test", parquet + "/test", "--model", "mlp",
-                "--epochs", "3", "--workers", "2", "--batch-size", "16", "--out", model);
+                "--epochs", "3", "--workers", "2", "--batch-size", "16", "--local-steps", "-1", "--out", model);
         assertEquals(2, trained.summary().numWorkers());
-        assertEquals(3, trained.summary().totalRounds());
+        assertEquals(3, trained.summary().totalRounds()); // one pass over each worker's rows per round
         assertTrue(trained.testAccuracy() > 0.6, "test accuracy " + trained.testAccuracy() + " is not well above chance (0.1)");
         assertTrue(Files.isDirectory(Path.of(model)), "model dir");
         assertEquals(Path.of(model + ".loss.png"), trained.lossPng());
