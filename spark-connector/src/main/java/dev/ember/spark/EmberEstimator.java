@@ -163,6 +163,8 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
 
             Snapshot state = Snapshot.of(initial, null);
             OuterUpdate outer = new OuterUpdate(getOuterLearningRate(), getOuterMomentum(), getOuterNesterov());
+            SecondMoment secondMoment = secondMoment(config, initial, sizes.size());
+            int stepsPerRound = config.localSteps() > 0 ? config.localSteps() : maxSteps;
             int rounds = config.rounds(maxSteps), first = 0;
             Checkpoints checkpoints = getCheckpointDir().isEmpty() ? null
                     : new Checkpoints(getCheckpointDir(), settingsFingerprint(), spark.sparkContext().hadoopConfiguration());
@@ -185,7 +187,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 long summed = System.nanoTime();
                 input.destroy(false);
                 Snapshot averaged = total.average();
-                if (averaged != null) state = outer.step(state, averaged);
+                if (averaged != null) state = outer.step(state, secondMoment == null ? averaged : secondMoment.correct(state, averaged, stepsPerRound));
                 long end = System.nanoTime();
                 double epoch = config.localSteps() == 0 ? r + 1 : Math.min(getMaxEpochs(), (r + 1.0) * config.localSteps() / maxSteps);
                 TrainingSummary.Costs costs = new TrainingSummary.Costs((broadcast - start) / 1e9, (summed - broadcast) / 1e9, (end - summed) / 1e9,
@@ -227,6 +229,13 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 return List.of(PartitionData.of(partition, batches, converter, classification)).iterator();
             }
         }, true).persist(cacheLevel);
+    }
+
+    /** The averaged second moment's correction for small worker batches: Adam and AdamW with averaged state on several workers. */
+    private static SecondMoment secondMoment(TrainConfig config, Module model, int workers) {
+        if (workers <= 1 || !config.averageOptimizerState() || !List.of("adam", "adamw").contains(config.optimizer())) return null;
+        double[] betas = config.newOptimizer(model.parameters()).paramGroups().get(0).getPair("betas");
+        return new SecondMoment(betas[0], betas[1], workers);
     }
 
     /**

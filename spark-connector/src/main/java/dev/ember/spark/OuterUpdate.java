@@ -43,7 +43,7 @@ final class OuterUpdate implements Serializable {
     /** The next round's starting state: {@code averaged} with its floating-point model entries stepped from {@code x}'s. */
     Snapshot step(Snapshot x, Snapshot averaged) {
         if (isPlainAverage()) return averaged;
-        Map<String, Integer> from = offsets(x.layout);
+        Map<String, Integer> from = x.layout.offsets();
         double[] next = averaged.values.clone();
         int at = 0;
         for (int i = 0; i < averaged.layout.names().length; i++) {
@@ -62,16 +62,6 @@ final class OuterUpdate implements Serializable {
             at += len;
         }
         return Snapshot.rounded(averaged.layout, next);
-    }
-
-    private static Map<String, Integer> offsets(Snapshot.Layout layout) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        int at = 0;
-        for (int i = 0; i < layout.names().length; i++) {
-            out.put(layout.names()[i], at);
-            at += Snapshot.numel(layout.shapes()[i]);
-        }
-        return out;
     }
 
     /** The momentum buffer as checkpoint entries {@code outer/<model entry>} (none before the first step or for plain averaging). */

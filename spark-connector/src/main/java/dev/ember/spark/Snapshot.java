@@ -53,6 +53,17 @@ final class Snapshot implements Serializable {
         }
 
         @Override public int hashCode() { return Arrays.hashCode(names); }
+
+        /** Where each entry's values start in {@code values}, by entry name. */
+        Map<String, Integer> offsets() {
+            Map<String, Integer> out = new LinkedHashMap<>();
+            int at = 0;
+            for (int i = 0; i < names.length; i++) {
+                out.put(names[i], at);
+                at += numel(shapes[i]);
+            }
+            return out;
+        }
     }
 
     /** The model's state and, when {@code optimizer} is non-null, its tensor and number state. */

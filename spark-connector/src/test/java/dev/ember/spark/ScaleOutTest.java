@@ -87,6 +87,32 @@ class ScaleOutTest {
         assertArrayEquals(new double[]{3.305, 0.645}, x2.toTensors().get("model/w").toDoubleArray(), 1e-12);
     }
 
+    private static Snapshot adamState(double w, Double m, Double v) {
+        Map<String, Tensor> e = new LinkedHashMap<>();
+        e.put("model/w", Tensor.scalar(w, DType.FLOAT64));
+        if (m != null) e.put("optim/0/exp_avg", Tensor.scalar(m, DType.FLOAT64));
+        if (v != null) e.put("optim/0/exp_avg_sq", Tensor.scalar(v, DType.FLOAT64));
+        if (m != null) e.put("optim/0/step", Tensor.scalar(2, DType.FLOAT64));
+        return Snapshot.fromTensors(e);
+    }
+
+    @Test
+    void theAveragedSecondMomentKeepsOneWorkersShareOfItsNoiseWorkedOutByHand() {
+        // 4 workers, 2 local steps, betas (0.9, 0.999). g = (0.2 - 0.81 * 0.1) / 0.19 = 0.626316;
+        // v = 0.998001 * 0.01 + (0.03 - 0.00998001) / 4 + 0.001999 * 0.75 * g^2 = 0.0155731.
+        SecondMoment fix = new SecondMoment(0.9, 0.999, 4);
+        Snapshot corrected = fix.correct(adamState(1, 0.1, 0.01), adamState(1.5, 0.2, 0.03), 2);
+        assertEquals(0.015573120498614952, corrected.toTensors().get("optim/0/exp_avg_sq").item(), 1e-15);
+        assertEquals(0.2, corrected.toTensors().get("optim/0/exp_avg").item(), 0.0);
+        assertEquals(1.5, corrected.toTensors().get("model/w").item(), 0.0);
+        // The first round starts without optimizer state: m0 = v0 = 0, g = -0.05 / 0.19, v = 0.002 / 4 + 0.001999 * 0.75 * g^2.
+        Snapshot first = fix.correct(adamState(1, null, null), adamState(1.5, -0.05, 0.002), 2);
+        assertEquals(0.0006038261772853173, first.toTensors().get("optim/0/exp_avg_sq").item(), 1e-15);
+        // One worker: nothing to correct.
+        Snapshot averaged = adamState(1.5, 0.2, 0.03);
+        assertSame(averaged, new SecondMoment(0.9, 0.999, 1).correct(adamState(1, 0.1, 0.01), averaged, 2));
+    }
+
     @Test
     void heavyBallMomentumAndPlainAveraging() {
         Snapshot x0 = snapshot(new double[]{1, 2}, new double[]{0, 0}, 0), avg = snapshot(new double[]{2, 1}, new double[]{0, 0}, 1);
