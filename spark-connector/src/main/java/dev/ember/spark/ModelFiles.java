@@ -90,7 +90,7 @@ final class ModelFiles {
             try {
                 return loadChecked(path);
             } catch (IOException e) {
-                throw new UncheckedIOException("Could not load EmberModel from " + path + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("Could not load EmberModel from " + path + ": " + oneLine(e), e);
             }
         }
 
@@ -100,7 +100,7 @@ final class ModelFiles {
             DefaultParamsReader.Metadata metadata;
             try {
                 metadata = DefaultParamsReader.loadMetadata(path, sparkSession(), EmberModel.class.getName());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Jackson's parse errors are IOExceptions whose messages span lines and name no file
                 throw new IOException("invalid Spark ML metadata " + metadataDir + ": " + oneLine(e), e);
             }
             Configuration conf = sparkSession().sparkContext().hadoopConfiguration();
@@ -160,7 +160,7 @@ final class ModelFiles {
                     ((Long) shape.get("numFeatures")).intValue(), ((Long) shape.get("numClasses")).intValue());
             try {
                 metadata.getAndSetParams(model, scala.Option.empty());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Jackson's parse errors are IOExceptions whose messages span lines and name no file
                 throw new IOException("invalid Spark ML metadata " + metadataDir + ": " + oneLine(e), e);
             }
             return model;
