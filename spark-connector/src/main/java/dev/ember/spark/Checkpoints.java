@@ -1,7 +1,9 @@
 package dev.ember.spark;
 
 import dev.ember.engine.Tensor;
+import dev.ember.engine.io.FileDigests;
 import dev.ember.engine.io.SafeTensors;
+import dev.ember.engine.io.SavedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -14,8 +16,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * The driver's per-round checkpoints: {@code <checkpointDir>/round-00007/state.safetensors} holds the
  * averaged weights and optimizer state after round 7 and, in its metadata, the settings that produced
- * it. Each round directory appears whole (written aside, then renamed), so the newest one is always
- * complete. A fit with the same settings resumes after the newest round; other settings are refused.
+ * it; {@code digests.json} beside it holds its digest, checked before it is read. Each round directory
+ * appears whole (written aside, then renamed), so the newest one is always complete. A fit with the same settings resumes after the newest round; other settings are refused.
  */
 final class Checkpoints {
     static final String STATE_FILE = "state.safetensors";
@@ -35,13 +37,17 @@ final class Checkpoints {
     void save(int round, Snapshot state, Map<String, Tensor> outerMomentum) throws IOException {
         HadoopDirs.writeAtomically(dir + "/" + name(round), conf, (tmp, fs) -> {
             java.nio.file.Path local = Files.createTempFile("ember-checkpoint-", ".safetensors");
+            java.nio.file.Path digests = Files.createTempFile("ember-checkpoint-", ".json");
             try {
                 Map<String, Tensor> entries = new LinkedHashMap<>(state.toTensors());
                 entries.putAll(outerMomentum);
                 SafeTensors.save(entries, local, Map.of("round", Integer.toString(round), "settings", settings));
+                Files.writeString(digests, FileDigests.create().add(STATE_FILE, local).toJson());
                 HadoopDirs.upload(local, fs, tmp, STATE_FILE);
+                HadoopDirs.upload(digests, fs, tmp, FileDigests.FILE);
             } finally {
                 Files.deleteIfExists(local);
+                Files.deleteIfExists(digests);
             }
         });
     }
@@ -57,9 +63,23 @@ final class Checkpoints {
             if (s.isDirectory() && n.matches("round-\\d+")) newest = Math.max(newest, Integer.parseInt(n.substring(6)));
         }
         if (newest < 0) return null;
-        java.nio.file.Path local = HadoopDirs.download(conf, new Path(root, name(newest)), STATE_FILE);
+        Path roundDir = new Path(root, name(newest)), statePath = new Path(roundDir, STATE_FILE);
+        if (!fs.exists(statePath)) throw new IOException("checkpoint " + roundDir + " has no " + STATE_FILE);
+        FileDigests digests = null;
+        if (fs.exists(new Path(roundDir, FileDigests.FILE))) {
+            java.nio.file.Path list = HadoopDirs.download(conf, roundDir, FileDigests.FILE);
+            try {
+                digests = FileDigests.read(list, new Path(roundDir, FileDigests.FILE).toString());
+            } finally {
+                Files.deleteIfExists(list);
+            }
+        } else {
+            SavedModel.warnUnchecked(roundDir.toString());
+        }
+        java.nio.file.Path local = HadoopDirs.download(conf, roundDir, STATE_FILE);
         try {
-            SafeTensors.Contents contents = SafeTensors.read(local);
+            if (digests != null) digests.check(STATE_FILE, local, statePath.toString());
+            SafeTensors.Contents contents = SafeTensors.read(local, statePath.toString());
             String saved = contents.metadata().get("settings");
             if (!settings.equals(saved)) {
                 throw new IllegalArgumentException("checkpointDir " + dir + " holds a checkpoint of a fit with other settings; use another directory or the same settings.\n"

@@ -45,20 +45,25 @@ public final class LayerRegistry {
 
     /** What a JSON argument value may be. */
     public enum Kind {
-        INT("an integer"),
-        NUMBER("a number"),
-        BOOL("a boolean"),
-        STRING("a string"),
+        INT("an integer", "int"),
+        NUMBER("a number", "number"),
+        BOOL("a boolean", "bool"),
+        STRING("a string", "string"),
         /** An int k (meaning [k, k]) or a list of 2 ints, like PyTorch's _pair. */
-        INT_OR_PAIR("an integer or a list of 2 integers"),
+        INT_OR_PAIR("an integer or a list of 2 integers", "int or [int, int]"),
         /** An int k or a list [k] (Conv1d's sizes, like PyTorch's _single). */
-        INT_OR_SINGLE("an integer or a list of 1 integer"),
+        INT_OR_SINGLE("an integer or a list of 1 integer", "int or [int]"),
         /** An int or a list of ints (LayerNorm's normalized_shape). */
-        INT_OR_LIST("an integer or a list of integers");
+        INT_OR_LIST("an integer or a list of integers", "int or [int, ...]");
 
         final String description;
+        /** The short form the model spec reference uses. */
+        public final String shortName;
 
-        Kind(String description) { this.description = description; }
+        Kind(String description, String shortName) {
+            this.description = description;
+            this.shortName = shortName;
+        }
 
         @Override public String toString() { return description; }
     }
@@ -82,8 +87,14 @@ public final class LayerRegistry {
         Module create(Args args);
     }
 
-    /** A layer type: its name, accepted arguments (in PyTorch's order) and factory. */
-    public record LayerType(String name, List<Arg> args, Factory factory) {
+    /**
+     * A layer type: its name (PyTorch's class name), group in the reference, shape rule, accepted arguments (in
+     * PyTorch's order) and factory.
+     */
+    public record LayerType(String name, String group, String shapes, List<Arg> args, Factory factory) {
+        /** The PyTorch module this type mirrors: every type here has PyTorch's name and arguments. */
+        public String pytorch() { return "torch.nn." + name; }
+
         Arg arg(String key) {
             for (Arg a : args) if (a.name.equals(key)) return a;
             return null;
@@ -125,71 +136,122 @@ public final class LayerRegistry {
     /** An optional argument that also accepts null (None) though its default is a value. */
     private static Arg optOrNull(String name, Kind kind, Object def) { return new Arg(name, kind, def, true); }
 
-    private static void register(String name, Factory f, Arg... args) { TYPES.put(name, new LayerType(name, List.of(args), f)); }
+    /** The group the next registrations belong to (a heading of docs/model-spec.md). */
+    private static String group;
+    /** The shape rule of the next registration. */
+    private static String shapes;
+
+    private static void group(String name) { group = name; }
+
+    /** Sets the shape rule (input -> output, as in PyTorch's docs) of the next registered type. */
+    private static void shapes(String rule) { shapes = rule; }
+
+    private static void register(String name, Factory f, Arg... args) {
+        if (shapes == null) throw new IllegalStateException(name + " has no shape rule");
+        TYPES.put(name, new LayerType(name, group, shapes, List.of(args), f));
+        shapes = null;
+    }
 
     static {
         Arg bias = opt("bias", Kind.BOOL, true);
-        // Layers with weights
+        String conv = "floor((L + 2*padding - dilation*(kernel_size - 1) - 1) / stride + 1)";
+        group("Layers with weights");
+        shapes("(*, in_features) -> (*, out_features); weight [out_features, in_features], bias [out_features]");
         register("Linear", a -> new Linear(a.i("in_features"), a.i("out_features"), a.b("bias")),
                 req("in_features", Kind.INT), req("out_features", Kind.INT), bias);
+        shapes("(*, in1_features) and (*, in2_features) -> (*, out_features); weight [out_features, in1_features, in2_features]");
         register("Bilinear", a -> new Bilinear(a.i("in1_features"), a.i("in2_features"), a.i("out_features"), a.b("bias")),
                 req("in1_features", Kind.INT), req("in2_features", Kind.INT), req("out_features", Kind.INT), bias);
+        shapes("(N, in_channels, L) -> (N, out_channels, L_out), L_out = " + conv + "; weight [out_channels, in_channels/groups, kernel_size]");
         register("Conv1d", a -> new Conv1d(a.i("in_channels"), a.i("out_channels"), a.i("kernel_size"), a.i("stride"), a.i("padding"), a.i("dilation"), a.i("groups"), a.b("bias")),
                 req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_SINGLE), opt("stride", Kind.INT_OR_SINGLE, 1),
                 opt("padding", Kind.INT_OR_SINGLE, 0), opt("dilation", Kind.INT_OR_SINGLE, 1), opt("groups", Kind.INT, 1), bias);
+        shapes("(N, in_channels, H, W) -> (N, out_channels, H_out, W_out), each of H and W as L_out = " + conv.replace("L ", "L_in ")
+                + " with that dimension's kernel_size, stride, padding, dilation; weight [out_channels, in_channels/groups, kH, kW]");
         register("Conv2d", a -> new Conv2d(a.i("in_channels"), a.i("out_channels"), a.ints("kernel_size"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"), a.b("bias")),
                 req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, 1),
                 opt("padding", Kind.INT_OR_PAIR, 0), opt("dilation", Kind.INT_OR_PAIR, 1), opt("groups", Kind.INT, 1), bias);
+        shapes("integer indices (*) in 0..num_embeddings-1 -> (*, embedding_dim); weight [num_embeddings, embedding_dim]");
         register("Embedding", a -> new Embedding(a.i("num_embeddings"), a.i("embedding_dim"), a.iOrNull("padding_idx"), a.dOrNull("max_norm"), a.d("norm_type"), a.b("scale_grad_by_freq"), a.b("sparse")),
                 req("num_embeddings", Kind.INT), req("embedding_dim", Kind.INT), opt("padding_idx", Kind.INT, null), opt("max_norm", Kind.NUMBER, null),
                 opt("norm_type", Kind.NUMBER, 2.0), opt("scale_grad_by_freq", Kind.BOOL, false), opt("sparse", Kind.BOOL, false));
-        // Normalization
+        group("Normalization");
+        shapes("(N, num_features) or (N, num_features, L) -> the same shape");
         register("BatchNorm1d", a -> new BatchNorm1d(a.i("num_features"), a.d("eps"), a.dOrNull("momentum"), a.b("affine"), a.b("track_running_stats")),
                 req("num_features", Kind.INT), opt("eps", Kind.NUMBER, 1e-5), optOrNull("momentum", Kind.NUMBER, 0.1),
                 opt("affine", Kind.BOOL, true), opt("track_running_stats", Kind.BOOL, true));
+        shapes("(N, num_features, H, W) -> the same shape");
         register("BatchNorm2d", a -> new BatchNorm2d(a.i("num_features"), a.d("eps"), a.dOrNull("momentum"), a.b("affine"), a.b("track_running_stats")),
                 req("num_features", Kind.INT), opt("eps", Kind.NUMBER, 1e-5), optOrNull("momentum", Kind.NUMBER, 0.1),
                 opt("affine", Kind.BOOL, true), opt("track_running_stats", Kind.BOOL, true));
+        shapes("(*, normalized_shape...) -> the same shape; normalizes over the last len(normalized_shape) dimensions");
         register("LayerNorm", a -> new LayerNorm(a.ints("normalized_shape"), a.d("eps"), a.b("elementwise_affine")),
                 req("normalized_shape", Kind.INT_OR_LIST), opt("eps", Kind.NUMBER, 1e-5), opt("elementwise_affine", Kind.BOOL, true));
-        // Pooling and reshaping
+        group("Pooling and reshaping");
+        shapes("(N, C, H, W) -> (N, C, H_out, W_out), each as " + conv.replace("L ", "L_in ") + " (ceil instead of floor with ceil_mode); stride null means kernel_size");
         register("MaxPool2d", a -> new MaxPool2d(a.ints("kernel_size"), a.isNull("stride") ? null : a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.b("ceil_mode")),
                 req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, null), opt("padding", Kind.INT_OR_PAIR, 0),
                 opt("dilation", Kind.INT_OR_PAIR, 1), opt("ceil_mode", Kind.BOOL, false));
+        shapes("(N, C, H, W) -> (N, C, H_out, W_out), each as floor((L_in + 2*padding - kernel_size) / stride + 1) (ceil with ceil_mode); stride null means kernel_size");
         register("AvgPool2d", a -> new AvgPool2d(a.ints("kernel_size"), a.isNull("stride") ? null : a.ints("stride"), a.ints("padding"), a.b("ceil_mode"),
                         a.b("count_include_pad"), a.isNull("divisor_override") ? 0 : a.i("divisor_override")),
                 req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, null), opt("padding", Kind.INT_OR_PAIR, 0),
                 opt("ceil_mode", Kind.BOOL, false), opt("count_include_pad", Kind.BOOL, true), opt("divisor_override", Kind.INT, null));
+        shapes("(N, C, H, W) -> (N, C, output_size[0], output_size[1])");
         register("AdaptiveAvgPool2d", a -> new AdaptiveAvgPool2d(a.ints("output_size")), req("output_size", Kind.INT_OR_PAIR));
+        shapes("dimensions start_dim..end_dim merged into one: (N, C, H, W) -> (N, C*H*W) with the defaults");
         register("Flatten", a -> new Flatten(a.i("start_dim"), a.i("end_dim")), opt("start_dim", Kind.INT, 1), opt("end_dim", Kind.INT, -1));
+        shapes("dimension dim split into unflattened_size (whose product must equal it)");
         register("Unflatten", a -> new Unflatten(a.i("dim"), a.ints("unflattened_size")), req("dim", Kind.INT), req("unflattened_size", Kind.INT_OR_LIST));
+        shapes("any -> the same tensor");
         register("Identity", a -> new Identity());
+        shapes("any -> the same shape (in training, elements zeroed with probability p and the rest scaled by 1/(1-p); identity in eval)");
         register("Dropout", a -> new Dropout(a.d("p"), a.b("inplace")), opt("p", Kind.NUMBER, 0.5), opt("inplace", Kind.BOOL, false));
-        // Activations
+        group("Activations");
+        String same = "any -> the same shape, elementwise";
+        shapes(same);
         register("ReLU", a -> new ReLU(a.b("inplace")), opt("inplace", Kind.BOOL, false));
+        shapes(same);
         register("LeakyReLU", a -> new LeakyReLU(a.d("negative_slope")), opt("negative_slope", Kind.NUMBER, 0.01));
+        shapes(same);
         register("ELU", a -> new ELU(a.d("alpha")), opt("alpha", Kind.NUMBER, 1.0));
+        shapes(same + " (approximate: \"none\" or \"tanh\")");
         register("GELU", a -> new GELU(a.s("approximate")), opt("approximate", Kind.STRING, "none"));
+        shapes(same);
         register("Sigmoid", a -> new Sigmoid());
+        shapes(same);
         register("Tanh", a -> new Tanh());
+        shapes(same);
         register("Softplus", a -> new Softplus(a.d("beta"), a.d("threshold")), opt("beta", Kind.NUMBER, 1.0), opt("threshold", Kind.NUMBER, 20.0));
         // Recurrent layers: in a Sequential they pass on only the output sequence (forward(Tensor)).
+        group("Recurrent layers");
+        String rnn = "(L, N, input_size), or (N, L, input_size) with batch_first -> the output sequence (L, N, D*hidden_size) (or batch first),"
+                + " D = 2 if bidirectional else 1; in a Sequential only the output sequence is passed on, not the final states";
+        shapes(rnn + " (nonlinearity: \"tanh\" or \"relu\")");
         register("RNN", a -> new RNN(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.s("nonlinearity"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
                 req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1), opt("nonlinearity", Kind.STRING, "tanh"),
                 opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
+        shapes(rnn);
         register("LSTM", a -> new LSTM(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
                 req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1),
                 opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
+        shapes(rnn);
         register("GRU", a -> new GRU(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
                 req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1),
                 opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
         // dim is required: PyTorch's implicit dim=None choice is deprecated.
+        group("Output normalization");
+        shapes("any -> the same shape, normalized along dim (dim is required: PyTorch's implicit choice is deprecated)");
         register("Softmax", a -> new Softmax(a.i("dim")), req("dim", Kind.INT));
+        shapes("any -> the same shape, log of Softmax along dim");
         register("LogSoftmax", a -> new LogSoftmax(a.i("dim")), req("dim", Kind.INT));
     }
 
     /** The registered type names, in registration order. */
     public static Set<String> knownTypes() { return Collections.unmodifiableSet(TYPES.keySet()); }
+
+    /** Every registered type, in registration order. */
+    public static List<LayerType> types() { return List.copyOf(TYPES.values()); }
 
     /** The type of this name, or null. */
     public static LayerType get(String type) { return TYPES.get(type); }

@@ -185,17 +185,23 @@ public final class SafeTensors {
     /** Reads the metadata ({@code __metadata__}) of a safetensors file without loading tensor data. */
     public static Map<String, String> metadata(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return parseHeader(ch, file).metadata;
+            return parseHeader(ch, file.toString()).metadata;
         }
     }
 
     /** Reads tensors and metadata. */
-    public static Contents read(Path file) throws IOException {
+    public static Contents read(Path file) throws IOException { return read(file, file.toString()); }
+
+    /**
+     * Reads tensors and metadata from {@code file}, naming it {@code shownAs} in errors: the path the user knows when
+     * {@code file} is a local copy (of a file on HDFS, say).
+     */
+    public static Contents read(Path file, String shownAs) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            Header h = parseHeader(ch, file);
+            Header h = parseHeader(ch, shownAs);
             LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
             ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-            for (Entry e : h.entries) out.put(e.name, readTensor(ch, h.dataStart + e.begin, e, buf, file));
+            for (Entry e : h.entries) out.put(e.name, readTensor(ch, h.dataStart + e.begin, e, buf, shownAs));
             return new Contents(out, h.metadata);
         }
     }
@@ -204,7 +210,7 @@ public final class SafeTensors {
 
     private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
 
-    private static Header parseHeader(FileChannel ch, Path file) throws IOException {
+    private static Header parseHeader(FileChannel ch, String file) throws IOException {
         long fileSize = ch.size();
         if (fileSize < 8) throw bad(file, "file is " + fileSize + " bytes, too short for the 8-byte header length");
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -249,7 +255,7 @@ public final class SafeTensors {
         return new Header(entries, metadata, 8 + n);
     }
 
-    private static Entry entry(String name, Object value, Path file) throws IOException {
+    private static Entry entry(String name, Object value, String file) throws IOException {
         if (!(value instanceof Map<?, ?> info)) throw bad(file, "tensor '" + name + "': expected an object with dtype, shape, data_offsets, found " + Json.typeName(value));
         for (Object k : info.keySet()) {
             if (!List.of("dtype", "shape", "data_offsets").contains(k)) throw bad(file, "tensor '" + name + "': unknown key '" + k + "'");
@@ -283,7 +289,7 @@ public final class SafeTensors {
     }
 
     /** Tensors must tile the data section exactly: from 0, no gaps, no overlaps, up to its last byte. */
-    private static void checkLayout(List<Entry> entries, long dataLen, Path file) throws IOException {
+    private static void checkLayout(List<Entry> entries, long dataLen, String file) throws IOException {
         List<Entry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
         long at = 0;
@@ -298,7 +304,7 @@ public final class SafeTensors {
         if (at < dataLen) throw bad(file, "file has " + (dataLen - at) + " trailing bytes after the last tensor (the header describes " + at + " data bytes, the file holds " + dataLen + ")");
     }
 
-    private static Tensor readTensor(FileChannel ch, long pos, Entry e, ByteBuffer buf, Path file) throws IOException {
+    private static Tensor readTensor(FileChannel ch, long pos, Entry e, ByteBuffer buf, String file) throws IOException {
         int n = e.numel;
         Storage s = Storage.allocate(e.dtype.dtype, n);
         int item = e.dtype.itemSize;
@@ -348,7 +354,7 @@ public final class SafeTensors {
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b, long pos, Path file) throws IOException {
+    private static void readFully(FileChannel ch, ByteBuffer b, long pos, String file) throws IOException {
         while (b.hasRemaining()) {
             int r = ch.read(b, pos);
             if (r < 0) throw new EOFException("safetensors file " + file + " ended early (was it changed while being read?)");
@@ -356,7 +362,7 @@ public final class SafeTensors {
         }
     }
 
-    private static IOException bad(Path file, String problem) {
+    private static IOException bad(String file, String problem) {
         return new IOException("invalid safetensors file " + file + ": " + problem);
     }
 

@@ -18,14 +18,17 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A model on disk as a directory: {@code model.json} (the {@link ModelSpec}, with its metadata) and
- * {@code model.safetensors} (the weights under PyTorch's names for the same Sequential: {@code 0.weight}, ...).
+ * A model on disk as a directory: {@code model.json} (the {@link ModelSpec}, with its metadata),
+ * {@code model.safetensors} (the weights under PyTorch's names for the same Sequential: {@code 0.weight}, ...) and
+ * {@code digests.json} (both files' {@link FileDigests digests}, checked before either is parsed).
  * Loading needs no user code and runs none. Saving writes a temporary sibling directory and renames it into
- * place, so a failed save leaves no half-written directory behind.
+ * place, so a failed save leaves no half-written directory behind. A directory without digests.json (saved before
+ * Ember wrote one) still loads, with a logged warning.
  */
 public final class SavedModel {
     public static final String SPEC_FILE = "model.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
+    private static final System.Logger LOG = System.getLogger(SavedModel.class.getName());
 
     private SavedModel() {}
 
@@ -51,6 +54,7 @@ public final class SavedModel {
             Files.write(tmp.resolve(SPEC_FILE), spec.toJson().getBytes(StandardCharsets.UTF_8));
             // "format": "pt" is what PyTorch's safetensors writer puts there; it tells HF tools the tensor layout.
             SafeTensors.save(state, tmp.resolve(WEIGHTS_FILE), Map.of("format", "pt"));
+            FileDigests.create().add(SPEC_FILE, tmp.resolve(SPEC_FILE)).add(WEIGHTS_FILE, tmp.resolve(WEIGHTS_FILE)).write(tmp);
             if (Files.exists(target)) replace(tmp, target);
             else move(tmp, target);
             moved = true;
@@ -59,12 +63,17 @@ public final class SavedModel {
         }
     }
 
-    /** Builds the model of dir's spec and loads its weights strictly (every key, every shape must match). */
+    /**
+     * Builds the model of dir's spec and loads its weights strictly (every key, every shape must match), after
+     * checking both files against digests.json. Every fault is an IOException whose one-line message names the file.
+     */
     public static Module load(Path dir) throws IOException {
-        ModelSpec spec = readSpec(dir);
-        Module model = spec.build();
+        FileDigests digests = digests(dir);
+        ModelSpec spec = readSpec(dir, digests);
+        Module model = build(spec, dir.resolve(SPEC_FILE));
         Path weights = dir.resolve(WEIGHTS_FILE);
         if (!Files.isRegularFile(weights)) throw new IOException("saved model " + dir + " has no " + WEIGHTS_FILE);
+        if (digests != null) digests.check(WEIGHTS_FILE, weights, weights.toString());
         try {
             SafeTensors.loadModule(model, weights, true);
         } catch (IllegalArgumentException e) {
@@ -73,11 +82,37 @@ public final class SavedModel {
         return model;
     }
 
-    /** The spec (with metadata) of a saved model, without loading weights. */
-    public static ModelSpec readSpec(Path dir) throws IOException {
+    /** The spec (with metadata) of a saved model, checked against digests.json, without loading weights. */
+    public static ModelSpec readSpec(Path dir) throws IOException { return readSpec(dir, digests(dir)); }
+
+    private static ModelSpec readSpec(Path dir, FileDigests digests) throws IOException {
         Path specFile = dir.resolve(SPEC_FILE);
         if (!Files.isRegularFile(specFile)) throw new IOException("not a saved model: " + dir + " has no " + SPEC_FILE);
+        if (digests != null) digests.check(SPEC_FILE, specFile, specFile.toString());
         return ModelSpec.fromFile(specFile);
+    }
+
+    /** The spec's model; a layer that refuses its arguments (say, a size of 0) is reported against the spec file. */
+    static Module build(ModelSpec spec, Path specFile) throws IOException {
+        try {
+            return spec.build();
+        } catch (IllegalArgumentException e) {
+            throw new IOException("invalid model spec " + specFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** dir's digests.json, or null (with a warning) for a model saved without one. */
+    private static FileDigests digests(Path dir) throws IOException {
+        Path file = dir.resolve(FileDigests.FILE);
+        if (Files.isRegularFile(file)) return FileDigests.read(file, file.toString());
+        if (Files.exists(file)) throw new IOException("invalid saved model " + dir + ": " + FileDigests.FILE + " is not a regular file");
+        warnUnchecked(dir.toString());
+        return null;
+    }
+
+    /** The one warning for a model whose files cannot be checked (kept public so the Spark reader says the same). */
+    public static void warnUnchecked(String where) {
+        LOG.log(System.Logger.Level.WARNING, "model " + where + " has no " + FileDigests.FILE + " (saved by an Ember older than its digests): loading it without checking its files");
     }
 
     private static void checkMatches(ModelSpec spec, Map<String, Tensor> state) {

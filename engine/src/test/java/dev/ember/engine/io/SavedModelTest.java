@@ -54,7 +54,7 @@ class SavedModelTest {
         SavedModel.save(MLP, model, target);
         assertEquals(List.of("mlp"), listing(), "no temporary directories left");
         try (Stream<Path> s = Files.list(target)) {
-            assertEquals(List.of("model.json", "model.safetensors"), s.map(p -> p.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("digests.json", "model.json", "model.safetensors"), s.map(p -> p.getFileName().toString()).sorted().toList());
         }
         Map<String, Tensor> weights = SafeTensors.load(target.resolve("model.safetensors"));
         assertTrue(weights.keySet().containsAll(List.of("0.weight", "0.bias", "1.running_mean", "1.running_var", "4.weight", "4.bias")), weights.keySet().toString());
@@ -127,8 +127,12 @@ class SavedModelTest {
 
         Path target = dir.resolve("m");
         SavedModel.save(MLP, trained(), target);
-        // Weights of another model: strict loading lists the keys that do not line up.
+        // Weights of another model: their digest differs from the saved one...
         SafeTensors.save(new Sequential(new Linear(4, 8)).stateDict(), target.resolve("model.safetensors"));
+        msg = assertThrows(IOException.class, () -> SavedModel.load(target)).getMessage();
+        assertTrue(msg.contains("corrupt file " + target.resolve("model.safetensors")), msg);
+        // ...and without digests, strict loading lists the keys that do not line up.
+        Files.delete(target.resolve("digests.json"));
         msg = assertThrows(IOException.class, () -> SavedModel.load(target)).getMessage();
         assertTrue(msg.contains("do not fit") && msg.contains("4.weight"), msg);
 
