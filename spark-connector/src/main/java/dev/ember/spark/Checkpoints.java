@@ -3,7 +3,6 @@ package dev.ember.spark;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.io.FileDigests;
 import dev.ember.engine.io.SafeTensors;
-import dev.ember.engine.io.SavedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -65,17 +64,7 @@ final class Checkpoints {
         if (newest < 0) return null;
         Path roundDir = new Path(root, name(newest)), statePath = new Path(roundDir, STATE_FILE);
         if (!fs.exists(statePath)) throw new IOException("checkpoint " + roundDir + " has no " + STATE_FILE);
-        FileDigests digests = null;
-        if (fs.exists(new Path(roundDir, FileDigests.FILE))) {
-            java.nio.file.Path list = HadoopDirs.download(conf, roundDir, FileDigests.FILE);
-            try {
-                digests = FileDigests.read(list, new Path(roundDir, FileDigests.FILE).toString());
-            } finally {
-                Files.deleteIfExists(list);
-            }
-        } else {
-            SavedModel.warnUnchecked(roundDir.toString());
-        }
+        FileDigests digests = HadoopDirs.readDigests(conf, fs, roundDir, roundDir.toString());
         java.nio.file.Path local = HadoopDirs.download(conf, roundDir, STATE_FILE);
         try {
             if (digests != null) digests.check(STATE_FILE, local, statePath.toString());

@@ -1,5 +1,7 @@
 package dev.ember.spark;
 
+import dev.ember.engine.io.FileDigests;
+import dev.ember.engine.io.SavedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.UUID;
@@ -48,5 +50,23 @@ final class HadoopDirs {
         local.toFile().deleteOnExit();
         source.getFileSystem(conf).copyToLocalFile(false, source, new Path(local.toUri()), true);
         return local;
+    }
+
+    /**
+     * The {@code digests.json} of a saved directory, checked as it is read; null, with the "saved without digests"
+     * warning naming {@code shownAs}, when the directory has none (saved before digests).
+     */
+    static FileDigests readDigests(Configuration conf, FileSystem fs, Path dir, String shownAs) throws IOException {
+        Path file = new Path(dir, FileDigests.FILE);
+        if (!fs.exists(file)) {
+            SavedModel.warnUnchecked(shownAs);
+            return null;
+        }
+        java.nio.file.Path local = download(conf, dir, FileDigests.FILE);
+        try {
+            return FileDigests.read(local, file.toString());
+        } finally {
+            Files.deleteIfExists(local);
+        }
     }
 }

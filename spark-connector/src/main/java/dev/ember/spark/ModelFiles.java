@@ -107,18 +107,8 @@ final class ModelFiles {
             Path data = new Path(path, DATA);
             FileSystem fs = data.getFileSystem(conf);
             if (!fs.isDirectory(data)) throw new IOException("saved EmberModel " + path + " has no " + DATA + "/ directory");
-            FileDigests digests = null;
-            if (fs.exists(new Path(data, FileDigests.FILE))) {
-                java.nio.file.Path local = HadoopDirs.download(conf, data, FileDigests.FILE);
-                try {
-                    digests = FileDigests.read(local, new Path(data, FileDigests.FILE).toString());
-                } finally {
-                    Files.deleteIfExists(local);
-                }
-                digests.check(SPARK_METADATA, metadata.metadataJson().getBytes(StandardCharsets.UTF_8), metadataDir.toString());
-            } else {
-                SavedModel.warnUnchecked(path);
-            }
+            FileDigests digests = HadoopDirs.readDigests(conf, fs, data, path);
+            if (digests != null) digests.check(SPARK_METADATA, metadata.metadataJson().getBytes(StandardCharsets.UTF_8), metadataDir.toString());
             boolean factoryModel = fs.exists(new Path(data, FACTORY_FILE));
             String descriptor = factoryModel ? FACTORY_FILE : SavedModel.SPEC_FILE;
             Path descriptorPath = new Path(data, descriptor);
