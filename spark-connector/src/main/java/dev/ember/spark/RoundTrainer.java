@@ -22,7 +22,7 @@ import org.apache.spark.TaskContext;
  * partition's rows.
  *
  * <p>Partition p's batches are those of an engine {@link DataLoader} over its rows with batch size
- * {@code batchSize}, shuffling, and seed {@link TrainConfig#shuffleSeed}(seed, p); global step s is
+ * {@link TrainConfig#workerBatchSize()} ({@code batchSize} split over the workers), shuffling, and seed {@link TrainConfig#shuffleSeed}(seed, p); global step s is
  * batch {@code s % stepsPerEpoch} of epoch {@code s / stepsPerEpoch}. So one worker reproduces the
  * engine's own training loop over that loader exactly.
  */
