@@ -10,7 +10,7 @@ import java.util.TreeSet;
  * trained nothing (no rows, or done with its epochs) sends weight 0 and no state.
  *
  * <p>One partition's result carries its state as trained (float32 values travel as floats) and its
- * weight; the weighted sum in doubles is formed only when two results combine, in {@link #then}.
+ * weight; the weighted sum in doubles is formed only when results combine, in {@link #sum}.
  */
 final class RoundResult implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -81,13 +81,10 @@ final class RoundResult implements Serializable {
     }
 
     /**
-     * This partial followed by the adjacent {@code next}. Only adjacent ranges combine, and
-     * {@link TreeSum} always pairs the same ranges, so the floating-point sums come out the same
-     * whatever order Spark's tasks finish in.
+     * Adjacent partials, left to right, summed into one array. Only adjacent ranges combine, and {@link TreeSum}
+     * always groups the same ranges, so the floating-point sums come out the same whatever order Spark's tasks
+     * finish in.
      */
-    RoundResult then(RoundResult next) { return sum(List.of(this, next)); }
-
-    /** Adjacent partials, left to right, summed into one: the same additions as chaining {@link #then}, into one array. */
     static RoundResult sum(List<RoundResult> inOrder) {
         RoundResult first = inOrder.get(0);
         double[] acc = first.layout == null ? null : first.weightedSums();
@@ -123,7 +120,7 @@ final class RoundResult implements Serializable {
         return new RoundResult(first.start, count, weight, null, l, acc, lossSum, samples, correct, steps, trainSeconds, setupSeconds, reused, devs);
     }
 
-    /** {@code acc += weight * value}, element by element, in the same order and rounding as summing {@link #weightedSums()}. */
+    /** {@code acc += weight * value}, element by element, with the rounding of adding {@link #weightedSums()}. */
     private void addWeightedTo(double[] acc) {
         if (sums != null) {
             for (int i = 0; i < acc.length; i++) acc[i] += sums[i];

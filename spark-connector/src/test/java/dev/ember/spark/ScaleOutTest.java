@@ -135,8 +135,9 @@ class ScaleOutTest {
         assertEquals(s.layout, back.layout);
         assertArrayEquals(s.values, back.values, 0.0);
         // The average of two float32 values is rounded to float32, as loading it into a float32 tensor would.
-        RoundResult sum = RoundResult.trained(0, 1, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(1.0))), 0, 0, 0, 1, "cpu")
-                .then(RoundResult.trained(1, 2, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(0.1))), 0, 0, 0, 1, "cpu"));
+        RoundResult sum = RoundResult.sum(java.util.List.of(
+                RoundResult.trained(0, 1, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(1.0))), 0, 0, 0, 1, "cpu"),
+                RoundResult.trained(1, 2, Snapshot.fromTensors(Map.of("model/w", Tensor.tensor(0.1))), 0, 0, 0, 1, "cpu")));
         assertEquals((float) ((1 + 2 * (double) 0.1f) / 3), sum.average().values[0], 0.0);
     }
 
