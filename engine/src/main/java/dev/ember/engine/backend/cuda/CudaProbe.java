@@ -11,6 +11,8 @@ import jcuda.driver.JCudaDriver;
  *
  * <p>Setting the system property {@code ember.cuda.disable=true} (or the environment variable
  * {@code EMBER_CUDA_DISABLE=1}) makes the probe report "disabled" without touching the driver.
+ * Naming an emulator library ({@link EmulatedCudaDriver#LIBRARY_PROPERTY}) makes the probe report
+ * the emulated devices instead of the GPU's.
  */
 public final class CudaProbe {
     private CudaProbe() {}
@@ -41,6 +43,8 @@ public final class CudaProbe {
         if (Boolean.getBoolean("ember.cuda.disable") || "1".equals(System.getenv("EMBER_CUDA_DISABLE"))) {
             return new Result(false, "CUDA disabled by ember.cuda.disable / EMBER_CUDA_DISABLE", 0, 0);
         }
+        java.nio.file.Path emulator = EmulatedCudaDriver.configuredLibrary();
+        if (emulator != null) return probeEmulator(emulator);
         try {
             JCudaDriver.setExceptionsEnabled(true);
             JCudaDriver.cuInit(0);
@@ -58,6 +62,20 @@ public final class CudaProbe {
             return new Result(false, "JCuda driver library did not load (no libcuda.so.1?): " + firstLine(e), 0, 0);
         } catch (Throwable t) {
             return new Result(false, "CUDA probe failed: " + t.getClass().getSimpleName() + ": " + firstLine(t), 0, 0);
+        }
+    }
+
+    private static Result probeEmulator(java.nio.file.Path library) {
+        if (!java.nio.file.Files.isRegularFile(library)) {
+            return new Result(false, "the CUDA emulator library " + library + " (ember.cuda.emulator) does not exist", 0, 0);
+        }
+        try {
+            EmulatedCudaDriver.open(library, 0).close();
+            int n = EmulatedCudaDriver.deviceCount();
+            return new Result(true, "emulated CUDA (" + library.getFileName() + "), " + n + " device(s)", n, 0);
+        } catch (Throwable t) {
+            return new Result(false, "the CUDA emulator did not load (JNA on the class path?): "
+                    + t.getClass().getSimpleName() + ": " + firstLine(t), 0, 0);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.ember.engine.backend.cuda;
 
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
-import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 
 import java.util.HashMap;
@@ -13,9 +12,9 @@ import java.util.Map;
  * One shipped PTX module loaded into the current CUDA context ({@code cuModuleLoadData}: the
  * driver JIT-compiles it for the device), with its kernels looked up by name. Close it to unload.
  * A module belongs to the context that was current when it was loaded; make that context current
- * ({@link CudaContext#makeCurrent()}) on any thread that launches from it.
+ * ({@link CudaContext#makeCurrent()}) on any thread that launches from it. Used by {@link NativeCudaDriver}.
  */
-public final class KernelModule implements AutoCloseable {
+final class KernelModule implements AutoCloseable {
     private final String name;
     private final CUmodule module;
     private final List<String> entries;
@@ -57,18 +56,6 @@ public final class KernelModule implements AutoCloseable {
             JCudaDriver.cuModuleGetFunction(f, module, k);
             return f;
         });
-    }
-
-    /**
-     * Enqueues {@code kernel} on {@code stream} (null: the default stream). Returns at once; errors in
-     * the kernel itself surface at the next synchronizing call. An empty launch does nothing.
-     */
-    public void launch(String kernel, LaunchConfig config, CUstream stream, KernelArgs args) {
-        if (config.isEmpty()) return;
-        JCudaDriver.cuLaunchKernel(function(kernel),
-                config.gridX(), config.gridY(), config.gridZ(),
-                config.blockX(), config.blockY(), config.blockZ(),
-                0, stream, args.toKernelParams(), null);
     }
 
     @Override
