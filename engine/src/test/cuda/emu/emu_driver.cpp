@@ -15,6 +15,7 @@
 #include "adam.cu"
 #include "sgemm.cu"
 #include "sgemm_tf32.cu"
+#include "tensor.cu"
 
 #include <cstdio>
 #include <cstring>

@@ -34,6 +34,11 @@ public final class KernelArgs {
         return add(buffer(4).putFloat(v));
     }
 
+    /** A {@code double} parameter. */
+    public KernelArgs f64(double v) {
+        return add(buffer(8).putDouble(v));
+    }
+
     /** A struct passed by value, already packed (for example {@link CudaTensorDesc#pack}). */
     public KernelArgs struct(long[] packed) {
         ByteBuffer b = buffer(8 * packed.length);
