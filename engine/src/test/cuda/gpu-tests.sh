@@ -8,7 +8,7 @@
 #
 # A bundle is a folder with
 #   java/            a jlink'd Java 17 runtime (java/bin/java)
-#   jars/*.jar       jcuda, jcuda-natives-*-linux-x86_64, junit-platform-console-standalone
+#   jars/*.jar       jcuda, jcuda-natives-*-linux-x86_64, jna (the emulated device, where g++ is), junit-platform-console-standalone
 #   classes/         engine/target/classes (PTX resources included)
 #   test-classes/    engine/target/test-classes
 # The GPU machine needs only libcuda.so.1 (the driver). Run from the repository root (or engine/)
@@ -25,6 +25,7 @@ case "$mode" in
     m2="${M2_REPO:-$HOME/.m2/repository}"
     jars=("$m2/org/jcuda/jcuda/$JCUDA_VERSION/jcuda-$JCUDA_VERSION.jar"
           "$m2/org/jcuda/jcuda-natives/$JCUDA_VERSION/jcuda-natives-$JCUDA_VERSION-linux-x86_64.jar"
+          "$m2/net/java/dev/jna/jna/5.19.1/jna-5.19.1.jar"
           "$m2/org/junit/platform/junit-platform-console-standalone/$JUNIT_CONSOLE_VERSION/junit-platform-console-standalone-$JUNIT_CONSOLE_VERSION.jar")
     for j in "${jars[@]}"; do [[ -f "$j" ]] || { echo "missing $j (run mvn first)" >&2; exit 2; }; done
     [[ -d "$engine/target/test-classes" ]] || { echo "missing $engine/target/test-classes: run mvn -pl engine test-compile" >&2; exit 2; }
@@ -44,7 +45,7 @@ case "$mode" in
     cp="$bundle/classes:$bundle/test-classes"
     for j in "$bundle"/jars/*.jar; do [[ "$j" == "$console" ]] || cp="$cp:$j"; done
     cd "$engine"
-    "$java" --add-modules jdk.incubator.vector -Xss4m -jar "$console" execute --disable-banner \
+    EMBER_CUDA_REAL=1 "$java" --add-modules jdk.incubator.vector -Xss4m -jar "$console" execute --disable-banner \
         --details=tree -cp "$cp" --select-package dev.ember.engine.backend.cuda
     ;;
   *) echo "usage: gpu-tests.sh pack|run [BUNDLE]" >&2; exit 2 ;;

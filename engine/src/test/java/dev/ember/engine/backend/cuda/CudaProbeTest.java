@@ -43,6 +43,10 @@ class CudaProbeTest {
         if (disabled()) {
             assertFalse(r.available(), seen);
             assertEquals("CUDA disabled by ember.cuda.disable / EMBER_CUDA_DISABLE", r.reason());
+        } else if (EmulatedCudaDriver.configuredLibrary() != null) {
+            assertTrue(r.available(), seen);
+            assertEquals(EmulatedCudaDriver.deviceCount(), r.deviceCount(), seen);
+            assertEquals("emulated CUDA (" + EmulatedCudaDriver.configuredLibrary().getFileName() + "), " + r.deviceCount() + " device(s)", r.reason());
         } else if (!driverLibraryPresent()) {
             assertFalse(r.available(), seen);
             assertTrue(r.reason().startsWith("JCuda driver library did not load (no libcuda.so.1?): "), seen);
@@ -66,7 +70,10 @@ class CudaProbeTest {
 
     @Test
     void openingAContextWithoutCudaNamesTheReason() {
-        if (CudaProbe.available()) {
+        if (EmulatedCudaDriver.configuredLibrary() != null) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaDriver.open(1 << 20));
+            assertTrue(e.getMessage().contains("1048576"), e.getMessage());
+        } else if (CudaProbe.available()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaContext.open(1 << 20));
             assertTrue(e.getMessage().contains("1048576"), e.getMessage());
         } else {
