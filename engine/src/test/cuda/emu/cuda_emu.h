@@ -35,6 +35,9 @@ inline std::mutex emu_atomic_lock;
 
 inline void __syncthreads() { emu_barrier->arrive_and_wait(); }
 inline float atomicAdd(float* p, float v) { std::lock_guard<std::mutex> g(emu_atomic_lock); float o = *p; *p = o + v; return o; }
+inline double atomicAdd(double* p, double v) { std::lock_guard<std::mutex> g(emu_atomic_lock); double o = *p; *p = o + v; return o; }
+inline int atomicAdd(int* p, int v) { std::lock_guard<std::mutex> g(emu_atomic_lock); int o = *p; *p = o + v; return o; }
+inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) { std::lock_guard<std::mutex> g(emu_atomic_lock); unsigned long long o = *p; *p = o + v; return o; }
 inline int atomicCAS(int* p, int cmp, int v) { std::lock_guard<std::mutex> g(emu_atomic_lock); int o = *p; if (o == cmp) *p = v; return o; }
 inline float rsqrtf(float v) { return 1.0f / std::sqrt(v); }
 template <class T> inline T min(T a, T b) { return a < b ? a : b; }

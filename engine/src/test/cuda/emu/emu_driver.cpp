@@ -16,6 +16,7 @@
 #include "sgemm.cu"
 #include "sgemm_tf32.cu"
 #include "tensor.cu"
+#include "gather.cu"
 
 #include <cstdio>
 #include <cstring>

@@ -24,6 +24,7 @@ class PtxSourceTest {
             Map.entry("adam", List.of("ember_adam_f32")),
             Map.entry("sgemm", List.of("ember_sgemm_f32")),
             Map.entry("sgemm_tf32", List.of("ember_sgemm_tf32")),
+            Map.entry("gather", List.of("ember_gather", "ember_scatter_add", "ember_index_select", "ember_index_add")),
             Map.entry("tensor", List.of("ember_copy", "ember_fill", "ember_unary", "ember_binary", "ember_where",
                     "ember_reduce", "ember_arg_reduce", "ember_dgemm")));
 
