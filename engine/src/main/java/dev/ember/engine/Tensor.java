@@ -6,6 +6,7 @@ import dev.ember.engine.autograd.Function;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Backend.Reduce;
+import dev.ember.engine.backend.Backends;
 import dev.ember.engine.backend.View;
 import dev.ember.engine.ops.Arithmetic;
 import dev.ember.engine.ops.AsStrided;
@@ -298,9 +299,17 @@ public class Tensor {
 
     public Tensor to(DType dtype) { return dtype == dtype() ? this : new Pointwise.Cast(dtype).apply(this); }
 
+    /** A copy on device (this tensor when already there); not recorded by autograd. */
     public Tensor to(Device device) {
         if (device.equals(device())) return this;
-        throw new UnsupportedOperationException("cannot move a tensor to " + device + ": this build of Ember has no CUDA backend (Device.isCudaAvailable() is false)");
+        if (!device.isCpu() && !device().isCpu()) return to(Device.CPU).to(device);
+        // One side is the host: a contiguous copy goes through a Java array.
+        Tensor src = Dispatch.contiguous(this, dtype());
+        Tensor out = empty(shape, dtype(), device);
+        Object host = device.isCpu() ? out.storage.array() : src.storage.array();
+        if (device.isCpu()) Backends.of(device()).toHost(src.storage.buffer(), host);
+        else Backends.of(device).fromHost(host, out.storage.buffer());
+        return out;
     }
 
     public Tensor toFloat() { return to(DType.FLOAT32); }

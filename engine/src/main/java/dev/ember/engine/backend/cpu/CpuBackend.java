@@ -16,6 +16,9 @@ public final class CpuBackend implements Backend {
 
     @Override public Device device() { return Device.CPU; }
 
+    /** Which float32 GEMM kernel runs, e.g. {@code ember-vector (AVX-512, 16 lanes)}. */
+    @Override public String toString() { return Gemm.sgemmBackend(); }
+
     @Override public Buffer allocate(DType dtype, int length) { return CpuBuffer.allocate(dtype, length); }
 
     @Override public void fromHost(Object array, Buffer dst) { System.arraycopy(array, 0, cpu(dst).array(), 0, dst.length()); }
