@@ -1,6 +1,5 @@
 package dev.ember.arrow;
 
-import dev.ember.engine.DType;
 import dev.ember.engine.Device;
 import dev.ember.engine.Tensor;
 import java.util.Arrays;
@@ -114,13 +113,12 @@ public final class TensorToArrow {
         }
     }
 
-    /** A tensor's values as row-major float32, without a copy when it already is that on the CPU. */
+    /** A tensor's values as row-major float32. */
     private record Rows(float[] data, int offset, int rows, int cols) {
         static Rows of(Tensor t) {
             Tensor cpu = t.device() == Device.CPU ? t : t.to(Device.CPU);
             int rows = cpu.dim() == 0 ? 1 : cpu.size(0);
             int cols = rows == 0 ? 0 : cpu.numel() / rows;
-            if (cpu.dtype() == DType.FLOAT32 && cpu.isContiguous()) return new Rows(cpu.storage().floats(), cpu.offset(), rows, cols);
             return new Rows(cpu.toFloatArray(), 0, rows, cols);
         }
 

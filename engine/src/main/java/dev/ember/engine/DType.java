@@ -25,10 +25,20 @@ public enum DType {
     /** True for float32 and float64, the only types autograd differentiates. */
     public boolean isFloatingPoint() { return floating; }
 
-    /** The result type of a binary op on these two types (PyTorch's promotion lattice). */
+    /**
+     * The result type of arithmetic on these two types, like {@code torch.result_type}: the later of the two in
+     * bool < uint8 < int32 < int64 < float32 < float64. Comparisons give bool; see {@link #toFloatingPoint()} for
+     * true division and transcendental functions.
+     */
     public static DType promote(DType a, DType b) {
         return a.ordinal() >= b.ordinal() ? a : b;
     }
+
+    /** This type if floating point, else float32 (PyTorch's default dtype): the result of {@code /}, exp, log, ... on it. */
+    public DType toFloatingPoint() { return floating ? this : FLOAT32; }
+
+    /** What {@code sum} and {@code prod} give over this type: integers and bool widen to int64, as in PyTorch. */
+    public DType sumType() { return floating ? this : INT64; }
 
     /** PyTorch's name, e.g. {@code float32}. */
     @Override public String toString() { return pyName; }

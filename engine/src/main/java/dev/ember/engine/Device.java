@@ -37,6 +37,24 @@ public final class Device {
     /** Number of usable CUDA devices. */
     public static int cudaDeviceCount() { return 0; }
 
+    /**
+     * The one device of an op's operands (nulls skipped; cpu when there are none).
+     *
+     * @throws IllegalArgumentException naming the op and both devices when two operands live on different devices
+     */
+    public static Device common(String op, Tensor... operands) {
+        Device device = null;
+        for (Tensor t : operands) {
+            if (t == null) continue;
+            Device d = t.device();
+            if (device == null) device = d;
+            else if (!device.equals(d)) {
+                throw new IllegalArgumentException(op + ": expected all tensors to be on the same device, but found at least two devices, " + device + " and " + d);
+            }
+        }
+        return device == null ? CPU : device;
+    }
+
     public Type type() { return type; }
     public int index() { return index; }
     public boolean isCpu() { return type == Type.CPU; }

@@ -4,10 +4,13 @@ import dev.ember.engine.autograd.Backward;
 import dev.ember.engine.autograd.CopySlices;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.autograd.GradMode;
-import dev.ember.engine.backend.cpu.CpuKernels;
-import dev.ember.engine.backend.cpu.CpuKernels.Reduce;
+import dev.ember.engine.backend.Backend;
+import dev.ember.engine.backend.Backend.Reduce;
+import dev.ember.engine.backend.Backends;
+import dev.ember.engine.backend.View;
 import dev.ember.engine.ops.Arithmetic;
 import dev.ember.engine.ops.AsStrided;
+import dev.ember.engine.ops.Dispatch;
 import dev.ember.engine.ops.Indexing;
 import dev.ember.engine.ops.Joining;
 import dev.ember.engine.ops.LinearAlgebra;
@@ -100,6 +103,8 @@ public class Tensor {
     }
 
     public static Tensor empty(int[] shape, DType dtype) { return fromStorage(Storage.allocate(dtype, Shape.numel(shape)), shape); }
+    /** Zero-filled memory of this shape and dtype on device (PyTorch's {@code empty} leaves it uninitialized). */
+    public static Tensor empty(int[] shape, DType dtype, Device device) { return fromStorage(Storage.allocate(dtype, Shape.numel(shape), device), shape); }
     public static Tensor empty(int... shape) { return empty(shape, DType.FLOAT32); }
     public static Tensor zeros(int... shape) { return empty(shape, DType.FLOAT32); }
     public static Tensor zeros(int[] shape, DType dtype) { return empty(shape, dtype); }
@@ -108,7 +113,7 @@ public class Tensor {
     public static Tensor full(int[] shape, double value) { return full(shape, value, DType.FLOAT32); }
     public static Tensor full(int[] shape, double value, DType dtype) {
         Tensor t = empty(shape, dtype);
-        if (value != 0) CpuKernels.fill(t, value);
+        if (value != 0) Dispatch.fill(t, value);
         return t;
     }
 
@@ -174,6 +179,8 @@ public class Tensor {
     public DType dtype() { return storage.dtype(); }
     public Device device() { return storage.device(); }
     public Storage storage() { return storage; }
+    /** Which elements of the storage's buffer this tensor covers, as backends take it. */
+    public View layout() { return new View(shape.clone(), strides.clone(), offset); }
     /** The in-place write counter of the storage (shared by all views). */
     public int version() { return storage.version(); }
     /** Whether this tensor is a view of another tensor's storage. */
@@ -292,9 +299,17 @@ public class Tensor {
 
     public Tensor to(DType dtype) { return dtype == dtype() ? this : new Pointwise.Cast(dtype).apply(this); }
 
+    /** A copy on device (this tensor when already there); not recorded by autograd. */
     public Tensor to(Device device) {
         if (device.equals(device())) return this;
-        throw new UnsupportedOperationException("cannot move a tensor to " + device + ": this build of Ember has no CUDA backend (Device.isCudaAvailable() is false)");
+        if (!device.isCpu() && !device().isCpu()) return to(Device.CPU).to(device);
+        // One side is the host: a contiguous copy goes through a Java array.
+        Tensor src = Dispatch.contiguous(this, dtype());
+        Tensor out = empty(shape, dtype(), device);
+        Object host = device.isCpu() ? out.storage.array() : src.storage.array();
+        if (device.isCpu()) Backends.of(device()).toHost(src.storage.buffer(), host);
+        else Backends.of(device).fromHost(host, out.storage.buffer());
+        return out;
     }
 
     public Tensor toFloat() { return to(DType.FLOAT32); }
@@ -316,9 +331,18 @@ public class Tensor {
     }
 
     /** Row-major copies of the values. */
-    public float[] toFloatArray() { return CpuKernels.contiguous(this, DType.FLOAT32).storage.floats(); }
-    public double[] toDoubleArray() { return CpuKernels.contiguous(this, DType.FLOAT64).storage.doubles(); }
-    public long[] toLongArray() { return CpuKernels.contiguous(this, DType.INT64).storage.longs(); }
+    public float[] toFloatArray() { return (float[]) hostCopy(DType.FLOAT32); }
+    public double[] toDoubleArray() { return (double[]) hostCopy(DType.FLOAT64); }
+    public long[] toLongArray() { return (long[]) hostCopy(DType.INT64); }
+
+    /** The values as a fresh Java array of dtype's type: on the CPU the array of a contiguous copy, elsewhere a copy to the host. */
+    private Object hostCopy(DType dtype) {
+        Tensor c = Dispatch.contiguous(this, dtype);
+        if (c.device().isCpu()) return c.storage.array();
+        Object array = Tensor.empty(shape, dtype).storage.array();
+        Dispatch.backend("toHost", c).toHost(c.storage.buffer(), array);
+        return array;
+    }
 
     /** This tensor if contiguous, else a contiguous copy (differentiable). */
     public Tensor contiguous() { return isContiguous() ? this : new Pointwise.Clone().apply(this); }
@@ -540,21 +564,21 @@ public class Tensor {
     // ================================================================ comparisons (bool results, no gradient)
 
     private Tensor cmpScalar(double v) { return scalar(v, dtype().isFloatingPoint() ? dtype() : DType.FLOAT64); }
-    public Tensor eq(Tensor o) { return CpuKernels.binary(CpuKernels.Binary.EQ, this, o); }
+    public Tensor eq(Tensor o) { return Dispatch.binary(Backend.Binary.EQ, this, o); }
     public Tensor eq(double v) { return eq(cmpScalar(v)); }
-    public Tensor ne(Tensor o) { return CpuKernels.binary(CpuKernels.Binary.NE, this, o); }
+    public Tensor ne(Tensor o) { return Dispatch.binary(Backend.Binary.NE, this, o); }
     public Tensor ne(double v) { return ne(cmpScalar(v)); }
-    public Tensor lt(Tensor o) { return CpuKernels.binary(CpuKernels.Binary.LT, this, o); }
+    public Tensor lt(Tensor o) { return Dispatch.binary(Backend.Binary.LT, this, o); }
     public Tensor lt(double v) { return lt(cmpScalar(v)); }
-    public Tensor le(Tensor o) { return CpuKernels.binary(CpuKernels.Binary.LE, this, o); }
+    public Tensor le(Tensor o) { return Dispatch.binary(Backend.Binary.LE, this, o); }
     public Tensor le(double v) { return le(cmpScalar(v)); }
-    public Tensor gt(Tensor o) { return CpuKernels.binary(CpuKernels.Binary.GT, this, o); }
+    public Tensor gt(Tensor o) { return Dispatch.binary(Backend.Binary.GT, this, o); }
     public Tensor gt(double v) { return gt(cmpScalar(v)); }
-    public Tensor ge(Tensor o) { return CpuKernels.binary(CpuKernels.Binary.GE, this, o); }
+    public Tensor ge(Tensor o) { return Dispatch.binary(Backend.Binary.GE, this, o); }
     public Tensor ge(double v) { return ge(cmpScalar(v)); }
-    public Tensor logicalAnd(Tensor o) { return CpuKernels.binary(CpuKernels.Binary.LOGICAL_AND, this, o); }
-    public Tensor logicalOr(Tensor o) { return CpuKernels.binary(CpuKernels.Binary.LOGICAL_OR, this, o); }
-    public Tensor logicalNot() { return CpuKernels.unary(CpuKernels.Unary.LOGICAL_NOT, this); }
+    public Tensor logicalAnd(Tensor o) { return Dispatch.binary(Backend.Binary.LOGICAL_AND, this, o); }
+    public Tensor logicalOr(Tensor o) { return Dispatch.binary(Backend.Binary.LOGICAL_OR, this, o); }
+    public Tensor logicalNot() { return Dispatch.unary(Backend.Unary.LOGICAL_NOT, this); }
 
     /** Same shape and exactly equal values. */
     public boolean equal(Tensor o) {
@@ -589,10 +613,10 @@ public class Tensor {
     public Tensor clampMin(double min) { return new Pointwise.Clamp(min, Double.NaN).apply(this); }
     public Tensor clampMax(double max) { return new Pointwise.Clamp(Double.NaN, max).apply(this); }
     /** -1, 0 or 1 (no gradient). */
-    public Tensor sign() { return CpuKernels.unary(CpuKernels.Unary.SIGN, this); }
-    public Tensor floor() { return CpuKernels.unary(CpuKernels.Unary.FLOOR, this); }
-    public Tensor ceil() { return CpuKernels.unary(CpuKernels.Unary.CEIL, this); }
-    public Tensor round() { return CpuKernels.unary(CpuKernels.Unary.ROUND, this); }
+    public Tensor sign() { return Dispatch.unary(Backend.Unary.SIGN, this); }
+    public Tensor floor() { return Dispatch.unary(Backend.Unary.FLOOR, this); }
+    public Tensor ceil() { return Dispatch.unary(Backend.Unary.CEIL, this); }
+    public Tensor round() { return Dispatch.unary(Backend.Unary.ROUND, this); }
 
     // ================================================================ reductions
 
@@ -665,15 +689,15 @@ public class Tensor {
     /** The result of max(dim)/min(dim). */
     public record ValuesIndices(Tensor values, Tensor indices) {}
     /** Index of the largest element of the flattened tensor. */
-    public Tensor argmax() { return CpuKernels.argReduce(true, flatten(), 0, false); }
-    public Tensor argmax(int dim, boolean keepdim) { return CpuKernels.argReduce(true, this, Shape.dim(dim, shape.length), keepdim); }
+    public Tensor argmax() { return Dispatch.argReduce(true, flatten(), 0, false); }
+    public Tensor argmax(int dim, boolean keepdim) { return Dispatch.argReduce(true, this, Shape.dim(dim, shape.length), keepdim); }
     public Tensor argmax(int dim) { return argmax(dim, false); }
-    public Tensor argmin() { return CpuKernels.argReduce(false, flatten(), 0, false); }
-    public Tensor argmin(int dim, boolean keepdim) { return CpuKernels.argReduce(false, this, Shape.dim(dim, shape.length), keepdim); }
+    public Tensor argmin() { return Dispatch.argReduce(false, flatten(), 0, false); }
+    public Tensor argmin(int dim, boolean keepdim) { return Dispatch.argReduce(false, this, Shape.dim(dim, shape.length), keepdim); }
     public Tensor argmin(int dim) { return argmin(dim, false); }
     /** max over dims, values only (ties share the gradient, as torch.amax). */
     public Tensor amax(int dim, boolean keepdim) {
-        Tensor m = CpuKernels.reduce(Reduce.MAX, this, new int[]{Shape.dim(dim, shape.length)}, true);
+        Tensor m = Dispatch.reduce(Reduce.MAX, this, new int[]{Shape.dim(dim, shape.length)}, true);
         Tensor hit = eq(m).to(dtype());
         Tensor share = hit.div(hit.sum(dim, true));
         Tensor out = mul(share).sum(dim, true);
@@ -683,7 +707,7 @@ public class Tensor {
     /** log(sum(exp(x))) along dim, computed stably by subtracting the max first. */
     public Tensor logsumexp(int dim, boolean keepdim) {
         int d = Shape.dim(dim, shape.length);
-        Tensor m = CpuKernels.reduce(Reduce.MAX, this, new int[]{d}, true);
+        Tensor m = Dispatch.reduce(Reduce.MAX, this, new int[]{d}, true);
         m = where(m.abs().eq(Double.POSITIVE_INFINITY), m.zerosLike(), m);
         Tensor out = sub(m).exp().sum(d, true).log().add(m);
         return keepdim ? out : out.squeeze(d);
@@ -760,7 +784,7 @@ public class Tensor {
             throw new IllegalArgumentException("result type " + result.dtype() + " can't be cast to the desired output type " + dtype() + " of an in-place op");
         }
         if (record && result.requiresGrad) {
-            CpuKernels.copyInto(this, result.detach());
+            Dispatch.copyInto(this, result.detach());
             if (base != null) {
                 rebaseHistory(result);
             } else {
@@ -769,19 +793,19 @@ public class Tensor {
                 historyVersion++; // views taken earlier now re-derive their history from this one
             }
         } else {
-            CpuKernels.copyInto(this, result);
+            Dispatch.copyInto(this, result);
         }
         return this;
     }
 
-    public Tensor add_(Tensor o) { return inPlaceBinary(CpuKernels.Binary.ADD, o) ? this : inPlace(t -> t.add(o)); }
+    public Tensor add_(Tensor o) { return inPlaceBinary(Backend.Binary.ADD, o) ? this : inPlace(t -> t.add(o)); }
     public Tensor add_(double v) { return inPlace(t -> t.add(v)); }
     public Tensor add_(Tensor o, double alpha) { return inPlace(t -> t.add(o, alpha)); }
-    public Tensor sub_(Tensor o) { return inPlaceBinary(CpuKernels.Binary.SUB, o) ? this : inPlace(t -> t.sub(o)); }
+    public Tensor sub_(Tensor o) { return inPlaceBinary(Backend.Binary.SUB, o) ? this : inPlace(t -> t.sub(o)); }
     public Tensor sub_(double v) { return inPlace(t -> t.sub(v)); }
-    public Tensor mul_(Tensor o) { return inPlaceBinary(CpuKernels.Binary.MUL, o) ? this : inPlace(t -> t.mul(o)); }
+    public Tensor mul_(Tensor o) { return inPlaceBinary(Backend.Binary.MUL, o) ? this : inPlace(t -> t.mul(o)); }
     public Tensor mul_(double v) { return inPlace(t -> t.mul(v)); }
-    public Tensor div_(Tensor o) { return inPlaceBinary(CpuKernels.Binary.DIV, o) ? this : inPlace(t -> t.div(o)); }
+    public Tensor div_(Tensor o) { return inPlaceBinary(Backend.Binary.DIV, o) ? this : inPlace(t -> t.div(o)); }
     public Tensor div_(double v) { return inPlace(t -> t.div(v)); }
     public Tensor pow_(double p) { return inPlace(t -> t.pow(p)); }
     public Tensor neg_() { return inPlace(Tensor::neg); }
@@ -795,19 +819,19 @@ public class Tensor {
     /** Copies src (broadcast, converted to this dtype) into this tensor; with autograd, gradients flow to src only. */
     public Tensor copy_(Tensor src) {
         if (recordsInPlace(src)) return inPlace(t -> new Pointwise.Overwrite().apply(t, src));
-        CpuKernels.copyInto(this, src);
+        Dispatch.copyInto(this, src);
         return this;
     }
     public Tensor zero_() { return fill_(0.0); }
     public Tensor fill_(double value) {
         if (recordsInPlace()) return inPlace(t -> new Pointwise.Overwrite().apply(t, scalar(value, dtype())));
-        CpuKernels.fill(this, value);
+        Dispatch.fill(this, value);
         return this;
     }
 
     /** this op= o straight into this tensor's memory, when autograd has nothing to record; false if not done. */
-    private boolean inPlaceBinary(CpuKernels.Binary op, Tensor o) {
-        return !recordsInPlace(o) && CpuKernels.binaryInPlace(op, this, o);
+    private boolean inPlaceBinary(Backend.Binary op, Tensor o) {
+        return !recordsInPlace(o) && Dispatch.binaryInPlace(op, this, o);
     }
 
     /** Whether an in-place write of operand into this tensor must go through autograd: either side is in the graph. */
@@ -853,12 +877,12 @@ public class Tensor {
 
     /** Fills with uniform values on [from, to) (used by init functions). */
     public Tensor uniform_(double from, double to, Generator g) {
-        try (var m = GradMode.noGrad()) { CpuKernels.copyInto(this, Creation.rand(shape, dtype(), g).mul(to - from).add(from)); }
+        try (var m = GradMode.noGrad()) { Dispatch.copyInto(this, Creation.rand(shape, dtype(), g).mul(to - from).add(from)); }
         return this;
     }
     /** Fills with normal values of this mean and std. */
     public Tensor normal_(double mean, double std, Generator g) {
-        try (var m = GradMode.noGrad()) { CpuKernels.copyInto(this, Creation.randn(shape, dtype(), g).mul(std).add(mean)); }
+        try (var m = GradMode.noGrad()) { Dispatch.copyInto(this, Creation.randn(shape, dtype(), g).mul(std).add(mean)); }
         return this;
     }
 

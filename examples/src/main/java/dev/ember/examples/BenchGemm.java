@@ -1,18 +1,23 @@
 package dev.ember.examples;
 
-import dev.ember.engine.backend.cpu.Gemm;
-import dev.ember.engine.backend.cpu.Parallel;
+import dev.ember.engine.Device;
+import dev.ember.engine.Storage;
+import dev.ember.engine.Threads;
+import dev.ember.engine.backend.Backend;
+import dev.ember.engine.backend.Backends;
+import dev.ember.engine.backend.Buffer;
 import dev.ludovic.netlib.blas.BLAS;
 import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Square sgemm throughput of Ember's {@link Gemm} against netlib BLAS, on 1 and 2 Ember threads.
+ * Square sgemm throughput of Ember's CPU {@link Backend#gemm} against netlib BLAS, on 1 and 2 Ember threads.
  * Usage: {@code BenchGemm [n ...]} (default 128 256 512 1024 2048).
  */
 public final class BenchGemm {
     /** Time spent on each measured point, after warm-up. */
     private static final double SECONDS_PER_POINT = 0.3;
+    private static final Backend CPU = Backends.of(Device.CPU);
 
     private BenchGemm() {}
 
@@ -25,19 +30,19 @@ public final class BenchGemm {
         // species, which makes the JDK's shared type profiles polymorphic and would tax Ember's
         // kernel for the rest of the run (Ember's kernel avoids the collapse, not all of the cost).
         double[][] ember = new double[sizes.length][threads.length];
-        int savedThreads = Parallel.numThreads();
+        int savedThreads = Threads.getNumThreads();
         try {
             warmUp(threads);
             for (int s = 0; s < sizes.length; s++) {
                 int n = sizes[s];
-                float[] a = random(n), b = random(n), c = new float[n * n];
+                Buffer a = buffer(random(n)), b = buffer(random(n)), c = buffer(new float[n * n]);
                 for (int t = 0; t < threads.length; t++) {
-                    Parallel.setNumThreads(threads[t]);
-                    ember[s][t] = gflops(n, () -> Gemm.sgemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false));
+                    Threads.setNumThreads(threads[t]);
+                    ember[s][t] = gflops(n, () -> CPU.gemm(false, false, n, n, n, a, 0, n, b, 0, n, c, 0, n, false));
                 }
             }
         } finally {
-            Parallel.setNumThreads(savedThreads);
+            Threads.setNumThreads(savedThreads);
         }
         BLAS blas = BLAS.getInstance();
         double[] reference = new double[sizes.length];
@@ -48,7 +53,7 @@ public final class BenchGemm {
             reference[s] = gflops(n, () -> blas.sgemm("N", "N", n, n, n, 1f, b, n, a, n, 0f, c, n));
         }
 
-        System.out.println("ember: " + Gemm.sgemmBackend() + ", threads set per row");
+        System.out.println("ember: " + CPU + ", threads set per row");
         System.out.println("reference: netlib " + blas.getClass().getSimpleName() + ", measured once per n: its threads"
                 + " are not set here (JNIBLAS follows the system BLAS, e.g. OPENBLAS_NUM_THREADS;"
                 + " VectorBLAS and JavaBLAS are single-threaded)");
@@ -67,10 +72,10 @@ public final class BenchGemm {
      */
     private static void warmUp(int[] threads) {
         int n = 200; // not a multiple of the 6 x 64 tile, so the edge path warms up too
-        float[] a = random(n), c = new float[n * n];
+        Buffer a = buffer(random(n)), c = buffer(new float[n * n]);
         for (int t : threads) {
-            Parallel.setNumThreads(t);
-            repeatFor(1.0, () -> Gemm.sgemm(false, false, n, n, n, a, 0, n, a, 0, n, c, 0, n, false));
+            Threads.setNumThreads(t);
+            repeatFor(1.0, () -> CPU.gemm(false, false, n, n, n, a, 0, n, a, 0, n, c, 0, n, false));
         }
     }
 
@@ -98,4 +103,6 @@ public final class BenchGemm {
         for (int i = 0; i < x.length; i++) x[i] = rnd.nextFloat() * 2 - 1;
         return x;
     }
+
+    private static Buffer buffer(float[] values) { return Storage.of(values).buffer(); }
 }

@@ -1,8 +1,8 @@
 package dev.ember.examples;
 
 import dev.ember.engine.Tensor;
+import dev.ember.engine.Threads;
 import dev.ember.engine.autograd.GradMode;
-import dev.ember.engine.backend.cpu.Parallel;
 import dev.ember.engine.data.DataLoader;
 import dev.ember.engine.data.TensorDataset;
 import dev.ember.engine.nn.CrossEntropyLoss;
@@ -56,7 +56,7 @@ public final class BenchMlp {
     }
 
     static List<Epoch> ember(Tensor[] train, Tensor[] test, int epochs, int threads) {
-        Parallel.setNumThreads(threads);
+        Threads.setNumThreads(threads);
         warmUp(train);
         Tensor.manualSeed(0);
         Module model = FashionMnist.mlp();

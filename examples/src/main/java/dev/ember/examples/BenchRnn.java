@@ -1,7 +1,7 @@
 package dev.ember.examples;
 
 import dev.ember.engine.Tensor;
-import dev.ember.engine.backend.cpu.Parallel;
+import dev.ember.engine.Threads;
 import dev.ember.engine.nn.LSTM;
 
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ public final class BenchRnn {
     public static void main(String[] args) throws Exception {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int[] lengths = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[]{25, 50, 100, 200};
-        Parallel.setNumThreads(1);
+        Threads.setNumThreads(1);
         Map<Integer, Double> ref = torch(reps, lengths);
         System.out.printf("LSTM(%d, %d), batch %d, forward+backward, 1 thread, best of %d%n", INPUT, HIDDEN, BATCH, reps);
         System.out.printf("%-5s %12s %12s %12s %12s %8s%n", "T", "ember ms", "ember ms/t", "torch ms", "torch ms/t", "ratio");

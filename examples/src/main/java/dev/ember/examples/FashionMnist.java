@@ -1,7 +1,7 @@
 package dev.ember.examples;
 
 import dev.ember.engine.Tensor;
-import dev.ember.engine.backend.cpu.Parallel;
+import dev.ember.engine.Threads;
 import dev.ember.engine.data.DataLoader;
 import dev.ember.engine.data.TensorDataset;
 import dev.ember.engine.nn.Conv2d;
@@ -54,8 +54,8 @@ public final class FashionMnist {
         String model = args.length > 0 ? args[0] : "mlp";
         if (!model.equals("mlp") && !model.equals("cnn")) throw new IllegalArgumentException("model must be mlp or cnn, got '" + model + "'");
         int epochs = args.length > 1 ? Integer.parseInt(args[1]) : model.equals("cnn") ? 6 : 15;
-        if (args.length > 2) Parallel.setNumThreads(Integer.parseInt(args[2]));
-        System.out.printf("Fashion-MNIST %s, %d epochs, %d threads%n", model, epochs, Parallel.numThreads());
+        if (args.length > 2) Threads.setNumThreads(Integer.parseInt(args[2]));
+        System.out.printf("Fashion-MNIST %s, %d epochs, %d threads%n", model, epochs, Threads.getNumThreads());
         History h = train(model, epochs, false);
         System.out.printf("test accuracy %.4f%n", h.last("val_accuracy"));
     }

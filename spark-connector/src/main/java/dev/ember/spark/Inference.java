@@ -5,8 +5,8 @@ import dev.ember.arrow.Features;
 import dev.ember.arrow.RowsToArrow;
 import dev.ember.arrow.TensorBatch;
 import dev.ember.engine.Tensor;
+import dev.ember.engine.Threads;
 import dev.ember.engine.autograd.GradMode;
-import dev.ember.engine.backend.cpu.Parallel;
 import dev.ember.engine.nn.Module;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ final class Inference implements Iterator<InternalRow> {
     Inference(int partition, Iterator<InternalRow> rows, Setup setup) {
         this.setup = setup;
         TaskContext tc = TaskContext.get();
-        this.threads = tc != null ? tc.cpus() : Parallel.numThreads();
+        this.threads = tc != null ? tc.cpus() : Threads.getNumThreads();
         this.model = setup.source().build(0);
         setup.weights().loadInto(model, null);
         model.eval();
@@ -106,7 +106,7 @@ final class Inference implements Iterator<InternalRow> {
         List<InternalRow> out = new ArrayList<>(batch.size());
         if (batch.size() == 0) return out.iterator();
         Tensor output;
-        try (var scope = GradMode.noGrad(); var pool = Parallel.useThreads(threads)) {
+        try (var scope = GradMode.noGrad(); var pool = Threads.useThreads(threads)) {
             output = model.forward(batch.features());
         }
         Objective objective = setup.objective();

@@ -2,7 +2,7 @@ package dev.ember.spark;
 
 import dev.ember.engine.Generator;
 import dev.ember.engine.Tensor;
-import dev.ember.engine.backend.cpu.Parallel;
+import dev.ember.engine.Threads;
 import dev.ember.engine.data.DataLoader;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Optimizer;
@@ -52,7 +52,7 @@ final class RoundTrainer {
         long[] steps = config.stepsOfRound(in.round(), data.stepsPerEpoch(config.workerBatchSize()));
         if (data.rows() == 0 || steps[0] >= steps[1]) return RoundResult.idle(data.partition(), device);
         TaskContext tc = TaskContext.get();
-        try (var threads = Parallel.useThreads(tc != null ? tc.cpus() : Parallel.numThreads())) {
+        try (var threads = Threads.useThreads(tc != null ? tc.cpus() : Threads.getNumThreads())) {
             return trainSteps(data, in, steps, device);
         }
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
 
 /**
@@ -53,6 +54,8 @@ public final class Backward {
     private static void execute(Tensor[] roots, Tensor[] rootGrads, boolean retainGraph, boolean createGraph,
                                 Map<Object, Tensor> captured) {
         LeafGrads leafGrads = new LeafGrads(createGraph, captured);
+        // A sum of two gradients is a gradient too: counted, or a leaf could steal it while another still holds it.
+        BinaryOperator<Tensor> sum = (x, y) -> { Tensor s = x.add(y); leafGrads.count(s); return s; };
         Map<Function, Tensor> pending = new IdentityHashMap<>();
         List<Function> starts = new ArrayList<>();
         for (int i = 0; i < roots.length; i++) {
@@ -70,7 +73,7 @@ public final class Backward {
                 leafGrads.foreign(g); // the caller's tensor: never becomes a leaf's grad without a copy
             }
             if (root.isLeaf()) leafGrads.deliver(root, g);
-            else { leafGrads.count(g); pending.merge(root.gradFn(), g, Tensor::add); starts.add(root.gradFn()); }
+            else { leafGrads.count(g); pending.merge(root.gradFn(), g, sum); starts.add(root.gradFn()); }
         }
 
         // Count, for every reachable node, how many reachable nodes feed gradients into it.
@@ -93,7 +96,7 @@ public final class Backward {
         Map<Object, Tensor> sliceGrads = new IdentityHashMap<>();
         Predicate<Function> arrived = next -> {
             Tensor buffer = sliceGrads.remove(next);
-            if (buffer != null) { leafGrads.count(buffer); pending.merge(next, buffer, Tensor::add); }
+            if (buffer != null) { leafGrads.count(buffer); pending.merge(next, buffer, sum); }
             return pending.containsKey(next);
         };
         ArrayDeque<Function> ready = new ArrayDeque<>();
@@ -119,7 +122,7 @@ public final class Backward {
                     if (grads[i] != null) {
                         if (next != null) {
                             leafGrads.count(grads[i]);
-                            pending.merge(next, grads[i], Tensor::add);
+                            pending.merge(next, grads[i], sum);
                         } else if (f.leaf(i) != null) {
                             leafGrads.deliver(f.leaf(i), grads[i]);
                         }

@@ -1,6 +1,7 @@
 package dev.ember.engine.autograd;
 
 import dev.ember.engine.DType;
+import dev.ember.engine.Device;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 
@@ -35,6 +36,7 @@ public abstract class Function {
      * Integer and bool outputs (casts, comparisons) are never differentiable and stay out of it.
      */
     public final Tensor apply(Tensor... x) {
+        if (x.length > 1) Device.common(getClass().getSimpleName(), x);
         boolean record = false;
         if (GradMode.isEnabled()) {
             for (Tensor t : x) if (t != null && t.requiresGrad()) { record = true; break; }

@@ -4,7 +4,7 @@ import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
-import dev.ember.engine.backend.cpu.CpuKernels;
+import dev.ember.engine.ops.Dispatch;
 import dev.ember.engine.nn.Module;
 
 import java.io.EOFException;
@@ -147,7 +147,7 @@ public final class SafeTensors {
         // A contiguous tensor's elements are a run of its storage from its offset; anything else is copied once.
         int start = src.offset();
         if (!src.isContiguous()) {
-            src = CpuKernels.contiguous(src, src.dtype());
+            src = Dispatch.contiguous(src, src.dtype());
             start = 0;
         }
         Storage s = src.storage();

@@ -2,7 +2,8 @@ package dev.ember.engine.nn;
 
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
-import dev.ember.engine.backend.cpu.CpuKernels;
+import dev.ember.engine.backend.Backend;
+import dev.ember.engine.ops.Dispatch;
 
 import java.util.Arrays;
 
@@ -76,7 +77,7 @@ public class CrossEntropyLoss extends Loss {
 
     /** x - logsumexp(x) along dim, with the max taken by the reduce kernel (no gather needed). */
     static Tensor logSoftmax(Tensor x, int dim) {
-        Tensor m = CpuKernels.reduce(CpuKernels.Reduce.MAX, x.detach(), new int[]{dim}, true);
+        Tensor m = Dispatch.reduce(Backend.Reduce.MAX, x.detach(), new int[]{dim}, true);
         m = Tensor.where(m.abs().eq(Double.POSITIVE_INFINITY), m.zerosLike(), m);
         Tensor shifted = x.sub(m);
         return shifted.sub(shifted.exp().sum(dim, true).log());

@@ -5,7 +5,7 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
+import dev.ember.engine.ops.Dispatch;
 
 import java.util.BitSet;
 import java.util.Collections;
@@ -194,7 +194,7 @@ public class Embedding extends Module {
             int[] outShape = java.util.Arrays.copyOf(indexShape, indexShape.length + 1);
             outShape[indexShape.length] = d;
             boolean f32 = w.dtype() == DType.FLOAT32;
-            Tensor dense = CpuKernels.dense(w, f32 ? DType.FLOAT32 : DType.FLOAT64);
+            Tensor dense = Dispatch.dense(w, f32 ? DType.FLOAT32 : DType.FLOAT64);
             Object src = dense.storage().array();
             Object out = f32 ? new float[rows.length * d] : new double[rows.length * d];
             for (int i = 0; i < rows.length; i++) System.arraycopy(src, rows[i] * d, out, i * d, d);
@@ -238,7 +238,7 @@ public class Embedding extends Module {
             Tensor g = x[0];
             int d = g.size(-1);
             if (g.dtype() == DType.FLOAT32) {
-                float[] a = CpuKernels.dense(g, DType.FLOAT32).storage().floats(), o = new float[num * d];
+                float[] a = Dispatch.dense(g, DType.FLOAT32).storage().floats(), o = new float[num * d];
                 for (int i = 0; i < rows.length; i++) {
                     if (rows[i] == paddingIdx) continue;
                     int src = i * d, dst = rows[i] * d;
@@ -246,7 +246,7 @@ public class Embedding extends Module {
                 }
                 return Tensor.fromStorage(Storage.of(o), new int[]{num, d});
             }
-            double[] a = CpuKernels.dense(g, DType.FLOAT64).storage().doubles(), o = new double[num * d];
+            double[] a = Dispatch.dense(g, DType.FLOAT64).storage().doubles(), o = new double[num * d];
             for (int i = 0; i < rows.length; i++) {
                 if (rows[i] == paddingIdx) continue;
                 int src = i * d, dst = rows[i] * d;

@@ -2,27 +2,26 @@ package dev.ember.engine.ops;
 
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
-import dev.ember.engine.backend.cpu.CpuKernels.Binary;
+import dev.ember.engine.backend.Backend.Binary;
 
 /** Binary arithmetic with broadcasting. Gradients of broadcast inputs are summed back by {@link Function}. */
 public final class Arithmetic {
     private Arithmetic() {}
 
     public static final class Add extends Function {
-        @Override protected Tensor forward(Tensor... x) { return CpuKernels.binary(Binary.ADD, x[0], x[1]); }
+        @Override protected Tensor forward(Tensor... x) { return Dispatch.binary(Binary.ADD, x[0], x[1]); }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g, g}; }
     }
 
     public static final class Sub extends Function {
-        @Override protected Tensor forward(Tensor... x) { return CpuKernels.binary(Binary.SUB, x[0], x[1]); }
+        @Override protected Tensor forward(Tensor... x) { return Dispatch.binary(Binary.SUB, x[0], x[1]); }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g, needsInputGrad(1) ? g.neg() : null}; }
     }
 
     public static final class Mul extends Function {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0], x[1]);
-            return CpuKernels.binary(Binary.MUL, x[0], x[1]);
+            return Dispatch.binary(Binary.MUL, x[0], x[1]);
         }
         @Override protected Tensor[] backward(Tensor g) {
             return new Tensor[]{needsInputGrad(0) ? g.mul(saved(1)) : null, needsInputGrad(1) ? g.mul(saved(0)) : null};
@@ -32,7 +31,7 @@ public final class Arithmetic {
     public static final class Div extends Function {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0], x[1]);
-            return CpuKernels.binary(Binary.DIV, x[0], x[1]);
+            return Dispatch.binary(Binary.DIV, x[0], x[1]);
         }
         @Override protected Tensor[] backward(Tensor g) {
             Tensor a = saved(0), b = saved(1);
@@ -44,7 +43,7 @@ public final class Arithmetic {
     /** a ** b for tensors; d/db uses log(a), so it is NaN where a < 0, as in PyTorch. */
     public static final class Pow extends Function {
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.binary(Binary.POW, x[0], x[1]);
+            Tensor out = Dispatch.binary(Binary.POW, x[0], x[1]);
             save(x[0], x[1], out);
             return out;
         }
@@ -63,7 +62,7 @@ public final class Arithmetic {
         public Maximum(boolean max) { this.max = max; }
         @Override protected Tensor forward(Tensor... x) {
             save(x[0], x[1]);
-            return CpuKernels.binary(max ? Binary.MAXIMUM : Binary.MINIMUM, x[0], x[1]);
+            return Dispatch.binary(max ? Binary.MAXIMUM : Binary.MINIMUM, x[0], x[1]);
         }
         @Override protected Tensor[] backward(Tensor g) {
             Tensor a = saved(0), b = saved(1);
@@ -78,7 +77,7 @@ public final class Arithmetic {
     public static final class Where extends Function {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
-            return CpuKernels.where(x[0], x[1], x[2]);
+            return Dispatch.where(x[0], x[1], x[2]);
         }
         @Override protected Tensor[] backward(Tensor g) {
             Tensor cond = saved(0), zero = g.zerosLike();

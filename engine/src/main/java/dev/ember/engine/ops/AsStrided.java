@@ -2,7 +2,6 @@ package dev.ember.engine.ops;
 
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
 
 /**
  * A view given by its memory layout rather than by the op that made it: a region of a base tensor
@@ -38,15 +37,15 @@ public final class AsStrided extends Function {
             if (laidOutAsBase(x)) return x.asView(shape, strides, offset);
             // Place x in scratch memory with the base's layout, then read the view's positions.
             Tensor scratch = Tensor.zeros(new int[]{span()}, x.dtype());
-            CpuKernels.copyInto(scratch.asView(baseShape, baseStrides, baseOffset), x);
+            Dispatch.copyInto(scratch.asView(baseShape, baseStrides, baseOffset), x);
             return scratch.asView(shape, strides, offset);
         }
 
         /** The adjoint of {@link #region}: zeros of the base's shape with the view's positions taken from v. */
         public Tensor scatter(Tensor v) {
             Tensor scratch = Tensor.zeros(new int[]{span()}, v.dtype());
-            CpuKernels.copyInto(scratch.asView(shape, strides, offset), v);
-            return CpuKernels.contiguous(scratch.asView(baseShape, baseStrides, baseOffset), v.dtype());
+            Dispatch.copyInto(scratch.asView(shape, strides, offset), v);
+            return Dispatch.contiguous(scratch.asView(baseShape, baseStrides, baseOffset), v.dtype());
         }
     }
 

@@ -4,7 +4,6 @@ import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
 import dev.ember.engine.backend.cpu.Gemm;
 import dev.ember.engine.backend.cpu.Parallel;
 
@@ -119,8 +118,8 @@ public final class Convolution {
             if (in[1].dtype() != dt || (bias != null && bias.dtype() != dt)) {
                 throw new IllegalArgumentException("Input type (" + dt + "), weight type (" + in[1].dtype() + ")" + (bias != null ? " and bias type (" + bias.dtype() + ")" : "") + " should be the same");
             }
-            Tensor x = CpuKernels.dense(in[0], dt), w = CpuKernels.dense(in[1], dt);
-            Tensor b = bias == null ? null : CpuKernels.dense(bias, dt);
+            Tensor x = Dispatch.dense(in[0], dt), w = Dispatch.dense(in[1], dt);
+            Tensor b = bias == null ? null : Dispatch.dense(bias, dt);
             Tensor out = Tensor.empty(new int[]{g.n, g.o, g.oh, g.ow}, dt);
             forward(Lane.of(dt), x, w, b, out);
             save(x, w);
@@ -206,7 +205,7 @@ public final class Convolution {
 
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[1].dtype();
-            Tensor gy = CpuKernels.dense(in[0], dt), w = CpuKernels.dense(in[1], dt);
+            Tensor gy = Dispatch.dense(in[0], dt), w = Dispatch.dense(in[1], dt);
             Tensor gx = Tensor.empty(new int[]{g.n, g.c, g.h, g.w}, dt);
             inputGrad(g, Lane.of(dt), gy, w, gx);
             save(gy, w);
@@ -229,7 +228,7 @@ public final class Convolution {
 
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[1].dtype();
-            Tensor gy = CpuKernels.dense(in[0], dt), x = CpuKernels.dense(in[1], dt);
+            Tensor gy = Dispatch.dense(in[0], dt), x = Dispatch.dense(in[1], dt);
             Tensor gw = Tensor.empty(new int[]{g.o, g.cg, g.kh, g.kw}, dt);
             weightGrad(g, Lane.of(dt), gy, x, gw);
             save(gy, x);

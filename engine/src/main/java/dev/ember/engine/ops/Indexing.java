@@ -5,7 +5,6 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
 import dev.ember.engine.backend.cpu.Strided;
 
 import java.util.ArrayList;
@@ -69,7 +68,7 @@ public final class Indexing {
         private final boolean accumulate;
         IndexPut(Tensor[] indices, boolean accumulate) { this.indices = indices; this.accumulate = accumulate; }
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.contiguous(x[0], x[0].dtype());
+            Tensor out = Dispatch.contiguous(x[0], x[0].dtype());
             Plan p = Plan.of(out.shape(), 0, indices);
             Tensor values;
             try {
@@ -261,7 +260,7 @@ public final class Indexing {
         private final Tensor index;
         ScatterAdd(int dim, Tensor index) { this.dim = dim; this.index = index; }
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.contiguous(x[0], x[0].dtype());
+            Tensor out = Dispatch.contiguous(x[0], x[0].dtype());
             int[] to = scatterOffsets(out.shape(), out.strides(), 0, dim, index);
             Tensor src = rowMajor(narrowTo(x[1], index.shape()));
             put(src.storage(), src.offset(), out.storage(), to, 1, true);
@@ -348,7 +347,7 @@ public final class Indexing {
         private final double value;
         MaskedFill(Tensor mask, double value) { this.mask = mask; this.value = value; }
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.contiguous(x[0], x[0].dtype());
+            Tensor out = Dispatch.contiguous(x[0], x[0].dtype());
             int[] shape = out.shape();
             int[] maskStrides = Shape.broadcastStrides(mask.shape(), mask.strides(), shape);
             int ms = Strided.inner(maskStrides);
@@ -460,13 +459,13 @@ public final class Indexing {
     }
 
     /** The index values in row-major order (copied only when index is not already a dense int64 tensor). */
-    private static long[] longs(Tensor index) { return CpuKernels.dense(index, DType.INT64).storage().longs(); }
+    private static long[] longs(Tensor index) { return Dispatch.dense(index, DType.INT64).storage().longs(); }
 
     /**
      * t itself when its elements lie row-major from t.offset() (then element p is at offset() + p), else a row-major
      * copy. Unlike a full copy this keeps a slice of a big dataset from being copied on every batch.
      */
-    private static Tensor rowMajor(Tensor t) { return t.isContiguous() ? t : CpuKernels.contiguous(t, t.dtype()); }
+    private static Tensor rowMajor(Tensor t) { return t.isContiguous() ? t : Dispatch.contiguous(t, t.dtype()); }
 
     /** dst[r * len + k] = src[from[r] + k] for every run r; src and dst have one dtype, dst is fresh. */
     private static void take(Storage src, int[] from, int len, Storage dst) {

@@ -4,7 +4,6 @@ import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
 
 /** cat and stack (copies), split, chunk and unbind (views). */
 public final class Joining {
@@ -43,7 +42,7 @@ public final class Joining {
             int at = 0;
             for (Tensor xi : x) {
                 int len = xi.shape()[dim];
-                CpuKernels.copyInto(out.slice(dim, at, at + len, 1), xi);
+                Dispatch.copyInto(out.slice(dim, at, at + len, 1), xi);
                 at += len;
             }
             return out;

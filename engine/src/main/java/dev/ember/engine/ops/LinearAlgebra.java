@@ -3,9 +3,8 @@ package dev.ember.engine.ops;
 import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
+import dev.ember.engine.backend.Backend;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
-import dev.ember.engine.backend.cpu.Gemm;
 
 /** Matrix products on the GEMM kernel; matmul's broadcasting and vector cases are composed in Tensor. */
 public final class LinearAlgebra {
@@ -107,16 +106,12 @@ public final class LinearAlgebra {
     static Tensor batched(Tensor a, Tensor b) {
         int batch = a.shape()[0], n = a.shape()[1], k = a.shape()[2], m = b.shape()[2];
         Operand pa = Operand.of(a), pb = Operand.of(b);
-        Tensor out = Tensor.empty(new int[]{batch, n, m}, a.dtype());
+        Backend backend = Dispatch.backend("matmul", a, b);
+        Tensor out = Tensor.empty(new int[]{batch, n, m}, a.dtype(), a.device());
         for (int i = 0; i < batch; i++) {
             int ao = pa.t.offset() + i * pa.t.strides()[0], bo = pb.t.offset() + i * pb.t.strides()[0];
-            if (a.dtype() == DType.FLOAT32) {
-                Gemm.sgemm(pa.trans, pb.trans, n, m, k, pa.t.storage().floats(), ao, pa.ld, pb.t.storage().floats(), bo, pb.ld,
-                        out.storage().floats(), i * n * m, m, false);
-            } else {
-                Gemm.dgemm(pa.trans, pb.trans, n, m, k, pa.t.storage().doubles(), ao, pa.ld, pb.t.storage().doubles(), bo, pb.ld,
-                        out.storage().doubles(), i * n * m, m, false);
-            }
+            backend.gemm(pa.trans, pb.trans, n, m, k, pa.t.storage().buffer(), ao, pa.ld, pb.t.storage().buffer(), bo, pb.ld,
+                    out.storage().buffer(), i * n * m, m, false);
         }
         return out;
     }
@@ -127,7 +122,7 @@ public final class LinearAlgebra {
             int[] s = x.shape(), st = x.strides();
             if (st[2] == 1 && (st[1] >= Math.max(1, s[2]) || s[1] == 1)) return new Operand(x, false, Math.max(st[1], Math.max(1, s[2])));
             if (st[1] == 1 && (st[2] >= Math.max(1, s[1]) || s[2] == 1)) return new Operand(x, true, Math.max(st[2], Math.max(1, s[1])));
-            Tensor c = CpuKernels.contiguous(x, x.dtype());
+            Tensor c = Dispatch.contiguous(x, x.dtype());
             return new Operand(c, false, Math.max(1, s[2]));
         }
     }

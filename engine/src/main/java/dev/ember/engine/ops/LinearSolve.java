@@ -5,7 +5,6 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
 
 import java.util.Arrays;
 
@@ -33,7 +32,7 @@ public final class LinearSolve {
         @Override protected Tensor forward(Tensor... x) {
             Tensor a = x[0];
             int n = a.size(-1);
-            double[] m = CpuKernels.contiguous(a, DType.FLOAT64).storage().doubles(); // a private copy: LU works in place
+            double[] m = Dispatch.contiguous(a, DType.FLOAT64).storage().doubles(); // a private copy: LU works in place
             double[] inv = new double[m.length];
             int batch = batchCount(a);
             for (int b = 0; b < batch; b++) {
@@ -61,7 +60,7 @@ public final class LinearSolve {
         @Override protected Tensor forward(Tensor... x) {
             Tensor a = x[0];
             int n = a.size(-1);
-            double[] m = CpuKernels.contiguous(a, DType.FLOAT64).storage().doubles();
+            double[] m = Dispatch.contiguous(a, DType.FLOAT64).storage().doubles();
             int batch = batchCount(a);
             double[] det = new double[batch];
             for (int b = 0; b < batch; b++) det[b] = Lu.factor(m, b * n * n, n).det(m, b * n * n, n);
@@ -164,7 +163,7 @@ public final class LinearSolve {
 
     private static Tensor result(double[] values, int[] shape, DType dtype) {
         Tensor t = Tensor.fromStorage(Storage.of(values), shape);
-        return dtype == DType.FLOAT64 ? t : CpuKernels.contiguous(t, dtype);
+        return dtype == DType.FLOAT64 ? t : Dispatch.contiguous(t, dtype);
     }
 
     /** The error for a singular matrix, naming it by its batch coordinates when a has batch dims. */

@@ -3,21 +3,21 @@ package dev.ember.engine.ops;
 import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
-import dev.ember.engine.backend.cpu.CpuKernels.Unary;
+import dev.ember.engine.backend.Backend;
+import dev.ember.engine.backend.Backend.Unary;
 
 /** Elementwise functions of one tensor, each with its derivative. */
 public final class Pointwise {
     private Pointwise() {}
 
     public static final class Neg extends Function {
-        @Override protected Tensor forward(Tensor... x) { return CpuKernels.unary(Unary.NEG, x[0]); }
+        @Override protected Tensor forward(Tensor... x) { return Dispatch.unary(Unary.NEG, x[0]); }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.neg()}; }
     }
 
     public static final class Exp extends Function {
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.unary(Unary.EXP, x[0]);
+            Tensor out = Dispatch.unary(Unary.EXP, x[0]);
             save(out);
             return out;
         }
@@ -27,14 +27,14 @@ public final class Pointwise {
     public static final class Log extends Function {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
-            return CpuKernels.unary(Unary.LOG, x[0]);
+            return Dispatch.unary(Unary.LOG, x[0]);
         }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.div(saved(0))}; }
     }
 
     public static final class Sqrt extends Function {
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.unary(Unary.SQRT, x[0]);
+            Tensor out = Dispatch.unary(Unary.SQRT, x[0]);
             save(out);
             return out;
         }
@@ -44,7 +44,7 @@ public final class Pointwise {
     public static final class Sin extends Function {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
-            return CpuKernels.unary(Unary.SIN, x[0]);
+            return Dispatch.unary(Unary.SIN, x[0]);
         }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).cos())}; }
     }
@@ -52,14 +52,14 @@ public final class Pointwise {
     public static final class Cos extends Function {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
-            return CpuKernels.unary(Unary.COS, x[0]);
+            return Dispatch.unary(Unary.COS, x[0]);
         }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).sin()).neg()}; }
     }
 
     public static final class Tanh extends Function {
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.unary(Unary.TANH, x[0]);
+            Tensor out = Dispatch.unary(Unary.TANH, x[0]);
             save(out);
             return out;
         }
@@ -72,7 +72,7 @@ public final class Pointwise {
 
     public static final class Sigmoid extends Function {
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.unary(Unary.SIGMOID, x[0]);
+            Tensor out = Dispatch.unary(Unary.SIGMOID, x[0]);
             save(out);
             return out;
         }
@@ -85,7 +85,7 @@ public final class Pointwise {
 
     public static final class Relu extends Function {
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = CpuKernels.unary(Unary.RELU, x[0]);
+            Tensor out = Dispatch.unary(Unary.RELU, x[0]);
             save(out);
             return out;
         }
@@ -93,7 +93,7 @@ public final class Pointwise {
         @Override protected Tensor[] backward(Tensor g) {
             Tensor out = saved(0);
             // A fused kernel when no graph is being built; the composite keeps double backward working.
-            if (!dev.ember.engine.autograd.GradMode.isEnabled() && g.dtype() == out.dtype()) return new Tensor[]{CpuKernels.binary(CpuKernels.Binary.RELU_GRAD, g, out)};
+            if (!dev.ember.engine.autograd.GradMode.isEnabled() && g.dtype() == out.dtype()) return new Tensor[]{Dispatch.binary(Backend.Binary.RELU_GRAD, g, out)};
             return new Tensor[]{g.mul(out.gt(0.0))};
         }
     }
@@ -101,7 +101,7 @@ public final class Pointwise {
     public static final class Abs extends Function {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
-            return CpuKernels.unary(Unary.ABS, x[0]);
+            return Dispatch.unary(Unary.ABS, x[0]);
         }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.mul(saved(0).sign())}; }
     }
@@ -116,7 +116,7 @@ public final class Pointwise {
             boolean whole = p == Math.rint(p);
             if (!t.isFloatingPoint() && whole && p < 0) throw new IllegalArgumentException("Integers to negative integer powers are not allowed (" + t + " tensor ** " + p + ")");
             DType pt = t.isFloatingPoint() ? t : whole && t != DType.BOOL ? t : DType.FLOAT32;
-            return CpuKernels.binary(CpuKernels.Binary.POW, x[0], Tensor.scalar(p, pt));
+            return Dispatch.binary(Backend.Binary.POW, x[0], Tensor.scalar(p, pt));
         }
         @Override protected Tensor[] backward(Tensor g) {
             Tensor x = saved(0);
@@ -134,8 +134,8 @@ public final class Pointwise {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
             Tensor out = x[0];
-            if (!Double.isNaN(min)) out = CpuKernels.binary(CpuKernels.Binary.MAXIMUM, out, Tensor.scalar(min, x[0].dtype()));
-            if (!Double.isNaN(max)) out = CpuKernels.binary(CpuKernels.Binary.MINIMUM, out, Tensor.scalar(max, x[0].dtype()));
+            if (!Double.isNaN(min)) out = Dispatch.binary(Backend.Binary.MAXIMUM, out, Tensor.scalar(min, x[0].dtype()));
+            if (!Double.isNaN(max)) out = Dispatch.binary(Backend.Binary.MINIMUM, out, Tensor.scalar(max, x[0].dtype()));
             return out == x[0] ? x[0].clone() : out;
         }
         @Override protected Tensor[] backward(Tensor g) {
@@ -151,7 +151,7 @@ public final class Pointwise {
     public static final class Cast extends Function {
         private final dev.ember.engine.DType dtype;
         public Cast(dev.ember.engine.DType dtype) { this.dtype = dtype; }
-        @Override protected Tensor forward(Tensor... x) { return CpuKernels.contiguous(x[0], dtype); }
+        @Override protected Tensor forward(Tensor... x) { return Dispatch.contiguous(x[0], dtype); }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.to(inputDtype(0))}; }
         @Override public String name() { return "ToCopyBackward0"; }
     }
@@ -161,7 +161,7 @@ public final class Pointwise {
      * dtype). Self's old value gets a zero gradient; src gets the gradient, summed back to its shape.
      */
     public static final class Overwrite extends Function {
-        @Override protected Tensor forward(Tensor... x) { return CpuKernels.contiguous(x[1].expand(x[0].shape()), x[0].dtype()); }
+        @Override protected Tensor forward(Tensor... x) { return Dispatch.contiguous(x[1].expand(x[0].shape()), x[0].dtype()); }
         @Override protected Tensor[] backward(Tensor g) {
             return new Tensor[]{needsInputGrad(0) ? g.zerosLike() : null, needsInputGrad(1) ? g : null};
         }
@@ -170,7 +170,7 @@ public final class Pointwise {
 
     /** A copy that autograd sees through. */
     public static final class Clone extends Function {
-        @Override protected Tensor forward(Tensor... x) { return CpuKernels.contiguous(x[0], x[0].dtype()); }
+        @Override protected Tensor forward(Tensor... x) { return Dispatch.contiguous(x[0], x[0].dtype()); }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g}; }
     }
 }

@@ -5,7 +5,6 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
 
 import java.util.Arrays;
 
@@ -105,7 +104,7 @@ public final class Pooling {
 
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[0].dtype();
-            Tensor x = CpuKernels.dense(in[0], dt);
+            Tensor x = Dispatch.dense(in[0], dt);
             int[] shape = in[0].shape();
             Tensor out = Tensor.empty(new int[]{shape[0], shape[1], g.oh, g.ow}, dt);
             indices = new int[g.planes * g.oh * g.ow];
@@ -194,7 +193,7 @@ public final class Pooling {
 
         @Override protected Tensor forward(Tensor... in) {
             Tensor gx = Tensor.zeros(inputShape, in[0].dtype());
-            scatter(Convolution.Lane.of(gx.dtype()), CpuKernels.dense(in[0], gx.dtype()), gx);
+            scatter(Convolution.Lane.of(gx.dtype()), Dispatch.dense(in[0], gx.dtype()), gx);
             return gx;
         }
 
@@ -227,7 +226,7 @@ public final class Pooling {
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[0].dtype();
             Tensor out = Tensor.empty(new int[]{inputShape[0], inputShape[1], pool.g.oh, pool.g.ow}, dt);
-            gather(Convolution.Lane.of(dt), CpuKernels.dense(in[0], dt), out);
+            gather(Convolution.Lane.of(dt), Dispatch.dense(in[0], dt), out);
             return out;
         }
 
@@ -320,7 +319,7 @@ public final class Pooling {
 
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[0].dtype();
-            Tensor x = CpuKernels.dense(in[0], dt);
+            Tensor x = Dispatch.dense(in[0], dt);
             Tensor out = Tensor.empty(outShape, dt);
             sum(Convolution.Lane.of(dt), x, out);
             return out;
@@ -357,7 +356,7 @@ public final class Pooling {
 
         @Override protected Tensor forward(Tensor... in) {
             Tensor gx = Tensor.zeros(inputShape, in[0].dtype());
-            spread(Convolution.Lane.of(gx.dtype()), CpuKernels.dense(in[0], gx.dtype()), gx);
+            spread(Convolution.Lane.of(gx.dtype()), Dispatch.dense(in[0], gx.dtype()), gx);
             return gx;
         }
 

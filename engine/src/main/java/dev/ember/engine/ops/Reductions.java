@@ -2,8 +2,8 @@ package dev.ember.engine.ops;
 
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
-import dev.ember.engine.backend.cpu.CpuKernels.Reduce;
+import dev.ember.engine.backend.Backend;
+import dev.ember.engine.backend.Backend.Reduce;
 
 /** sum, prod, max and min over dims; mean, var, std, logsumexp and norm are built from these in Tensor. */
 public final class Reductions {
@@ -20,7 +20,7 @@ public final class Reductions {
         private final int[] dims;
         private final boolean keepdim;
         public Sum(int[] dims, boolean keepdim) { this.dims = dims; this.keepdim = keepdim; }
-        @Override protected Tensor forward(Tensor... x) { return CpuKernels.reduce(Reduce.SUM, x[0], dims, keepdim); }
+        @Override protected Tensor forward(Tensor... x) { return Dispatch.reduce(Reduce.SUM, x[0], dims, keepdim); }
         @Override protected Tensor[] backward(Tensor g) {
             int[] in = inputShape(0);
             return new Tensor[]{g.reshape(keptShape(in, dims)).expand(in)};
@@ -36,8 +36,8 @@ public final class Reductions {
         @Override protected Tensor forward(Tensor... x) {
             count = 1;
             for (int d : dims) count *= x[0].shape()[d];
-            Tensor sum = CpuKernels.reduce(Reduce.SUM, x[0], dims, keepdim);
-            return CpuKernels.binary(CpuKernels.Binary.DIV, sum, Tensor.scalar(count, sum.dtype()));
+            Tensor sum = Dispatch.reduce(Reduce.SUM, x[0], dims, keepdim);
+            return Dispatch.binary(Backend.Binary.DIV, sum, Tensor.scalar(count, sum.dtype()));
         }
         @Override protected Tensor[] backward(Tensor g) {
             int[] in = inputShape(0);
@@ -52,7 +52,7 @@ public final class Reductions {
         public Prod(int[] dims, boolean keepdim) { this.dims = dims; this.keepdim = keepdim; }
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
-            return CpuKernels.reduce(Reduce.PROD, x[0], dims, keepdim);
+            return Dispatch.reduce(Reduce.PROD, x[0], dims, keepdim);
         }
         @Override protected Tensor[] backward(Tensor g) {
             Tensor x = saved(0);
@@ -76,9 +76,9 @@ public final class Reductions {
         private Tensor indices;
         public MaxDim(boolean max, int dim, boolean keepdim) { this.max = max; this.dim = dim; this.keepdim = keepdim; }
         @Override protected Tensor forward(Tensor... x) {
-            indices = CpuKernels.argReduce(max, x[0], dim, true);
+            indices = Dispatch.argReduce(max, x[0], dim, true);
             // The max itself needs no gather: argReduce and reduce agree, NaN included.
-            return CpuKernels.reduce(max ? Reduce.MAX : Reduce.MIN, x[0], new int[]{dim}, keepdim);
+            return Dispatch.reduce(max ? Reduce.MAX : Reduce.MIN, x[0], new int[]{dim}, keepdim);
         }
         /** The int64 indices of the chosen elements (keepdim shape). */
         public Tensor indices() { return keepdim ? indices : indices.squeeze(dim); }
@@ -97,7 +97,7 @@ public final class Reductions {
         @Override protected Tensor forward(Tensor... x) {
             int[] all = new int[x[0].dim()];
             for (int i = 0; i < all.length; i++) all[i] = i;
-            Tensor out = CpuKernels.reduce(max ? Reduce.MAX : Reduce.MIN, x[0], all, false);
+            Tensor out = Dispatch.reduce(max ? Reduce.MAX : Reduce.MIN, x[0], all, false);
             save(x[0], out);
             return out;
         }

@@ -4,7 +4,6 @@ import dev.ember.engine.DType;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.CpuKernels;
 
 /** Special functions (torch.special): the error function, used by the exact GELU. */
 public final class Special {
@@ -18,12 +17,12 @@ public final class Special {
         @Override protected Tensor forward(Tensor... x) {
             save(x[0]);
             if (x[0].dtype() == DType.FLOAT32) {
-                float[] a = CpuKernels.dense(x[0], DType.FLOAT32).storage().floats();
+                float[] a = Dispatch.dense(x[0], DType.FLOAT32).storage().floats();
                 float[] o = new float[a.length];
                 for (int i = 0; i < o.length; i++) o[i] = (float) erf(a[i]);
                 return Tensor.fromStorage(Storage.of(o), x[0].shape());
             }
-            double[] a = CpuKernels.dense(x[0], DType.FLOAT64).storage().doubles();
+            double[] a = Dispatch.dense(x[0], DType.FLOAT64).storage().doubles();
             double[] o = new double[x[0].numel()];
             for (int i = 0; i < o.length; i++) o[i] = erf(a[i]);
             Tensor out = Tensor.fromStorage(Storage.of(o), x[0].shape());

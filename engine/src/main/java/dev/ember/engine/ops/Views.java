@@ -5,7 +5,6 @@ import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.autograd.SlicedGradient;
-import dev.ember.engine.backend.cpu.CpuKernels;
 
 /**
  * Ops that return views: the result shares the input's storage (an in-place write through either is
@@ -26,7 +25,7 @@ public final class Views {
                 throw new IllegalArgumentException("view size is not compatible with input tensor's size and stride (shape " + Shape.str(x[0].shape())
                         + ", strides " + Shape.str(x[0].strides()) + " to " + Shape.str(shape) + "); use reshape(...) instead");
             }
-            return Tensor.fromStorage(CpuKernels.contiguous(x[0], x[0].dtype()).storage(), shape);
+            return Tensor.fromStorage(Dispatch.contiguous(x[0], x[0].dtype()).storage(), shape);
         }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.reshape(inputShape(0))}; }
         @Override public String name() { return mayCopy ? "ReshapeAliasBackward0" : "ViewBackward0"; }
@@ -128,7 +127,7 @@ public final class Views {
         }
         @Override protected Tensor forward(Tensor... x) {
             Tensor out = Tensor.zeros(fullShape, x[0].dtype());
-            CpuKernels.copyInto(out.slice(dim, start, end, step), x[0]);
+            Dispatch.copyInto(out.slice(dim, start, end, step), x[0]);
             return out;
         }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.slice(dim, start, end, step)}; }

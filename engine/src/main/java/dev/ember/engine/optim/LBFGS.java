@@ -3,7 +3,7 @@ package dev.ember.engine.optim;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
-import dev.ember.engine.backend.cpu.CpuKernels;
+import dev.ember.engine.ops.Dispatch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -266,7 +266,7 @@ public class LBFGS extends Optimizer {
             double[] v = new double[p.numel()];
             for (int i = 0; i < v.length; i++) v[i] = x[off + i] + t * d[off + i];
             off += v.length;
-            CpuKernels.copyInto(p, Tensor.fromStorage(Storage.of(v), p.shape()));
+            Dispatch.copyInto(p, Tensor.fromStorage(Storage.of(v), p.shape()));
         }
     }
 
@@ -277,7 +277,7 @@ public class LBFGS extends Optimizer {
             double[] v = p.toDoubleArray();
             for (int i = 0; i < v.length; i++) v[i] += t * d[off + i];
             off += v.length;
-            CpuKernels.copyInto(p, Tensor.fromStorage(Storage.of(v), p.shape()));
+            Dispatch.copyInto(p, Tensor.fromStorage(Storage.of(v), p.shape()));
         }
     }
 

@@ -2,7 +2,7 @@ package dev.ember.engine.optim;
 
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
-import dev.ember.engine.backend.cpu.CpuKernels;
+import dev.ember.engine.ops.Dispatch;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,7 +71,7 @@ public abstract class Optimizer {
                     if (p.grad() == null) continue;
                     Tensor work = p.isContiguous() ? p : p.contiguous().detach();
                     update(g, p, work, p.grad().contiguous(), state(p));
-                    if (work != p) CpuKernels.copyInto(p, work);
+                    if (work != p) Dispatch.copyInto(p, work);
                     else p.storage().bumpVersion();
                 }
             }

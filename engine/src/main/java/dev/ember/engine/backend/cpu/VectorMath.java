@@ -6,6 +6,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import dev.ember.engine.backend.Backend.Unary;
+
 /**
  * float32 exp, sigmoid and tanh over arrays, on whole vectors, from IEEE-exact operations only (add, multiply,
  * fma, divide, conversions, bit shifts). The Vector API's own EXP and TANH round differently when interpreted
@@ -28,7 +30,7 @@ final class VectorMath {
      * o = op(a) over [from, to) for op EXP, SIGMOID or TANH. The last, partial vector is computed masked rather
      * than by a scalar loop, so an element's bits do not depend on where a chunk boundary falls (thread count).
      */
-    static void map(CpuKernels.Unary op, float[] a, float[] o, int from, int to) {
+    static void map(Unary op, float[] a, float[] o, int from, int to) {
         int i = from;
         for (int end = from + F.loopBound(to - from); i < end; i += F.length()) apply(op, FloatVector.fromArray(F, a, i)).intoArray(o, i);
         if (i < to) {
@@ -37,7 +39,7 @@ final class VectorMath {
         }
     }
 
-    private static FloatVector apply(CpuKernels.Unary op, FloatVector x) {
+    private static FloatVector apply(Unary op, FloatVector x) {
         return switch (op) {
             case EXP -> exp(x);
             case SIGMOID -> sigmoid(x);

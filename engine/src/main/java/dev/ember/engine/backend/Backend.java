@@ -1,0 +1,64 @@
+package dev.ember.engine.backend;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Device;
+
+/**
+ * The primitives one device provides, on {@link Buffer}s and {@link View}s: never tensors, never autograd. The ops
+ * above decide shapes, dtypes, broadcasting (a broadcast operand comes as a view of the output's shape with 0
+ * strides) and allocate outputs; a backend only moves and computes elements. Inputs may be of any dtype: a
+ * backend converts them to the lane it computes in (float32 for float32 results, else float64) and writes the
+ * output buffer's own dtype. Only {@link #fromHost} and {@link #toHost} see Java arrays.
+ */
+public interface Backend {
+    enum Unary { NEG, ABS, SIGN, RELU, FLOOR, CEIL, ROUND, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RECIPROCAL, LOGICAL_NOT;
+        /** Whether the result is floating point even for an integer input (exp, log, ...). */
+        public boolean floatResult() { return ordinal() >= EXP.ordinal() && this != LOGICAL_NOT; }
+    }
+
+    /** RELU_GRAD is {@code b > 0 ? a : 0}: ReLU's backward in one pass. */
+    enum Binary { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, RELU_GRAD, EQ, NE, LT, LE, GT, GE, LOGICAL_AND, LOGICAL_OR;
+        /** Comparisons and logical ops: a bool result, computed in the operands' common type. */
+        public boolean isComparison() { return ordinal() >= EQ.ordinal(); }
+    }
+
+    enum Reduce { SUM, PROD, MAX, MIN }
+
+    Device device();
+
+    /** A zero-filled buffer. */
+    Buffer allocate(DType dtype, int length);
+
+    /** Copies a Java array ({@code float[]}, {@code double[]}, {@code long[]}, {@code int[]}, {@code byte[]} of dst's dtype) into dst. */
+    void fromHost(Object array, Buffer dst);
+
+    /** Copies src into a Java array of its dtype's type and length. */
+    void toHost(Buffer src, Object array);
+
+    /** Writes src's elements, converted to dst's dtype, into dst; both views have dst's shape. */
+    void copy(Buffer dst, View dstView, Buffer src, View srcView);
+
+    void fill(Buffer dst, View dstView, double value);
+
+    /** out (contiguous, x's shape) = op(x). */
+    void unary(Unary op, Buffer out, Buffer x, View xView);
+
+    /** out = a op b over out's view; a and b may share memory with out only as the very same view. */
+    void binary(Binary op, Buffer out, View outView, Buffer a, View aView, Buffer b, View bView);
+
+    /** out (contiguous) = cond != 0 ? a : b; all views have out's shape. */
+    void where(Buffer out, Buffer cond, View condView, Buffer a, View aView, Buffer b, View bView);
+
+    /** out (contiguous, x's shape without dims) = op over dims (distinct, in range, any order). */
+    void reduce(Reduce op, Buffer out, Buffer x, View xView, int[] dims);
+
+    /** out (int64, contiguous, x's shape without dim) = index of the first max (or min) along dim, NaN counting as the max. */
+    void argReduce(boolean max, Buffer out, Buffer x, View xView, int dim);
+
+    /**
+     * Row-major {@code C[m,n] = (accumulate ? C : 0) + op(A) op(B)} in one floating dtype; op(A) is A [m,k], or A
+     * stored [k,m] when transA; row r of a matrix starts at {@code off + r * ld}.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, Buffer a, int aOffset, int lda,
+              Buffer b, int bOffset, int ldb, Buffer c, int cOffset, int ldc, boolean accumulate);
+}

@@ -1,0 +1,62 @@
+package dev.ember.engine.backend.cpu;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.Device;
+import dev.ember.engine.backend.Backend;
+import dev.ember.engine.backend.Buffer;
+import dev.ember.engine.backend.View;
+
+/** The CPU's {@link Backend}: Java arrays, Vector API kernels, {@link Parallel} threads. */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    private static CpuBuffer cpu(Buffer b) { return CpuBuffer.of(b); }
+
+    @Override public Device device() { return Device.CPU; }
+
+    /** Which float32 GEMM kernel runs, e.g. {@code ember-vector (AVX-512, 16 lanes)}. */
+    @Override public String toString() { return Gemm.sgemmBackend(); }
+
+    @Override public Buffer allocate(DType dtype, int length) { return CpuBuffer.allocate(dtype, length); }
+
+    @Override public void fromHost(Object array, Buffer dst) { System.arraycopy(array, 0, cpu(dst).array(), 0, dst.length()); }
+
+    @Override public void toHost(Buffer src, Object array) { System.arraycopy(cpu(src).array(), 0, array, 0, src.length()); }
+
+    @Override public void copy(Buffer dst, View dstView, Buffer src, View srcView) {
+        CpuElementwise.copy(cpu(dst), dstView, cpu(src), srcView);
+    }
+
+    @Override public void fill(Buffer dst, View dstView, double value) { CpuElementwise.fill(cpu(dst), dstView, value); }
+
+    @Override public void unary(Unary op, Buffer out, Buffer x, View xView) { CpuElementwise.unary(op, cpu(out), cpu(x), xView); }
+
+    @Override public void binary(Binary op, Buffer out, View outView, Buffer a, View aView, Buffer b, View bView) {
+        CpuElementwise.binary(op, cpu(out), outView, cpu(a), aView, cpu(b), bView);
+    }
+
+    @Override public void where(Buffer out, Buffer cond, View condView, Buffer a, View aView, Buffer b, View bView) {
+        CpuElementwise.where(cpu(out), cpu(cond), condView, cpu(a), aView, cpu(b), bView);
+    }
+
+    @Override public void reduce(Reduce op, Buffer out, Buffer x, View xView, int[] dims) {
+        CpuReductions.reduce(op, cpu(out), cpu(x), xView, dims);
+    }
+
+    @Override public void argReduce(boolean max, Buffer out, Buffer x, View xView, int dim) {
+        CpuReductions.argReduce(max, cpu(out), cpu(x), xView, dim);
+    }
+
+    @Override public void gemm(boolean transA, boolean transB, int m, int n, int k, Buffer a, int aOffset, int lda,
+                               Buffer b, int bOffset, int ldb, Buffer c, int cOffset, int ldc, boolean accumulate) {
+        switch (c.dtype()) {
+            case FLOAT32 -> Gemm.sgemm(transA, transB, m, n, k, cpu(a).floats(), aOffset, lda, cpu(b).floats(), bOffset, ldb,
+                    cpu(c).floats(), cOffset, ldc, accumulate);
+            case FLOAT64 -> Gemm.dgemm(transA, transB, m, n, k, cpu(a).doubles(), aOffset, lda, cpu(b).doubles(), bOffset, ldb,
+                    cpu(c).doubles(), cOffset, ldc, accumulate);
+            default -> throw new IllegalArgumentException("gemm needs float32 or float64 matrices, got " + c.dtype());
+        }
+    }
+}

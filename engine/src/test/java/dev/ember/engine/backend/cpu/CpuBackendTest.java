@@ -1,0 +1,89 @@
+package dev.ember.engine.backend.cpu;
+
+import dev.ember.engine.DType;
+import dev.ember.engine.backend.Backend;
+import dev.ember.engine.backend.Backend.Binary;
+import dev.ember.engine.backend.Backend.Reduce;
+import dev.ember.engine.backend.Backend.Unary;
+import dev.ember.engine.backend.View;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CPU backend on buffers and views directly, with values worked out by hand. */
+@Timeout(30)
+class CpuBackendTest {
+    private final Backend cpu = CpuBackend.INSTANCE;
+
+    @Test
+    void binaryWritesAStridedOutputViewAndConvertsABroadcastOperand() {
+        // out: column 1 of a [2, 2] float32 buffer (stride 2, offset 1); a = [1, 2] float32; b = int64 scalar 10 broadcast.
+        CpuBuffer out = CpuBuffer.of(new float[]{-1, -1, -1, -1});
+        CpuBuffer a = CpuBuffer.of(new float[]{1, 2});
+        CpuBuffer b = CpuBuffer.of(new long[]{10});
+        cpu.binary(Binary.MUL, out, new View(new int[]{2}, new int[]{2}, 1), a, View.contiguous(2), b, new View(new int[]{2}, new int[]{0}, 0));
+        assertArrayEquals(new float[]{-1, 10, -1, 20}, out.floats());
+    }
+
+    @Test
+    void comparisonsComputeInTheOperandsCommonType() {
+        // int64 against float64 compares in float64, the promoted type: 1 < 1.5, not 5 < 5, not 7 < 6.5.
+        CpuBuffer out = CpuBuffer.allocate(DType.BOOL, 3);
+        cpu.binary(Binary.LT, out, View.contiguous(3), CpuBuffer.of(new long[]{1, 5, 7}), View.contiguous(3),
+                CpuBuffer.of(new double[]{1.5, 5, 6.5}), View.contiguous(3));
+        assertArrayEquals(new byte[]{1, 0, 0}, out.bytes());
+    }
+
+    @Test
+    void unaryOnATransposedViewReadsInViewOrder() {
+        // x = [[1, 2], [3, 4]] read transposed: [[1, 3], [2, 4]]; neg gives [-1, -3, -2, -4].
+        CpuBuffer x = CpuBuffer.of(new float[]{1, 2, 3, 4}), out = CpuBuffer.allocate(DType.FLOAT32, 4);
+        cpu.unary(Unary.NEG, out, x, new View(new int[]{2, 2}, new int[]{1, 2}, 0));
+        assertArrayEquals(new float[]{-1, -3, -2, -4}, out.floats());
+    }
+
+    @Test
+    void reduceOverAMiddleDimAndArgmax() {
+        // x [2, 3, 2] = 0..11; sum over dim 1: [[0+2+4, 1+3+5], [6+8+10, 7+9+11]] = [[6, 9], [24, 27]].
+        double[] values = new double[12];
+        for (int i = 0; i < 12; i++) values[i] = i;
+        CpuBuffer x = CpuBuffer.of(values), sum = CpuBuffer.allocate(DType.FLOAT64, 4);
+        cpu.reduce(Reduce.SUM, sum, x, View.contiguous(2, 3, 2), new int[]{1});
+        assertArrayEquals(new double[]{6, 9, 24, 27}, sum.doubles());
+        // argmax along dim 2 of [[3, 9, 9], [7, 1, 2]]: first max wins, so [1, 0].
+        CpuBuffer y = CpuBuffer.of(new float[]{3, 9, 9, 7, 1, 2}), idx = CpuBuffer.allocate(DType.INT64, 2);
+        cpu.argReduce(true, idx, y, View.contiguous(2, 3), 1);
+        assertArrayEquals(new long[]{1, 0}, idx.longs());
+    }
+
+    @Test
+    void copyCastsAndBroadcasts() {
+        // A float64 row [1.5, -2.5] broadcast into a [2, 2] int32 buffer: truncation toward zero.
+        CpuBuffer dst = CpuBuffer.allocate(DType.INT32, 4);
+        cpu.copy(dst, View.contiguous(2, 2), CpuBuffer.of(new double[]{1.5, -2.5}), new View(new int[]{2, 2}, new int[]{0, 1}, 0));
+        assertArrayEquals(new int[]{1, -2, 1, -2}, dst.ints());
+    }
+
+    @Test
+    void gemmTakesBuffersAndRefusesIntegerMatrices() {
+        // [[1, 2], [3, 4]] @ [[5, 6], [7, 8]] = [[19, 22], [43, 50]].
+        CpuBuffer c = CpuBuffer.allocate(DType.FLOAT64, 4);
+        cpu.gemm(false, false, 2, 2, 2, CpuBuffer.of(new double[]{1, 2, 3, 4}), 0, 2, CpuBuffer.of(new double[]{5, 6, 7, 8}), 0, 2, c, 0, 2, false);
+        assertArrayEquals(new double[]{19, 22, 43, 50}, c.doubles());
+        CpuBuffer i = CpuBuffer.allocate(DType.INT64, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cpu.gemm(false, false, 2, 2, 2, i, 0, 2, i, 0, 2, i, 0, 2, false));
+        assertTrue(e.getMessage().contains("int64"), e.getMessage());
+    }
+
+    @Test
+    void hostCopiesRoundTrip() {
+        CpuBuffer b = CpuBuffer.allocate(DType.INT64, 3);
+        cpu.fromHost(new long[]{4, 5, 6}, b);
+        long[] back = new long[3];
+        cpu.toHost(b, back);
+        assertArrayEquals(new long[]{4, 5, 6}, back);
+    }
+}
