@@ -32,12 +32,12 @@ final class Creation {
         else if (type == byte.class) natural = DType.UINT8;
         else if (type == boolean.class) natural = DType.BOOL;
         else throw new IllegalArgumentException("unsupported element type " + type.getName() + ": use float, double, long, int, byte or boolean arrays");
-        Storage s = Storage.allocate(natural, Shape.numel(shape));
+        Storage s = Storage.allocate(natural, Shape.numel(shape), Device.CPU);
         int[] pos = {0};
         flatten(nested, shape, 0, s, pos, type);
         Tensor t = Tensor.fromStorage(s, shape);
         DType target = dtype != null ? dtype : natural == DType.FLOAT64 ? DType.FLOAT32 : natural;
-        return t.to(target);
+        return t.to(target).to(Device.defaultDevice());
     }
 
     private static void flatten(Object a, int[] shape, int depth, Storage s, int[] pos, Class<?> leaf) {
@@ -63,42 +63,42 @@ final class Creation {
         if (step == 0) throw new IllegalArgumentException("arange: step must be nonzero");
         if ((end - start) / step < 0) throw new IllegalArgumentException("arange: upper bound and larger bound inconsistent with step sign (start " + start + ", end " + end + ", step " + step + ")");
         int n = (int) Math.ceil((end - start) / step);
-        Tensor t = Tensor.empty(new int[]{n}, dtype);
+        Tensor t = Tensor.empty(new int[]{n}, dtype, Device.CPU);
         for (int i = 0; i < n; i++) t.storage().setDouble(i, start + i * step);
-        return t;
+        return t.to(Device.defaultDevice());
     }
 
     static Tensor linspace(double start, double end, int steps, DType dtype) {
         if (steps < 0) throw new IllegalArgumentException("linspace: number of steps must be non-negative, got " + steps);
-        Tensor t = Tensor.empty(new int[]{steps}, dtype);
+        Tensor t = Tensor.empty(new int[]{steps}, dtype, Device.CPU);
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
         // Fill from both ends, as PyTorch does, so the last value is exactly end.
         for (int i = 0; i < steps; i++) t.storage().setDouble(i, i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
         if (steps == 1) t.storage().setDouble(0, start); // a single step is start, not end (torch.linspace(-1, 1, 1) == [-1])
-        return t;
+        return t.to(Device.defaultDevice());
     }
 
     static Tensor rand(int[] shape, DType dtype, Generator g) {
         requireFloat("rand", dtype);
-        Tensor t = Tensor.empty(shape, dtype);
+        Tensor t = Tensor.empty(shape, dtype, Device.CPU);
         // float32 keeps 24 random bits: a double just below 1 would otherwise round up to 1.0f, outside [0, 1).
         double scale = dtype == DType.FLOAT32 ? 0x1p24 : 0x1p53;
         for (int i = 0; i < t.numel(); i++) t.storage().setDouble(i, Math.floor(g.nextDouble() * scale) / scale);
-        return t;
+        return t.to(Device.defaultDevice());
     }
 
     static Tensor randn(int[] shape, DType dtype, Generator g) {
         requireFloat("randn", dtype);
-        Tensor t = Tensor.empty(shape, dtype);
+        Tensor t = Tensor.empty(shape, dtype, Device.CPU);
         for (int i = 0; i < t.numel(); i++) t.storage().setDouble(i, g.nextGaussian());
-        return t;
+        return t.to(Device.defaultDevice());
     }
 
     static Tensor randint(long low, long high, int[] shape, Generator g) {
         if (low >= high) throw new IllegalArgumentException("randint: expected low < high, got low=" + low + ", high=" + high);
-        Tensor t = Tensor.empty(shape, DType.INT64);
+        Tensor t = Tensor.empty(shape, DType.INT64, Device.CPU);
         for (int i = 0; i < t.numel(); i++) t.storage().setLong(i, g.nextLong(low, high));
-        return t;
+        return t.to(Device.defaultDevice());
     }
 
     private static void requireFloat(String op, DType dtype) {

@@ -31,11 +31,14 @@ public final class Device {
         throw new IllegalArgumentException("unknown device '" + spec + "': expected cpu, cuda or cuda:N");
     }
 
-    /** Whether a CUDA device can be used. This build has no CUDA backend yet, so always false. */
-    public static boolean isCudaAvailable() { return false; }
+    /** Whether a CUDA device can be used (a GPU with its driver, or the emulated device); {@link #cudaStatus()} says why not. */
+    public static boolean isCudaAvailable() { return dev.ember.engine.backend.cuda.CudaProbe.available(); }
 
     /** Number of usable CUDA devices. */
-    public static int cudaDeviceCount() { return 0; }
+    public static int cudaDeviceCount() { return dev.ember.engine.backend.cuda.CudaProbe.deviceCount(); }
+
+    /** Why CUDA cannot be used, or what it is when it can ("CUDA driver 12.4, 1 device(s)"). */
+    public static String cudaStatus() { return dev.ember.engine.backend.cuda.CudaProbe.reason(); }
 
     /**
      * The one device of an op's operands (nulls skipped; cpu when there are none).
@@ -44,15 +47,45 @@ public final class Device {
      */
     public static Device common(String op, Tensor... operands) {
         Device device = null;
+        boolean cpuScalar = false;
         for (Tensor t : operands) {
             if (t == null) continue;
             Device d = t.device();
+            // As in PyTorch, a 0-dim cpu tensor is a scalar that may meet tensors of any device.
+            if (d.isCpu() && t.dim() == 0) { cpuScalar = true; continue; }
             if (device == null) device = d;
             else if (!device.equals(d)) {
                 throw new IllegalArgumentException(op + ": expected all tensors to be on the same device, but found at least two devices, " + device + " and " + d);
             }
         }
-        return device == null ? CPU : device;
+        return device != null ? device : cpuScalar ? CPU : defaultDevice();
+    }
+
+    private static final ThreadLocal<Device> DEFAULT = ThreadLocal.withInitial(() -> CPU);
+
+    /**
+     * The device that factory functions without a device argument ({@code zeros}, {@code empty}, ...)
+     * allocate on, for this thread: cpu unless {@link #use} says otherwise (PyTorch's default device).
+     */
+    public static Device defaultDevice() { return DEFAULT.get(); }
+
+    /** A {@link #use} in effect; closing it restores the default device it replaced. */
+    public static final class Use implements AutoCloseable {
+        private final Device previous;
+        private Use(Device previous) { this.previous = previous; }
+        @Override public void close() { DEFAULT.set(previous); }
+    }
+
+    /**
+     * Makes {@code device} this thread's default until the returned guard closes, like PyTorch's
+     * {@code with torch.device(...)}: {@code try (var on = Device.use(Device.cuda(0))) { ... }}.
+     * Ops run their forward and backward under their operands' device, so the tensors they create
+     * land there.
+     */
+    public static Use use(Device device) {
+        Use u = new Use(DEFAULT.get());
+        DEFAULT.set(device);
+        return u;
     }
 
     public Type type() { return type; }

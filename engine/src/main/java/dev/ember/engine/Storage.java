@@ -34,8 +34,8 @@ public final class Storage {
         this.serial = serial;
     }
 
-    /** Zero-filled CPU memory. */
-    public static Storage allocate(DType dtype, int size) { return allocate(dtype, size, Device.CPU); }
+    /** Zero-filled memory on this thread's {@link Device#defaultDevice() default device} (cpu unless changed). */
+    public static Storage allocate(DType dtype, int size) { return allocate(dtype, size, Device.defaultDevice()); }
 
     /** Zero-filled memory on device, from its backend. */
     public static Storage allocate(DType dtype, int size, Device device) {

@@ -96,8 +96,9 @@ public class Tensor {
     /** A 0-d tensor. */
     public static Tensor scalar(double value) { return scalar(value, DType.FLOAT32); }
 
+    /** A 0-d tensor, always on the cpu: like PyTorch's wrapped numbers it may meet tensors of any device. */
     public static Tensor scalar(double value, DType dtype) {
-        Tensor t = empty(new int[0], dtype);
+        Tensor t = empty(new int[0], dtype, Device.CPU);
         t.storage.setDouble(0, value);
         return t;
     }
@@ -111,8 +112,9 @@ public class Tensor {
     public static Tensor ones(int... shape) { return full(shape, 1.0, DType.FLOAT32); }
     public static Tensor ones(int[] shape, DType dtype) { return full(shape, 1.0, dtype); }
     public static Tensor full(int[] shape, double value) { return full(shape, value, DType.FLOAT32); }
-    public static Tensor full(int[] shape, double value, DType dtype) {
-        Tensor t = empty(shape, dtype);
+    public static Tensor full(int[] shape, double value, DType dtype) { return full(shape, value, dtype, Device.defaultDevice()); }
+    public static Tensor full(int[] shape, double value, DType dtype, Device device) {
+        Tensor t = empty(shape, dtype, device);
         if (value != 0) Dispatch.fill(t, value);
         return t;
     }
@@ -129,9 +131,9 @@ public class Tensor {
     public static Tensor linspace(double start, double end, int steps) { return Creation.linspace(start, end, steps, DType.FLOAT32); }
     public static Tensor eye(int n) { return eye(n, n, DType.FLOAT32); }
     public static Tensor eye(int n, int m, DType dtype) {
-        Tensor t = zeros(new int[]{n, m}, dtype);
+        Tensor t = empty(new int[]{n, m}, dtype, Device.CPU);
         for (int i = 0; i < Math.min(n, m); i++) t.storage.setDouble(i * m + i, 1);
-        return t;
+        return t.to(Device.defaultDevice());
     }
 
     /** Uniform on [0, 1) from the default generator. */
@@ -155,13 +157,14 @@ public class Tensor {
     /** Seeds the default generator (torch.manual_seed). */
     public static void manualSeed(long seed) { Generator.defaultGenerator().manualSeed(seed); }
 
-    public Tensor zerosLike() { return zeros(shape, dtype()); }
-    public Tensor onesLike() { return ones(shape, dtype()); }
-    public Tensor fullLike(double value) { return full(shape, value, dtype()); }
-    public Tensor emptyLike() { return empty(shape, dtype()); }
-    public Tensor randLike() { return Creation.rand(shape, dtype(), Generator.defaultGenerator()); }
-    public Tensor randnLike() { return Creation.randn(shape, dtype(), Generator.defaultGenerator()); }
-    public Tensor randintLike(long low, long high) { return Creation.randint(low, high, shape, Generator.defaultGenerator()).to(dtype()); }
+    // The *Like factories keep this tensor's device, as PyTorch's do.
+    public Tensor zerosLike() { return empty(shape, dtype(), device()); }
+    public Tensor onesLike() { return full(shape, 1.0, dtype(), device()); }
+    public Tensor fullLike(double value) { return full(shape, value, dtype(), device()); }
+    public Tensor emptyLike() { return empty(shape, dtype(), device()); }
+    public Tensor randLike() { return Creation.rand(shape, dtype(), Generator.defaultGenerator()).to(device()); }
+    public Tensor randnLike() { return Creation.randn(shape, dtype(), Generator.defaultGenerator()).to(device()); }
+    public Tensor randintLike(long low, long high) { return Creation.randint(low, high, shape, Generator.defaultGenerator()).to(dtype()).to(device()); }
     public static Tensor zerosLike(Tensor t) { return t.zerosLike(); }
     public static Tensor onesLike(Tensor t) { return t.onesLike(); }
 

@@ -36,13 +36,13 @@ public abstract class Function {
      * Integer and bool outputs (casts, comparisons) are never differentiable and stay out of it.
      */
     public final Tensor apply(Tensor... x) {
-        if (x.length > 1) Device.common(getClass().getSimpleName(), x);
+        Device device = Device.common(getClass().getSimpleName(), x);
         boolean record = false;
         if (GradMode.isEnabled()) {
             for (Tensor t : x) if (t != null && t.requiresGrad()) { record = true; break; }
         }
         Tensor out;
-        try (var g = GradMode.noGrad()) {
+        try (var g = GradMode.noGrad(); var on = Device.use(device)) {
             this.inputs = x;
             out = forward(x);
         }
@@ -125,7 +125,10 @@ public abstract class Function {
 
     /** Backward plus the bookkeeping every op shares: shapes and dtypes of the gradients. */
     final Tensor[] gradients(Tensor grad) {
-        Tensor[] grads = backward(grad);
+        Tensor[] grads;
+        try (var on = Device.use(grad.device())) {
+            grads = backward(grad);
+        }
         for (int i = 0; i < grads.length; i++) {
             if (grads[i] == null || !needsInputGrad[i]) { grads[i] = null; continue; }
             Tensor gi = grads[i].sumToShape(inputShapes[i]);

@@ -2,6 +2,7 @@ package dev.ember.engine.backend.cuda;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Device;
+import dev.ember.engine.backend.Buffer;
 
 /**
  * Flat device memory of one dtype: a block of the device's caching allocator. It goes back to the
@@ -9,7 +10,7 @@ import dev.ember.engine.Device;
  * never when the garbage collector runs. Reading the address of released memory throws, naming
  * the scope that released it, so a use after release is an error rather than garbage.
  */
-public final class CudaBuffer {
+public final class CudaBuffer implements Buffer {
     private final CudaDevice device;
     private final DType dtype;
     private final int length;
@@ -26,12 +27,12 @@ public final class CudaBuffer {
         if (scope != null) scope.adopt(this);
     }
 
-    public Device device() { return device.device(); }
+    @Override public Device device() { return device.device(); }
 
-    public DType dtype() { return dtype; }
+    @Override public DType dtype() { return dtype; }
 
     /** Elements (not bytes). */
-    public int length() { return length; }
+    @Override public int length() { return length; }
 
     /** Bytes of data (the block may be larger). */
     public long bytes() { return (long) length * dtype.itemSize(); }
