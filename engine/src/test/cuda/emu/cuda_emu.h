@@ -1,28 +1,29 @@
 // A tiny CPU stand-in for the CUDA execution model, enough to run Ember's kernels unchanged on a
-// machine without a GPU: every CUDA thread of a block is a std::thread, __syncthreads() is a
-// std::barrier, __shared__ arrays are function statics (blocks run one after another), and the
-// WMMA fragments hold the whole tile in every thread. It checks indexing, tiling, bounds and
-// synchronization logic -- not performance, warp-level timing or the real tensor-core numerics.
+// machine without a GPU. Blocks run one after another on the calling thread; the threads of a
+// block are fibers (ucontext) on that same thread: a fiber runs until it returns or reaches
+// __syncthreads(), and a barrier opens once every fiber of the block has reached it. __shared__
+// arrays are function statics (blocks run one after another), and the WMMA fragments hold the
+// whole tile in every thread. One OS thread, no locks, the same order every run. It checks
+// indexing, tiling, bounds and synchronization logic -- not performance, warp-level timing or the
+// real tensor-core numerics.
 #pragma once
-#include <barrier>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
+#include <cstdio>
+#include <csetjmp>
+#include <cstdlib>
+#include <memory>
+#include <ucontext.h>
 #include <vector>
 
 struct dim3 {
     unsigned x, y, z;
     dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
 };
-inline thread_local dim3 threadIdx, blockIdx;
-inline dim3 blockDim, gridDim;
-inline std::barrier<>* emu_barrier = nullptr;
-inline std::mutex emu_atomic_lock;
+inline dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 #define __global__
 #define __device__
@@ -33,78 +34,117 @@ inline std::mutex emu_atomic_lock;
 #define __restrict__ __restrict
 #define __align__(n) __attribute__((aligned(n)))
 
-inline void __syncthreads() { emu_barrier->arrive_and_wait(); }
-inline float atomicAdd(float* p, float v) { std::lock_guard<std::mutex> g(emu_atomic_lock); float o = *p; *p = o + v; return o; }
-inline double atomicAdd(double* p, double v) { std::lock_guard<std::mutex> g(emu_atomic_lock); double o = *p; *p = o + v; return o; }
-inline int atomicAdd(int* p, int v) { std::lock_guard<std::mutex> g(emu_atomic_lock); int o = *p; *p = o + v; return o; }
-inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) { std::lock_guard<std::mutex> g(emu_atomic_lock); unsigned long long o = *p; *p = o + v; return o; }
-inline int atomicCAS(int* p, int cmp, int v) { std::lock_guard<std::mutex> g(emu_atomic_lock); int o = *p; if (o == cmp) *p = v; return o; }
+// The fiber of the CUDA thread that runs now (null when a block runs without fibers, see emu_launch).
+// Fibers switch with _setjmp/_longjmp (no system call, unlike swapcontext); ucontext only gives a
+// fiber its own stack on its very first entry.
+struct EmuFiber {
+    jmp_buf jump;
+    ucontext_t context;
+    dim3 index;
+    bool started;
+    bool done;
+};
+inline jmp_buf emu_scheduler;
+inline EmuFiber* emu_current = nullptr;
+
+inline void emu_yield() {
+    if (!_setjmp(emu_current->jump)) _longjmp(emu_scheduler, 1);
+}
+
+inline void __syncthreads() {
+    if (emu_current == nullptr) {
+        std::fprintf(stderr, "cuda_emu: __syncthreads() in a thread other than thread 0 of a block whose thread 0 never reached it\n");
+        std::abort();
+    }
+    emu_yield();
+}
+// One OS thread runs every CUDA thread, so plain read-modify-writes are atomic.
+inline float atomicAdd(float* p, float v) { float o = *p; *p = o + v; return o; }
+inline double atomicAdd(double* p, double v) { double o = *p; *p = o + v; return o; }
+inline int atomicAdd(int* p, int v) { int o = *p; *p = o + v; return o; }
+inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) { unsigned long long o = *p; *p = o + v; return o; }
+inline int atomicCAS(int* p, int cmp, int v) { int o = *p; if (o == cmp) *p = v; return o; }
 inline float rsqrtf(float v) { return 1.0f / std::sqrt(v); }
 template <class T> inline T min(T a, T b) { return a < b ? a : b; }
 template <class T> inline T max(T a, T b) { return a > b ? a : b; }
 
-// Worker threads reused across blocks and launches (creating 256 threads per block dominated the
-// run time). run(n, job) runs job(0..n-1) on n workers at once and returns when all are done.
-class EmuPool {
-  public:
-    void run(unsigned n, const std::function<void(unsigned)>& job) {
-        std::unique_lock<std::mutex> lk(mu_);
-        while (workers_.size() < n) {
-            const unsigned id = (unsigned)workers_.size();
-            workers_.emplace_back([this, id] { loop(id); });
-            workers_.back().detach();
-        }
-        job_ = &job;
-        active_ = n;
-        remaining_ = n;
-        ++generation_;
-        start_.notify_all();
-        done_.wait(lk, [this] { return remaining_ == 0; });
-        job_ = nullptr;
-    }
+// Fibers and their stacks live for the whole process: a fiber runs the current launch's kernel
+// body for one block, marks itself done and parks; resumed for the next block, it runs again.
+inline constexpr size_t EMU_STACK_BYTES = 256 * 1024;
+inline std::vector<std::unique_ptr<EmuFiber>> emu_fibers;
+inline std::vector<std::unique_ptr<char[]>> emu_stacks;
+inline const std::function<void()>* emu_body = nullptr;
 
-  private:
-    void loop(unsigned id) {
-        unsigned long seen = 0;
-        std::unique_lock<std::mutex> lk(mu_);
-        for (;;) {
-            start_.wait(lk, [&] { return generation_ != seen; });
-            seen = generation_;
-            if (id >= active_) continue;
-            const std::function<void(unsigned)>* job = job_;
-            lk.unlock();
-            (*job)(id);
-            lk.lock();
-            if (--remaining_ == 0) done_.notify_all();
-        }
+inline void emu_fiber_main() {
+    for (;;) {
+        (*emu_body)();
+        emu_current->done = true;
+        emu_yield();
     }
-    std::mutex mu_;
-    std::condition_variable start_, done_;
-    std::vector<std::thread> workers_;
-    const std::function<void(unsigned)>* job_ = nullptr;
-    unsigned active_ = 0, remaining_ = 0;
-    unsigned long generation_ = 0;
-};
-// Never destroyed: its workers wait on its condition variable until the process exits.
-inline EmuPool& emu_pool = *new EmuPool;
+}
 
-// Runs kernel<<<grid, block>>>(args...): blocks in order, the threads of a block concurrently.
+// Runs fiber t until it reaches a barrier or finishes the block.
+inline void emu_resume(EmuFiber& f) {
+    emu_current = &f;
+    threadIdx = f.index;
+    if (!_setjmp(emu_scheduler)) {
+        if (f.started) _longjmp(f.jump, 1);
+        f.started = true;
+        setcontext(&f.context);
+    }
+    emu_current = nullptr;
+}
+
+// Runs kernel<<<grid, block>>>(args...): blocks in order. Thread 0 of a block runs as a fiber; if
+// it finishes without reaching __syncthreads(), no thread of the block does (CUDA requires a
+// barrier to be reached by all threads or none), so the other threads run as plain calls. Else
+// every thread is a fiber, resumed in turn from one barrier to the next.
 template <class... P, class... A>
 void emu_launch(void (*kernel)(P...), dim3 grid, dim3 block, A... args) {
     gridDim = grid;
     blockDim = block;
     const unsigned nthreads = block.x * block.y * block.z;
+    while (emu_fibers.size() < nthreads) {
+        auto f = std::make_unique<EmuFiber>();
+        emu_stacks.emplace_back(new char[EMU_STACK_BYTES]);
+        getcontext(&f->context);
+        f->context.uc_stack.ss_sp = emu_stacks.back().get();
+        f->context.uc_stack.ss_size = EMU_STACK_BYTES;
+        f->context.uc_link = nullptr;
+        makecontext(&f->context, emu_fiber_main, 0);
+        f->started = false;
+        emu_fibers.push_back(std::move(f));
+    }
+    const std::function<void()> body = [&] { kernel(args...); };
+    emu_body = &body;
+    auto index = [&](unsigned t) { return dim3(t % block.x, (t / block.x) % block.y, t / (block.x * block.y)); };
+    auto begin = [&](unsigned t) {
+        EmuFiber& f = *emu_fibers[t];
+        f.index = index(t);
+        f.done = false;
+        emu_resume(f);
+    };
     for (unsigned bz = 0; bz < grid.z; ++bz)
         for (unsigned by = 0; by < grid.y; ++by)
             for (unsigned bx = 0; bx < grid.x; ++bx) {
-                std::barrier<> bar(nthreads);
-                emu_barrier = &bar;
-                const std::function<void(unsigned)> job = [&](unsigned t) {
-                    blockIdx = dim3(bx, by, bz);
-                    threadIdx = dim3(t % block.x, (t / block.x) % block.y, t / (block.x * block.y));
-                    kernel(args...);
-                };
-                emu_pool.run(nthreads, job);
+                blockIdx = dim3(bx, by, bz);
+                begin(0);
+                if (emu_fibers[0]->done) {
+                    for (unsigned t = 1; t < nthreads; ++t) {
+                        threadIdx = index(t);
+                        kernel(args...);
+                    }
+                    continue;
+                }
+                for (unsigned t = 1; t < nthreads; ++t) begin(t);  // everyone to the first barrier
+                for (bool live = true; live;) {                   // then from one barrier to the next
+                    live = false;
+                    for (unsigned t = 0; t < nthreads; ++t) {
+                        EmuFiber& f = *emu_fibers[t];
+                        if (!f.done) emu_resume(f);
+                        live = live || !f.done;
+                    }
+                }
             }
 }
 

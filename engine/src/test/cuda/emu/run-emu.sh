@@ -6,6 +6,6 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:-$(mktemp -d)}"
 mkdir -p "$out"
-g++ -std=c++20 -O0 -pthread -I "$here" -Wall -Wno-unknown-pragmas -Wno-unused-variable -x c++ \
+g++ -std=c++20 -O0 -U_FORTIFY_SOURCE -pthread -I "$here" -Wall -Wno-unknown-pragmas -Wno-unused-variable -x c++ \
     "$here/kernels_emu_test.cpp" -o "$out/kernels_emu_test"
 "$out/kernels_emu_test"

@@ -324,12 +324,14 @@ public class Tensor {
     /** The value of a one-element tensor. */
     public double item() {
         if (numel() != 1) throw new IllegalStateException("a Tensor with " + numel() + " elements cannot be converted to a scalar (shape " + Shape.str(shape) + ")");
+        if (!device().isCpu()) return to(Device.CPU).item();
         return storage.getDouble(offset);
     }
 
     /** The value of a one-element integer tensor, exactly. */
     public long itemLong() {
         if (numel() != 1) throw new IllegalStateException("a Tensor with " + numel() + " elements cannot be converted to a scalar (shape " + Shape.str(shape) + ")");
+        if (!device().isCpu()) return to(Device.CPU).itemLong();
         return storage.getLong(offset);
     }
 

@@ -30,6 +30,14 @@ final class OpRegistry {
 
         int arity() { return shapes.length; }
 
+        /** {@link #inputs} on {@code device}: the same values, as leaves there. */
+        Tensor[] inputs(DType dtype, long seed, boolean broadcast, Device device) {
+            Tensor[] cpu = inputs(dtype, seed, broadcast);
+            Tensor[] out = new Tensor[cpu.length];
+            for (int i = 0; i < cpu.length; i++) out[i] = cpu[i].detach().to(device).requiresGrad_();
+            return out;
+        }
+
         /** Fresh float64 leaves that require grad, contiguous (or broadcast shapes when asked). */
         Tensor[] inputs(DType dtype, long seed, boolean broadcast) {
             int[][] s = broadcast ? broadcastShapes : shapes;
@@ -129,7 +137,7 @@ final class OpRegistry {
         ops.add(op("maximum").shapes(m23, m23).broadcast(s(2, 3), s(3)).fn(x -> x[0].maximum(x[1])));
         ops.add(op("minimum").shapes(m23, m23).broadcast(s(2, 1), s(1, 3)).fn(x -> x[0].minimum(x[1])));
         Tensor cond = Tensor.tensor(true, false, true, false, false, true).reshape(2, 3);
-        ops.add(op("where").shapes(m23, m23).broadcast(s(2, 3), s(3)).fn(x -> Tensor.where(cond, x[0], x[1])));
+        ops.add(op("where").shapes(m23, m23).broadcast(s(2, 3), s(3)).fn(x -> Tensor.where(cond.to(x[0].device()), x[0], x[1])));
 
         // ---- unary pointwise
         ops.add(op("neg").shapes(m23).fn(x -> x[0].neg()));

@@ -110,7 +110,9 @@ public final class Backward {
                 Tensor[] grads;
                 if (!createGraph && f instanceof SlicedGradient slice) {
                     Object input = f.next(0) != null ? f.next(0) : f.leaf(0);
-                    slice.addGradInto(sliceGrads.computeIfAbsent(input, k -> slice.newGradBuffer()), grad);
+                    try (var on = dev.ember.engine.Device.use(grad.device())) {
+                        slice.addGradInto(sliceGrads.computeIfAbsent(input, k -> slice.newGradBuffer()), grad);
+                    }
                     grads = new Tensor[1]; // sent on with the buffer
                 } else {
                     grads = f.gradients(grad);

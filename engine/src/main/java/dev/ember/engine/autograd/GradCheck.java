@@ -27,7 +27,7 @@ public final class GradCheck {
         Generator g = new Generator(1234);
         int projections = out.numel() <= 16 ? out.numel() : 3;
         for (int p = 0; p < projections; p++) {
-            Tensor v = out.numel() <= 16 ? oneHot(out.shape(), p) : Tensor.randn(out.shape(), DType.FLOAT64, g);
+            Tensor v = (out.numel() <= 16 ? oneHot(out.shape(), p) : Tensor.randn(out.shape(), DType.FLOAT64, g)).to(out.device());
             Tensor[] analytic = Backward.grad(new Tensor[]{f.apply(inputs)}, new Tensor[]{v}, inputs, false, false, true);
             for (int i = 0; i < inputs.length; i++) {
                 Tensor x = inputs[i];
@@ -36,16 +36,17 @@ public final class GradCheck {
                     throw new AssertionError("gradient for input " + i + " has shape " + Shape.str(analytic[i].shape()) + " but the input has shape " + Shape.str(x.shape()));
                 }
                 double[] a = analytic[i] == null ? new double[x.numel()] : analytic[i].toDoubleArray();
-                int[] offsets = elementOffsets(x);
-                for (int e = 0; e < offsets.length; e++) {
-                    double orig = x.storage().getDouble(offsets[e]);
+                for (int e = 0; e < x.numel(); e++) {
                     double plus, minus;
                     try (var m = GradMode.noGrad()) {
-                        x.storage().setDouble(offsets[e], orig + eps);
+                        // A 0-d view of element e, written through tensor ops so any device works.
+                        Tensor element = element(x.detach(), e);
+                        double orig = element.item();
+                        element.fill_(orig + eps);
                         plus = f.apply(inputs).toDouble().mul(v).sum().item();
-                        x.storage().setDouble(offsets[e], orig - eps);
+                        element.fill_(orig - eps);
                         minus = f.apply(inputs).toDouble().mul(v).sum().item();
-                        x.storage().setDouble(offsets[e], orig);
+                        element.fill_(orig);
                     }
                     double numeric = (plus - minus) / (2 * eps);
                     if (!(Math.abs(numeric - a[e]) <= atol + rtol * Math.abs(numeric))) {
@@ -63,19 +64,16 @@ public final class GradCheck {
         return v;
     }
 
-    /** Storage offsets of x's elements in row-major order (x may be a strided view). */
-    private static int[] elementOffsets(Tensor x) {
-        int n = x.numel();
-        int[] out = new int[n];
-        int[] shape = x.shape(), strides = x.strides();
-        for (int e = 0; e < n; e++) {
-            int rem = e, off = x.offset();
-            for (int d = shape.length - 1; d >= 0; d--) {
-                off += (rem % shape[d]) * strides[d];
-                rem /= shape[d];
-            }
-            out[e] = off;
+    /** The 0-d view of x's element e in row-major order (x may be a strided view). */
+    private static Tensor element(Tensor x, int e) {
+        int[] shape = x.shape();
+        int[] index = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            index[d] = e % shape[d];
+            e /= shape[d];
         }
-        return out;
+        Tensor view = x;
+        for (int d = 0; d < shape.length; d++) view = view.select(0, index[d]);
+        return view;
     }
 }

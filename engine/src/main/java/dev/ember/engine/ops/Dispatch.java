@@ -68,7 +68,7 @@ public final class Dispatch {
     public static Tensor binary(Binary op, Tensor a, Tensor b) {
         Backend backend = backend(name(op), a, b);
         int[] shape = Shape.broadcast(a.shape(), b.shape());
-        Tensor out = Tensor.empty(shape, resultType(op, a.dtype(), b.dtype()), a.device());
+        Tensor out = Tensor.empty(shape, resultType(op, a.dtype(), b.dtype()), backend.device());
         backend.binary(op, out.storage().buffer(), out.layout(), a.storage().buffer(), broadcast(a, shape), b.storage().buffer(), broadcast(b, shape));
         return out;
     }
@@ -96,7 +96,7 @@ public final class Dispatch {
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         Backend backend = backend("where", cond, a, b);
         int[] shape = Shape.broadcast(cond.shape(), Shape.broadcast(a.shape(), b.shape()));
-        Tensor out = Tensor.empty(shape, DType.promote(a.dtype(), b.dtype()), a.device());
+        Tensor out = Tensor.empty(shape, DType.promote(a.dtype(), b.dtype()), backend.device());
         backend.where(out.storage().buffer(), cond.storage().buffer(), broadcast(cond, shape),
                 a.storage().buffer(), broadcast(a, shape), b.storage().buffer(), broadcast(b, shape));
         return out;

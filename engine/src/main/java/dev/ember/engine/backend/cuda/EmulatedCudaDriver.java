@@ -234,7 +234,7 @@ public final class EmulatedCudaDriver implements CudaDriver {
             Path build = Files.createTempDirectory(outDir, "build");
             Files.writeString(build.resolve("kernels.inc"), kernels);
             Path tmp = build.resolve("lib.so"), log = build.resolve("g++.log");
-            List<String> cmd = List.of("g++", "-std=c++20", "-O1", "-DNDEBUG", "-shared", "-fPIC", "-pthread", "-w",
+            List<String> cmd = List.of("g++", "-std=c++20", "-O1", "-DNDEBUG", "-U_FORTIFY_SOURCE", "-shared", "-fPIC", "-pthread", "-w",
                     "-I", emulatorSources.toString(), "-I", cudaSources.toString(), "-I", build.toString(),
                     emulatorSources.resolve("emu_driver.cpp").toString(), "-o", tmp.toString());
             Process p;
