@@ -11,7 +11,7 @@ import dev.ember.engine.Device;
  * output buffer's own dtype. Only {@link #fromHost} and {@link #toHost} see Java arrays.
  */
 public interface Backend {
-    enum Unary { NEG, ABS, SIGN, RELU, FLOOR, CEIL, ROUND, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RECIPROCAL, LOGICAL_NOT;
+    enum Unary { NEG, ABS, SIGN, RELU, FLOOR, CEIL, ROUND, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, ERF, RECIPROCAL, LOGICAL_NOT;
         /** Whether the result is floating point even for an integer input (exp, log, ...). */
         public boolean floatResult() { return ordinal() >= EXP.ordinal() && this != LOGICAL_NOT; }
     }
@@ -54,6 +54,19 @@ public interface Backend {
 
     /** out (int64, contiguous, x's shape without dim) = index of the first max (or min) along dim, NaN counting as the max. */
     void argReduce(boolean max, Buffer out, Buffer x, View xView, int dim);
+
+    /**
+     * out (contiguous) row r = src[starts[r], starts[r] + rowLength), starts an int32 buffer of element positions:
+     * index_select, advanced indexing, gather (rowLength 1), embedding lookups. out and src share a dtype.
+     */
+    void indexSelect(Buffer out, Buffer src, Buffer starts, int rowLength);
+
+    /**
+     * out[starts[r] + k] = src[srcOffset + r * rowLength + k], or += when accumulate, for each row r in order (so
+     * repeated targets add up); a negative start skips its row: index_put, index_add, scatter_add, embedding
+     * gradients. out and src share a dtype.
+     */
+    void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate);
 
     /**
      * Row-major {@code C[m,n] = (accumulate ? C : 0) + op(A) op(B)} in one floating dtype; op(A) is A [m,k], or A

@@ -51,7 +51,7 @@ public final class Indexing {
             Tensor src = rowMajor(x[0]);
             Plan p = Plan.of(src.shape(), src.offset(), indices);
             Tensor out = Tensor.empty(p.shape, src.dtype());
-            take(src.storage(), p.rowStarts, p.rowLen, out.storage());
+            Dispatch.indexSelect(out, src, p.rowStarts, p.rowLen);
             save(indices);
             return out;
         }
@@ -77,7 +77,7 @@ public final class Indexing {
                 throw new IllegalArgumentException("index_put(): shape mismatch: value tensor of shape " + Shape.str(x[1].shape())
                         + " cannot be broadcast to indexing result of shape " + Shape.str(p.shape));
             }
-            put(values.storage(), values.offset(), out.storage(), p.rowStarts, p.rowLen, accumulate);
+            Dispatch.indexPut(out, p.rowStarts, p.rowLen, values, accumulate);
             save(indices);
             return out;
         }
@@ -168,7 +168,7 @@ public final class Indexing {
             int[] rows = rowsAlong(shape, dim, idx, src.offset());
             shape[dim] = idx.length;
             Tensor out = Tensor.empty(shape, src.dtype());
-            take(src.storage(), rows, innerSize(shape, dim), out.storage());
+            Dispatch.indexSelect(out, src, rows, innerSize(shape, dim));
             save(index);
             return out;
         }
@@ -186,7 +186,7 @@ public final class Indexing {
         @Override protected Tensor forward(Tensor... x) {
             Tensor src = rowMajor(x[0]);
             Tensor out = Tensor.zeros(shape, src.dtype());
-            put(src.storage(), src.offset(), out.storage(), rowsAlong(shape, dim, longs(index), 0), innerSize(shape, dim), true);
+            Dispatch.indexPut(out, rowsAlong(shape, dim, longs(index), 0), innerSize(shape, dim), src, true);
             save(index);
             return out;
         }
@@ -235,7 +235,7 @@ public final class Indexing {
             Tensor t = x[0];
             int[] from = scatterOffsets(t.shape(), t.strides(), t.offset(), dim, index);
             Tensor out = Tensor.empty(index.shape(), t.dtype());
-            take(t.storage(), from, 1, out.storage());
+            Dispatch.indexSelect(out, t, from, 1);
             save(index);
             return out;
         }
@@ -263,7 +263,7 @@ public final class Indexing {
             Tensor out = Dispatch.contiguous(x[0], x[0].dtype());
             int[] to = scatterOffsets(out.shape(), out.strides(), 0, dim, index);
             Tensor src = rowMajor(narrowTo(x[1], index.shape()));
-            put(src.storage(), src.offset(), out.storage(), to, 1, true);
+            Dispatch.indexPut(out, to, 1, src, true);
             save(index);
             return out;
         }
@@ -406,7 +406,7 @@ public final class Indexing {
             int c = count[0];
             positions = Tensor.fromStorage(Storage.of(Arrays.copyOf(pos, c)), new int[]{c});
             Tensor out = Tensor.empty(new int[]{c}, t.dtype());
-            take(t.storage(), Arrays.copyOf(from, c), 1, out.storage());
+            Dispatch.indexSelect(out, t, Arrays.copyOf(from, c), 1);
             return out;
         }
         @Override protected Tensor[] backward(Tensor g) {
@@ -466,57 +466,4 @@ public final class Indexing {
      * copy. Unlike a full copy this keeps a slice of a big dataset from being copied on every batch.
      */
     private static Tensor rowMajor(Tensor t) { return t.isContiguous() ? t : Dispatch.contiguous(t, t.dtype()); }
-
-    /** dst[r * len + k] = src[from[r] + k] for every run r; src and dst have one dtype, dst is fresh. */
-    private static void take(Storage src, int[] from, int len, Storage dst) {
-        int runs = from.length;
-        if (len == 1) {
-            switch (src.dtype()) {
-                case FLOAT32 -> { float[] a = src.floats(), o = dst.floats(); for (int r = 0; r < runs; r++) o[r] = a[from[r]]; }
-                case FLOAT64 -> { double[] a = src.doubles(), o = dst.doubles(); for (int r = 0; r < runs; r++) o[r] = a[from[r]]; }
-                case INT64 -> { long[] a = src.longs(), o = dst.longs(); for (int r = 0; r < runs; r++) o[r] = a[from[r]]; }
-                default -> { Object a = src.array(), o = dst.array(); for (int r = 0; r < runs; r++) System.arraycopy(a, from[r], o, r, 1); }
-            }
-            return;
-        }
-        Object a = src.array(), o = dst.array();
-        for (int r = 0; r < runs; r++) System.arraycopy(a, from[r], o, r * len, len);
-    }
-
-    /** dst[to[r] + k] = (or +=) src[srcBase + r * len + k] for every run r, in order (so repeated targets add up). */
-    private static void put(Storage src, int srcBase, Storage dst, int[] to, int len, boolean accumulate) {
-        int runs = to.length;
-        if (!accumulate) {
-            if (len == 1 && dst.dtype() == DType.FLOAT32) {
-                float[] a = src.floats(), o = dst.floats();
-                for (int r = 0; r < runs; r++) o[to[r]] = a[srcBase + r];
-            } else {
-                Object a = src.array(), o = dst.array();
-                for (int r = 0; r < runs; r++) System.arraycopy(a, srcBase + r * len, o, to[r], len);
-            }
-            return;
-        }
-        switch (dst.dtype()) {
-            case FLOAT32 -> {
-                float[] a = src.floats(), o = dst.floats();
-                for (int r = 0; r < runs; r++) {
-                    int s = srcBase + r * len, d = to[r];
-                    for (int k = 0; k < len; k++) o[d + k] += a[s + k];
-                }
-            }
-            case FLOAT64 -> {
-                double[] a = src.doubles(), o = dst.doubles();
-                for (int r = 0; r < runs; r++) {
-                    int s = srcBase + r * len, d = to[r];
-                    for (int k = 0; k < len; k++) o[d + k] += a[s + k];
-                }
-            }
-            default -> { // integers add exactly; bool "adds" as logical or
-                for (int r = 0; r < runs; r++) {
-                    int s = srcBase + r * len, d = to[r];
-                    for (int k = 0; k < len; k++) dst.setLong(d + k, dst.getLong(d + k) + src.getLong(s + k));
-                }
-            }
-        }
-    }
 }

@@ -49,6 +49,14 @@ public final class CpuBackend implements Backend {
         CpuReductions.argReduce(max, cpu(out), cpu(x), xView, dim);
     }
 
+    @Override public void indexSelect(Buffer out, Buffer src, Buffer starts, int rowLength) {
+        CpuIndexing.select(cpu(out), cpu(src), cpu(starts).ints(), rowLength);
+    }
+
+    @Override public void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate) {
+        CpuIndexing.put(cpu(out), cpu(starts).ints(), rowLength, cpu(src), srcOffset, accumulate);
+    }
+
     @Override public void gemm(boolean transA, boolean transB, int m, int n, int k, Buffer a, int aOffset, int lda,
                                Buffer b, int bOffset, int ldb, Buffer c, int cOffset, int ldc, boolean accumulate) {
         switch (c.dtype()) {

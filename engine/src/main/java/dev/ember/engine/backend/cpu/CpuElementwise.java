@@ -132,6 +132,7 @@ final class CpuElementwise {
             case SQRT -> { for (int i = from; i < to; i++) o[i] = (float) Math.sqrt(a[i]); }
             case SIN -> { for (int i = from; i < to; i++) o[i] = (float) Math.sin(a[i]); }
             case COS -> { for (int i = from; i < to; i++) o[i] = (float) Math.cos(a[i]); }
+            case ERF -> { for (int i = from; i < to; i++) o[i] = (float) Erf.erf(a[i]); }
             case RECIPROCAL -> { for (int i = from; i < to; i++) o[i] = 1f / a[i]; }
             case LOGICAL_NOT -> { for (int i = from; i < to; i++) o[i] = a[i] == 0 ? 1 : 0; }
         }
@@ -167,6 +168,7 @@ final class CpuElementwise {
             case COS -> { for (int i = 0; i < n; i++) o[i] = Math.cos(a[i]); }
             case TANH -> { for (int i = 0; i < n; i++) o[i] = Math.tanh(a[i]); }
             case SIGMOID -> { for (int i = 0; i < n; i++) o[i] = sigmoid(a[i]); }
+            case ERF -> { for (int i = 0; i < n; i++) o[i] = Erf.erf(a[i]); }
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1.0 / a[i]; }
             case LOGICAL_NOT -> { for (int i = 0; i < n; i++) o[i] = a[i] == 0 ? 1 : 0; }
         }

@@ -79,6 +79,25 @@ class CpuBackendTest {
     }
 
     @Test
+    void indexSelectCopiesRowsByPosition() {
+        // src [3, 2] = [[1, 2], [3, 4], [5, 6]]; rows 2, 0, 2 start at 4, 0, 4.
+        CpuBuffer out = CpuBuffer.allocate(DType.FLOAT32, 6);
+        cpu.indexSelect(out, CpuBuffer.of(new float[]{1, 2, 3, 4, 5, 6}), CpuBuffer.of(new int[]{4, 0, 4}), 2);
+        assertArrayEquals(new float[]{5, 6, 1, 2, 5, 6}, out.floats());
+    }
+
+    @Test
+    void indexPutAddsRepeatedTargetsAndSkipsNegativeStarts() {
+        // Rows [1, 1], [2, 2], [4, 4], [8, 8] (read from offset 2) go to row 1, row 1, nowhere, row 0 of a [2, 2] buffer of 10s.
+        CpuBuffer out = CpuBuffer.of(new double[]{10, 10, 10, 10});
+        CpuBuffer src = CpuBuffer.of(new double[]{-9, -9, 1, 1, 2, 2, 4, 4, 8, 8});
+        cpu.indexPut(out, CpuBuffer.of(new int[]{2, 2, -1, 0}), 2, src, 2, true);
+        assertArrayEquals(new double[]{18, 18, 13, 13}, out.doubles());
+        cpu.indexPut(out, CpuBuffer.of(new int[]{2, 2, -1, 0}), 2, src, 2, false); // the last write to a target wins
+        assertArrayEquals(new double[]{8, 8, 2, 2}, out.doubles());
+    }
+
+    @Test
     void hostCopiesRoundTrip() {
         CpuBuffer b = CpuBuffer.allocate(DType.INT64, 3);
         cpu.fromHost(new long[]{4, 5, 6}, b);
