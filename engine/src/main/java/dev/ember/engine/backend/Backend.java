@@ -69,6 +69,13 @@ public interface Backend {
     void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate);
 
     /**
+     * One fused Adam step over n contiguous elements of each buffer from its offset, updating param, expAvg,
+     * expAvgSq and (amsgrad only, else null) maxExpAvgSq in place; all share param's floating dtype.
+     */
+    void adamStep(AdamStep step, int n, Buffer param, int paramOffset, Buffer grad, int gradOffset,
+                  Buffer expAvg, int expAvgOffset, Buffer expAvgSq, int expAvgSqOffset, Buffer maxExpAvgSq, int maxOffset);
+
+    /**
      * Row-major {@code C[m,n] = (accumulate ? C : 0) + op(A) op(B)} in one floating dtype; op(A) is A [m,k], or A
      * stored [k,m] when transA; row r of a matrix starts at {@code off + r * ld}.
      */

@@ -2,6 +2,7 @@ package dev.ember.engine.backend.cpu;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Device;
+import dev.ember.engine.backend.AdamStep;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Buffer;
 import dev.ember.engine.backend.View;
@@ -55,6 +56,12 @@ public final class CpuBackend implements Backend {
 
     @Override public void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate) {
         CpuIndexing.put(cpu(out), cpu(starts).ints(), rowLength, cpu(src), srcOffset, accumulate);
+    }
+
+    @Override public void adamStep(AdamStep step, int n, Buffer param, int paramOffset, Buffer grad, int gradOffset,
+                                   Buffer expAvg, int expAvgOffset, Buffer expAvgSq, int expAvgSqOffset, Buffer maxExpAvgSq, int maxOffset) {
+        CpuOptim.adam(step, n, cpu(param), paramOffset, cpu(grad), gradOffset, cpu(expAvg), expAvgOffset, cpu(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq == null ? null : cpu(maxExpAvgSq), maxOffset);
     }
 
     @Override public void gemm(boolean transA, boolean transB, int m, int n, int k, Buffer a, int aOffset, int lda,
