@@ -68,6 +68,15 @@ public interface Backend {
      */
     void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate);
 
+    /** y = conv2d(x, w) + bias (bias may be null); x, w, bias, y contiguous from element 0, of one floating dtype. */
+    void conv2d(Conv2dGeometry g, Buffer x, Buffer w, Buffer bias, Buffer y);
+
+    /** gradInput (overwritten) = conv2d's input gradient from gradOutput and w: the transposed convolution. */
+    void conv2dInputGrad(Conv2dGeometry g, Buffer gradOutput, Buffer w, Buffer gradInput);
+
+    /** gradWeight (overwritten) = conv2d's weight gradient from gradOutput and x, summed over the samples. */
+    void conv2dWeightGrad(Conv2dGeometry g, Buffer gradOutput, Buffer x, Buffer gradWeight);
+
     /**
      * One fused Adam step over n contiguous elements of each buffer from its offset, updating param, expAvg,
      * expAvgSq and (amsgrad only, else null) maxExpAvgSq in place; all share param's floating dtype.

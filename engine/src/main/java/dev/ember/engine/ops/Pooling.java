@@ -5,6 +5,8 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
+import dev.ember.engine.backend.cpu.Lane;
+import dev.ember.engine.backend.cpu.Parallel;
 
 import java.util.Arrays;
 
@@ -114,10 +116,10 @@ public final class Pooling {
             // Every window whole (no padding, no ceil-mode overhang): the common 2x2 pool gets its own loop.
             if (f32 && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1
                     && 2 * g.oh <= g.h && 2 * g.ow <= g.w) {
-                Convolution.forRange(g.planes, (start, end) -> maxPool2x2(xf, yf, start, end));
+                Parallel.forRange(g.planes, 1, (start, end) -> maxPool2x2(xf, yf, start, end));
                 return out;
             }
-            Convolution.forRange(g.planes, (start, end) -> {
+            Parallel.forRange(g.planes, 1, (start, end) -> {
                 for (int p = start; p < end; p++) {
                     int xo = p * g.h * g.w, yo = p * g.oh * g.ow;
                     for (int oy = 0; oy < g.oh; oy++) {
@@ -193,18 +195,18 @@ public final class Pooling {
 
         @Override protected Tensor forward(Tensor... in) {
             Tensor gx = Tensor.zeros(inputShape, in[0].dtype());
-            scatter(Convolution.Lane.of(gx.dtype()), Dispatch.dense(in[0], gx.dtype()), gx);
+            scatter(Lane.of(gx.dtype()), Dispatch.dense(in[0], gx.dtype()), gx);
             return gx;
         }
 
         @Override protected Tensor[] backward(Tensor grad) { return new Tensor[]{new Gather(pool, inputShape).apply(grad)}; }
 
         /** Float sums round as float adds. */
-        private <A> void scatter(Convolution.Lane<A> lane, Tensor gyt, Tensor gxt) {
-            A a = lane.array(gyt), b = lane.array(gxt);
+        private <A> void scatter(Lane<A> lane, Tensor gyt, Tensor gxt) {
+            A a = lane.array(gyt.storage().buffer()), b = lane.array(gxt.storage().buffer());
             Window g = pool.g;
             int hw = g.h * g.w, ohw = g.oh * g.ow;
-            Convolution.forRange(g.planes, (s, e) -> {
+            Parallel.forRange(g.planes, 1, (s, e) -> {
                 for (int p = s; p < e; p++) {
                     for (int j = 0; j < ohw; j++) {
                         int to = p * hw + pool.indices[p * ohw + j];
@@ -226,12 +228,12 @@ public final class Pooling {
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[0].dtype();
             Tensor out = Tensor.empty(new int[]{inputShape[0], inputShape[1], pool.g.oh, pool.g.ow}, dt);
-            gather(Convolution.Lane.of(dt), Dispatch.dense(in[0], dt), out);
+            gather(Lane.of(dt), Dispatch.dense(in[0], dt), out);
             return out;
         }
 
-        private <A> void gather(Convolution.Lane<A> lane, Tensor xt, Tensor yt) {
-            A x = lane.array(xt), y = lane.array(yt);
+        private <A> void gather(Lane<A> lane, Tensor xt, Tensor yt) {
+            A x = lane.array(xt.storage().buffer()), y = lane.array(yt.storage().buffer());
             Window g = pool.g;
             int hw = g.h * g.w, ohw = g.oh * g.ow;
             for (int p = 0; p < g.planes; p++) {
@@ -321,7 +323,7 @@ public final class Pooling {
             DType dt = in[0].dtype();
             Tensor x = Dispatch.dense(in[0], dt);
             Tensor out = Tensor.empty(outShape, dt);
-            sum(Convolution.Lane.of(dt), x, out);
+            sum(Lane.of(dt), x, out);
             return out;
         }
 
@@ -331,10 +333,10 @@ public final class Pooling {
         }
 
         /** out[p, j] = scale[j] * the window's sum (in double). */
-        private <A> void sum(Convolution.Lane<A> lane, Tensor xt, Tensor outt) {
-            A a = lane.array(xt), b = lane.array(outt);
+        private <A> void sum(Lane<A> lane, Tensor xt, Tensor outt) {
+            A a = lane.array(xt.storage().buffer()), b = lane.array(outt.storage().buffer());
             int hw = g.h * g.w, ohw = g.oh * g.ow;
-            Convolution.forRange(g.planes, (s, e) -> {
+            Parallel.forRange(g.planes, 1, (s, e) -> {
                 for (int p = s; p < e; p++) {
                     for (int j = 0; j < ohw; j++) {
                         double acc = 0;
@@ -356,7 +358,7 @@ public final class Pooling {
 
         @Override protected Tensor forward(Tensor... in) {
             Tensor gx = Tensor.zeros(inputShape, in[0].dtype());
-            spread(Convolution.Lane.of(gx.dtype()), Dispatch.dense(in[0], gx.dtype()), gx);
+            spread(Lane.of(gx.dtype()), Dispatch.dense(in[0], gx.dtype()), gx);
             return gx;
         }
 
@@ -364,11 +366,11 @@ public final class Pooling {
             return new Tensor[]{new WindowSum(pool.g, pool.y0, pool.y1, pool.x0, pool.x1, pool.scale, pool.outShape, pool.name).apply(grad)};
         }
 
-        private <A> void spread(Convolution.Lane<A> lane, Tensor gyt, Tensor gxt) {
-            A a = lane.array(gyt), b = lane.array(gxt);
+        private <A> void spread(Lane<A> lane, Tensor gyt, Tensor gxt) {
+            A a = lane.array(gyt.storage().buffer()), b = lane.array(gxt.storage().buffer());
             Window g = pool.g;
             int hw = g.h * g.w, ohw = g.oh * g.ow;
-            Convolution.forRange(g.planes, (s, e) -> {
+            Parallel.forRange(g.planes, 1, (s, e) -> {
                 for (int p = s; p < e; p++) {
                     for (int j = 0; j < ohw; j++) {
                         double v = lane.get(a, p * ohw + j) * pool.scale[j];

@@ -5,6 +5,7 @@ import dev.ember.engine.Device;
 import dev.ember.engine.backend.AdamStep;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Buffer;
+import dev.ember.engine.backend.Conv2dGeometry;
 import dev.ember.engine.backend.View;
 
 /** The CPU's {@link Backend}: Java arrays, Vector API kernels, {@link Parallel} threads. */
@@ -56,6 +57,18 @@ public final class CpuBackend implements Backend {
 
     @Override public void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate) {
         CpuIndexing.put(cpu(out), cpu(starts).ints(), rowLength, cpu(src), srcOffset, accumulate);
+    }
+
+    @Override public void conv2d(Conv2dGeometry g, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        CpuConvolution.forward(g, Lane.of(y.dtype()), x, w, bias, y);
+    }
+
+    @Override public void conv2dInputGrad(Conv2dGeometry g, Buffer gradOutput, Buffer w, Buffer gradInput) {
+        CpuConvolution.inputGrad(g, Lane.of(gradInput.dtype()), gradOutput, w, gradInput);
+    }
+
+    @Override public void conv2dWeightGrad(Conv2dGeometry g, Buffer gradOutput, Buffer x, Buffer gradWeight) {
+        CpuConvolution.weightGrad(g, Lane.of(gradWeight.dtype()), gradOutput, x, gradWeight);
     }
 
     @Override public void adamStep(AdamStep step, int n, Buffer param, int paramOffset, Buffer grad, int gradOffset,
