@@ -78,6 +78,15 @@ public interface Backend {
     void conv2dWeightGrad(Conv2dGeometry g, Buffer gradOutput, Buffer x, Buffer gradWeight);
 
     /**
+     * Inverts each of batch n×n row-major float64 matrices in a (overwritten by its LU factors) into out; returns -1,
+     * or for a singular matrix (a zero pivot) its first zero pivot as {@code matrix * n + column}.
+     */
+    int inverse(Buffer a, Buffer out, int batch, int n);
+
+    /** The determinant of each of batch n×n row-major float64 matrices in a (overwritten) into out (float64). */
+    void det(Buffer a, Buffer out, int batch, int n);
+
+    /**
      * One fused Adam step over n contiguous elements of each buffer from its offset, updating param, expAvg,
      * expAvgSq and (amsgrad only, else null) maxExpAvgSq in place; all share param's floating dtype.
      */

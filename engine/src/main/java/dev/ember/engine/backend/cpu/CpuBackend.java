@@ -71,6 +71,12 @@ public final class CpuBackend implements Backend {
         CpuConvolution.weightGrad(g, Lane.of(gradWeight.dtype()), gradOutput, x, gradWeight);
     }
 
+    @Override public int inverse(Buffer a, Buffer out, int batch, int n) {
+        return CpuLinearSolve.inverse(cpu(a).doubles(), cpu(out).doubles(), batch, n);
+    }
+
+    @Override public void det(Buffer a, Buffer out, int batch, int n) { CpuLinearSolve.det(cpu(a).doubles(), cpu(out).doubles(), batch, n); }
+
     @Override public void adamStep(AdamStep step, int n, Buffer param, int paramOffset, Buffer grad, int gradOffset,
                                    Buffer expAvg, int expAvgOffset, Buffer expAvgSq, int expAvgSqOffset, Buffer maxExpAvgSq, int maxOffset) {
         CpuOptim.adam(step, n, cpu(param), paramOffset, cpu(grad), gradOffset, cpu(expAvg), expAvgOffset, cpu(expAvgSq), expAvgSqOffset,
