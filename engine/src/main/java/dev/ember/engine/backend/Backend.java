@@ -78,6 +78,27 @@ public interface Backend {
     void conv2dWeightGrad(Conv2dGeometry g, Buffer gradOutput, Buffer x, Buffer gradWeight);
 
     /**
+     * Max pooling of each plane of x into y, NaN winning; indices (int32, y's length) gets each winner's position in
+     * its flattened input plane. x, y, indices contiguous from element 0.
+     */
+    void maxPool2d(PoolWindow win, Buffer x, Buffer y, Buffer indices);
+
+    /** gradInput[p, indices[p, j]] += gradOutput[p, j]: max pooling's backward, into a zeroed gradInput. */
+    void maxPool2dBackward(PoolWindow win, Buffer gradOutput, Buffer indices, Buffer gradInput);
+
+    /** y[p, j] = x[p, indices[p, j]]: the adjoint of {@link #maxPool2dBackward}. */
+    void maxPool2dGather(PoolWindow win, Buffer x, Buffer indices, Buffer y);
+
+    /**
+     * out[p, j] = scale[j] * the sum of plane p of x over rows [y0, y1) and columns [x0, x1), bounds (int32) holding
+     * (y0, y1, x0, x1) for each output position j and scale float64: average and adaptive average pooling.
+     */
+    void windowSum(PoolWindow win, Buffer bounds, Buffer scale, Buffer x, Buffer out);
+
+    /** gradInput over the window of (p, j) += scale[j] * gradOutput[p, j]: the adjoint of {@link #windowSum}. */
+    void windowSpread(PoolWindow win, Buffer bounds, Buffer scale, Buffer gradOutput, Buffer gradInput);
+
+    /**
      * Inverts each of batch n×n row-major float64 matrices in a (overwritten by its LU factors) into out; returns -1,
      * or for a singular matrix (a zero pivot) its first zero pivot as {@code matrix * n + column}.
      */

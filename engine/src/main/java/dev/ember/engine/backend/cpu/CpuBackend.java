@@ -6,6 +6,7 @@ import dev.ember.engine.backend.AdamStep;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Buffer;
 import dev.ember.engine.backend.Conv2dGeometry;
+import dev.ember.engine.backend.PoolWindow;
 import dev.ember.engine.backend.View;
 
 /** The CPU's {@link Backend}: Java arrays, Vector API kernels, {@link Parallel} threads. */
@@ -69,6 +70,26 @@ public final class CpuBackend implements Backend {
 
     @Override public void conv2dWeightGrad(Conv2dGeometry g, Buffer gradOutput, Buffer x, Buffer gradWeight) {
         CpuConvolution.weightGrad(g, Lane.of(gradWeight.dtype()), gradOutput, x, gradWeight);
+    }
+
+    @Override public void maxPool2d(PoolWindow win, Buffer x, Buffer y, Buffer indices) {
+        CpuPooling.maxPool2d(win, cpu(x), cpu(y), cpu(indices).ints());
+    }
+
+    @Override public void maxPool2dBackward(PoolWindow win, Buffer gradOutput, Buffer indices, Buffer gradInput) {
+        CpuPooling.maxPool2dBackward(win, Lane.of(gradInput.dtype()), gradOutput, cpu(indices).ints(), gradInput);
+    }
+
+    @Override public void maxPool2dGather(PoolWindow win, Buffer x, Buffer indices, Buffer y) {
+        CpuPooling.maxPool2dGather(win, Lane.of(y.dtype()), x, cpu(indices).ints(), y);
+    }
+
+    @Override public void windowSum(PoolWindow win, Buffer bounds, Buffer scale, Buffer x, Buffer out) {
+        CpuPooling.windowSum(win, Lane.of(out.dtype()), cpu(bounds).ints(), cpu(scale).doubles(), x, out);
+    }
+
+    @Override public void windowSpread(PoolWindow win, Buffer bounds, Buffer scale, Buffer gradOutput, Buffer gradInput) {
+        CpuPooling.windowSpread(win, Lane.of(gradInput.dtype()), cpu(bounds).ints(), cpu(scale).doubles(), gradOutput, gradInput);
     }
 
     @Override public int inverse(Buffer a, Buffer out, int batch, int n) {
