@@ -5,7 +5,7 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.Strided;
+import dev.ember.engine.backend.Strided;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -347,21 +347,7 @@ public final class Indexing {
         private final double value;
         MaskedFill(Tensor mask, double value) { this.mask = mask; this.value = value; }
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = Dispatch.contiguous(x[0], x[0].dtype());
-            int[] shape = out.shape();
-            int[] maskStrides = Shape.broadcastStrides(mask.shape(), mask.strides(), shape);
-            int ms = Strided.inner(maskStrides);
-            byte[] m = mask.storage().bytes();
-            Storage o = out.storage();
-            float fv = (float) value;
-            Strided.forEachRow(shape, new int[][]{out.strides(), maskStrides}, new int[]{0, mask.offset()}, (off, n) -> {
-                if (o.dtype() == DType.FLOAT32) {
-                    float[] of = o.floats();
-                    for (int i = 0; i < n; i++) if (m[off[1] + i * ms] != 0) of[off[0] + i] = fv;
-                } else {
-                    for (int i = 0; i < n; i++) if (m[off[1] + i * ms] != 0) o.setDouble(off[0] + i, value);
-                }
-            });
+            Tensor out = Dispatch.where(mask, Tensor.scalar(value, x[0].dtype()), x[0]);
             save(mask);
             return out;
         }
@@ -389,23 +375,24 @@ public final class Indexing {
         @Override protected Tensor forward(Tensor... x) {
             Tensor t = x[0];
             shape = Shape.broadcast(t.shape(), mask.shape());
-            int[] ts = Shape.broadcastStrides(t.shape(), t.strides(), shape), ms = Shape.broadcastStrides(mask.shape(), mask.strides(), shape);
-            int ti = Strided.inner(ts), mi = Strided.inner(ms);
-            byte[] m = mask.storage().bytes();
-            int[] from = new int[Shape.numel(shape)];
-            long[] pos = new long[from.length];
+            // The output's size depends on the mask's values: read it on the host, as PyTorch does.
+            long[] m = mask.expand(shape).toLongArray();
+            int[] ts = Shape.broadcastStrides(t.shape(), t.strides(), shape);
+            int ti = Strided.inner(ts);
+            int[] from = new int[m.length];
+            long[] pos = new long[m.length];
             int[] count = {0}, seen = {0};
-            Strided.forEachRow(shape, new int[][]{ts, ms}, new int[]{t.offset(), mask.offset()}, (off, n) -> {
+            Strided.forEachRow(shape, new int[][]{ts}, new int[]{t.offset()}, (off, n) -> {
                 for (int i = 0; i < n; i++) {
-                    if (m[off[1] + i * mi] == 0) continue;
+                    if (m[seen[0] + i] == 0) continue;
                     from[count[0]] = off[0] + i * ti;
                     pos[count[0]++] = seen[0] + i;
                 }
                 seen[0] += n;
             });
             int c = count[0];
-            positions = Tensor.fromStorage(Storage.of(Arrays.copyOf(pos, c)), new int[]{c});
-            Tensor out = Tensor.empty(new int[]{c}, t.dtype());
+            positions = Tensor.tensor(Arrays.copyOf(pos, c)).to(t.device());
+            Tensor out = Tensor.empty(new int[]{c}, t.dtype(), t.device());
             Dispatch.indexSelect(out, t, Arrays.copyOf(from, c), 1);
             return out;
         }
@@ -419,14 +406,10 @@ public final class Indexing {
     public static Tensor nonzero(Tensor t) {
         int[] shape = t.shape();
         int nd = shape.length;
-        int[] hits = new int[t.numel()];
-        int[] count = {0}, seen = {0};
-        Storage s = t.storage();
-        int inner = Strided.inner(t.strides());
-        Strided.forEachRow(shape, new int[][]{t.strides()}, new int[]{t.offset()}, (off, n) -> {
-            for (int i = 0; i < n; i++) if (s.getDouble(off[0] + i * inner) != 0) hits[count[0]++] = seen[0] + i;
-            seen[0] += n;
-        });
+        long[] nonzero = t.ne(Tensor.scalar(0, t.dtype())).toLongArray(); // NaN != 0
+        int[] hits = new int[nonzero.length];
+        int[] count = {0};
+        for (int i = 0; i < nonzero.length; i++) if (nonzero[i] != 0) hits[count[0]++] = i;
         int c = count[0];
         long[] coords = new long[c * nd];
         for (int h = 0; h < c; h++) {
@@ -436,7 +419,7 @@ public final class Indexing {
                 rest /= shape[d];
             }
         }
-        return Tensor.fromStorage(Storage.of(coords), new int[]{c, nd});
+        return Tensor.fromStorage(Storage.of(coords), new int[]{c, nd}).to(t.device());
     }
 
     private static void checkMask(String op, Tensor mask) {
@@ -459,7 +442,7 @@ public final class Indexing {
     }
 
     /** The index values in row-major order (copied only when index is not already a dense int64 tensor). */
-    private static long[] longs(Tensor index) { return Dispatch.dense(index, DType.INT64).storage().longs(); }
+    private static long[] longs(Tensor index) { return index.toLongArray(); }
 
     /**
      * t itself when its elements lie row-major from t.offset() (then element p is at offset() + p), else a row-major

@@ -9,6 +9,7 @@ import dev.ember.engine.DType;
 import dev.ember.engine.backend.Backend.Binary;
 import dev.ember.engine.backend.Backend.Unary;
 import dev.ember.engine.backend.Buffer;
+import dev.ember.engine.backend.Strided;
 import dev.ember.engine.backend.View;
 
 /**
@@ -317,8 +318,10 @@ final class CpuElementwise {
         if (t == DType.FLOAT32) {
             float[] o = out.floats(), xf = x.floats(), yf = y.floats();
             for (int i = 0; i < c.length; i++) o[i] = c[i] != 0 ? xf[i] : yf[i];
-        } else {
+        } else if (t.isFloatingPoint()) {
             for (int i = 0; i < c.length; i++) out.setDouble(i, c[i] != 0 ? x.getDouble(i) : y.getDouble(i));
+        } else { // integers exactly, beyond 2^53 too
+            for (int i = 0; i < c.length; i++) out.setLong(i, c[i] != 0 ? x.getLong(i) : y.getLong(i));
         }
     }
 }

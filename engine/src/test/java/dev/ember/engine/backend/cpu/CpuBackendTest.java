@@ -119,6 +119,15 @@ class CpuBackendTest {
     }
 
     @Test
+    void whereKeepsInt64ValuesBeyondDoublePrecision() {
+        long big = (1L << 53) + 1; // not a double
+        CpuBuffer out = CpuBuffer.allocate(DType.INT64, 2);
+        cpu.where(out, CpuBuffer.of(new byte[]{1, 0}, DType.BOOL), View.contiguous(2), CpuBuffer.of(new long[]{big, 0}), View.contiguous(2),
+                CpuBuffer.of(new long[]{0, big + 2}), View.contiguous(2));
+        assertArrayEquals(new long[]{big, big + 2}, out.longs());
+    }
+
+    @Test
     void hostCopiesRoundTrip() {
         CpuBuffer b = CpuBuffer.allocate(DType.INT64, 3);
         cpu.fromHost(new long[]{4, 5, 6}, b);
