@@ -109,6 +109,7 @@ public class Tensor {
     public static Tensor empty(int... shape) { return empty(shape, DType.FLOAT32); }
     public static Tensor zeros(int... shape) { return empty(shape, DType.FLOAT32); }
     public static Tensor zeros(int[] shape, DType dtype) { return empty(shape, dtype); }
+    public static Tensor zeros(int[] shape, DType dtype, Device device) { return empty(shape, dtype, device); }
     public static Tensor ones(int... shape) { return full(shape, 1.0, DType.FLOAT32); }
     public static Tensor ones(int[] shape, DType dtype) { return full(shape, 1.0, dtype); }
     public static Tensor full(int[] shape, double value) { return full(shape, value, DType.FLOAT32); }

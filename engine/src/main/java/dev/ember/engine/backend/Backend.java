@@ -11,7 +11,7 @@ import dev.ember.engine.Device;
  * output buffer's own dtype. Only {@link #fromHost} and {@link #toHost} see Java arrays.
  */
 public interface Backend {
-    enum Unary { NEG, ABS, SIGN, RELU, FLOOR, CEIL, ROUND, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, RECIPROCAL, LOGICAL_NOT;
+    enum Unary { NEG, ABS, SIGN, RELU, FLOOR, CEIL, ROUND, EXP, LOG, SQRT, SIN, COS, TANH, SIGMOID, ERF, RECIPROCAL, LOGICAL_NOT;
         /** Whether the result is floating point even for an integer input (exp, log, ...). */
         public boolean floatResult() { return ordinal() >= EXP.ordinal() && this != LOGICAL_NOT; }
     }
@@ -54,6 +54,65 @@ public interface Backend {
 
     /** out (int64, contiguous, x's shape without dim) = index of the first max (or min) along dim, NaN counting as the max. */
     void argReduce(boolean max, Buffer out, Buffer x, View xView, int dim);
+
+    /**
+     * out (contiguous) row r = src[starts[r], starts[r] + rowLength), starts an int32 buffer of element positions:
+     * index_select, advanced indexing, gather (rowLength 1), embedding lookups. out and src share a dtype.
+     */
+    void indexSelect(Buffer out, Buffer src, Buffer starts, int rowLength);
+
+    /**
+     * out[starts[r] + k] = src[srcOffset + r * rowLength + k], or += when accumulate, for each row r in order (so
+     * repeated targets add up); a negative start skips its row: index_put, index_add, scatter_add, embedding
+     * gradients. out and src share a dtype.
+     */
+    void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate);
+
+    /** y = conv2d(x, w) + bias (bias may be null); x, w, bias, y contiguous from element 0, of one floating dtype. */
+    void conv2d(Conv2dGeometry g, Buffer x, Buffer w, Buffer bias, Buffer y);
+
+    /** gradInput (overwritten) = conv2d's input gradient from gradOutput and w: the transposed convolution. */
+    void conv2dInputGrad(Conv2dGeometry g, Buffer gradOutput, Buffer w, Buffer gradInput);
+
+    /** gradWeight (overwritten) = conv2d's weight gradient from gradOutput and x, summed over the samples. */
+    void conv2dWeightGrad(Conv2dGeometry g, Buffer gradOutput, Buffer x, Buffer gradWeight);
+
+    /**
+     * Max pooling of each plane of x into y, NaN winning; indices (int32, y's length) gets each winner's position in
+     * its flattened input plane. x, y, indices contiguous from element 0.
+     */
+    void maxPool2d(PoolWindow win, Buffer x, Buffer y, Buffer indices);
+
+    /** gradInput[p, indices[p, j]] += gradOutput[p, j]: max pooling's backward, into a zeroed gradInput. */
+    void maxPool2dBackward(PoolWindow win, Buffer gradOutput, Buffer indices, Buffer gradInput);
+
+    /** y[p, j] = x[p, indices[p, j]]: the adjoint of {@link #maxPool2dBackward}. */
+    void maxPool2dGather(PoolWindow win, Buffer x, Buffer indices, Buffer y);
+
+    /**
+     * out[p, j] = scale[j] * the sum of plane p of x over rows [y0, y1) and columns [x0, x1), bounds (int32) holding
+     * (y0, y1, x0, x1) for each output position j and scale float64: average and adaptive average pooling.
+     */
+    void windowSum(PoolWindow win, Buffer bounds, Buffer scale, Buffer x, Buffer out);
+
+    /** gradInput over the window of (p, j) += scale[j] * gradOutput[p, j]: the adjoint of {@link #windowSum}. */
+    void windowSpread(PoolWindow win, Buffer bounds, Buffer scale, Buffer gradOutput, Buffer gradInput);
+
+    /**
+     * Inverts each of batch n×n row-major float64 matrices in a (overwritten by its LU factors) into out; returns -1,
+     * or for a singular matrix (a zero pivot) its first zero pivot as {@code matrix * n + column}.
+     */
+    int inverse(Buffer a, Buffer out, int batch, int n);
+
+    /** The determinant of each of batch n×n row-major float64 matrices in a (overwritten) into out (float64). */
+    void det(Buffer a, Buffer out, int batch, int n);
+
+    /**
+     * One fused Adam step over n contiguous elements of each buffer from its offset, updating param, expAvg,
+     * expAvgSq and (amsgrad only, else null) maxExpAvgSq in place; all share param's floating dtype.
+     */
+    void adamStep(AdamStep step, int n, Buffer param, int paramOffset, Buffer grad, int gradOffset,
+                  Buffer expAvg, int expAvgOffset, Buffer expAvgSq, int expAvgSqOffset, Buffer maxExpAvgSq, int maxOffset);
 
     /**
      * Row-major {@code C[m,n] = (accumulate ? C : 0) + op(A) op(B)} in one floating dtype; op(A) is A [m,k], or A

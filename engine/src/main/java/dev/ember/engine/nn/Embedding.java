@@ -2,7 +2,6 @@ package dev.ember.engine.nn;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
-import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.ops.Dispatch;
@@ -193,13 +192,11 @@ public class Embedding extends Module {
             int d = w.size(1);
             int[] outShape = java.util.Arrays.copyOf(indexShape, indexShape.length + 1);
             outShape[indexShape.length] = d;
-            boolean f32 = w.dtype() == DType.FLOAT32;
-            Tensor dense = Dispatch.dense(w, f32 ? DType.FLOAT32 : DType.FLOAT64);
-            Object src = dense.storage().array();
-            Object out = f32 ? new float[rows.length * d] : new double[rows.length * d];
-            for (int i = 0; i < rows.length; i++) System.arraycopy(src, rows[i] * d, out, i * d, d);
-            Tensor result = Tensor.fromStorage(f32 ? Storage.of((float[]) out) : Storage.of((double[]) out), outShape);
-            return f32 || w.dtype() == DType.FLOAT64 ? result : result.to(w.dtype());
+            Tensor dense = Dispatch.dense(w, w.dtype()), out = Tensor.empty(outShape, w.dtype(), w.device());
+            int[] starts = new int[rows.length];
+            for (int i = 0; i < rows.length; i++) starts[i] = rows[i] * d;
+            Dispatch.indexSelect(out, dense, starts, d);
+            return out;
         }
 
         @Override protected Tensor[] backward(Tensor g) {
@@ -235,25 +232,13 @@ public class Embedding extends Module {
         }
 
         @Override protected Tensor forward(Tensor... x) {
-            Tensor g = x[0];
+            Tensor g = Dispatch.dense(x[0], x[0].dtype());
             int d = g.size(-1);
-            if (g.dtype() == DType.FLOAT32) {
-                float[] a = Dispatch.dense(g, DType.FLOAT32).storage().floats(), o = new float[num * d];
-                for (int i = 0; i < rows.length; i++) {
-                    if (rows[i] == paddingIdx) continue;
-                    int src = i * d, dst = rows[i] * d;
-                    for (int j = 0; j < d; j++) o[dst + j] += a[src + j];
-                }
-                return Tensor.fromStorage(Storage.of(o), new int[]{num, d});
-            }
-            double[] a = Dispatch.dense(g, DType.FLOAT64).storage().doubles(), o = new double[num * d];
-            for (int i = 0; i < rows.length; i++) {
-                if (rows[i] == paddingIdx) continue;
-                int src = i * d, dst = rows[i] * d;
-                for (int j = 0; j < d; j++) o[dst + j] += a[src + j];
-            }
-            Tensor out = Tensor.fromStorage(Storage.of(o), new int[]{num, d});
-            return g.dtype() == DType.FLOAT64 ? out : out.to(g.dtype());
+            Tensor out = Tensor.empty(new int[]{num, d}, g.dtype(), g.device());
+            int[] to = new int[rows.length];
+            for (int i = 0; i < rows.length; i++) to[i] = rows[i] == paddingIdx ? -1 : rows[i] * d; // the padding row gets no gradient
+            Dispatch.indexPut(out, to, d, g, true);
+            return out;
         }
 
         @Override protected Tensor[] backward(Tensor gg) {

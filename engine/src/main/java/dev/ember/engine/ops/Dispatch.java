@@ -3,12 +3,14 @@ package dev.ember.engine.ops;
 import dev.ember.engine.DType;
 import dev.ember.engine.Device;
 import dev.ember.engine.Shape;
+import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Backend.Binary;
 import dev.ember.engine.backend.Backend.Reduce;
 import dev.ember.engine.backend.Backend.Unary;
 import dev.ember.engine.backend.Backends;
+import dev.ember.engine.backend.Buffer;
 import dev.ember.engine.backend.View;
 
 import java.util.Arrays;
@@ -123,6 +125,27 @@ public final class Dispatch {
         Tensor out = Tensor.empty(keptShape(x.shape(), dims), DType.INT64, x.device());
         backend(name, x).argReduce(max, out.storage().buffer(), x.storage().buffer(), x.layout(), dim);
         return keepdim ? Tensor.fromStorage(out.storage(), keepdimShape(x.shape(), dims)) : out;
+    }
+
+    /** out row r = src's elements [starts[r], starts[r] + rowLength) (positions in src's buffer). */
+    public static void indexSelect(Tensor out, Tensor src, int[] starts, int rowLength) {
+        Backend b = backend("index_select", out, src);
+        b.indexSelect(out.storage().buffer(), src.storage().buffer(), positions(b, starts), rowLength);
+    }
+
+    /** out's elements [starts[r], +rowLength) = (or += when accumulate) src's row r, read from src's offset; a negative start skips its row. */
+    public static void indexPut(Tensor out, int[] starts, int rowLength, Tensor src, boolean accumulate) {
+        Backend b = backend("index_put", out, src);
+        b.indexPut(out.storage().buffer(), positions(b, starts), rowLength, src.storage().buffer(), src.offset(), accumulate);
+        out.storage().bumpVersion();
+    }
+
+    /** Element positions the op worked out on the host, as an int32 buffer on the backend's device. */
+    private static Buffer positions(Backend b, int[] starts) {
+        if (b.device().isCpu()) return Storage.of(starts).buffer();
+        Buffer buffer = b.allocate(DType.INT32, starts.length);
+        b.fromHost(starts, buffer);
+        return buffer;
     }
 
     /** t's view broadcast to shape (0 strides along the dims it repeats). */

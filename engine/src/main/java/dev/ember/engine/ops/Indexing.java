@@ -5,7 +5,7 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
-import dev.ember.engine.backend.cpu.Strided;
+import dev.ember.engine.backend.Strided;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +51,7 @@ public final class Indexing {
             Tensor src = rowMajor(x[0]);
             Plan p = Plan.of(src.shape(), src.offset(), indices);
             Tensor out = Tensor.empty(p.shape, src.dtype());
-            take(src.storage(), p.rowStarts, p.rowLen, out.storage());
+            Dispatch.indexSelect(out, src, p.rowStarts, p.rowLen);
             save(indices);
             return out;
         }
@@ -77,7 +77,7 @@ public final class Indexing {
                 throw new IllegalArgumentException("index_put(): shape mismatch: value tensor of shape " + Shape.str(x[1].shape())
                         + " cannot be broadcast to indexing result of shape " + Shape.str(p.shape));
             }
-            put(values.storage(), values.offset(), out.storage(), p.rowStarts, p.rowLen, accumulate);
+            Dispatch.indexPut(out, p.rowStarts, p.rowLen, values, accumulate);
             save(indices);
             return out;
         }
@@ -168,7 +168,7 @@ public final class Indexing {
             int[] rows = rowsAlong(shape, dim, idx, src.offset());
             shape[dim] = idx.length;
             Tensor out = Tensor.empty(shape, src.dtype());
-            take(src.storage(), rows, innerSize(shape, dim), out.storage());
+            Dispatch.indexSelect(out, src, rows, innerSize(shape, dim));
             save(index);
             return out;
         }
@@ -186,7 +186,7 @@ public final class Indexing {
         @Override protected Tensor forward(Tensor... x) {
             Tensor src = rowMajor(x[0]);
             Tensor out = Tensor.zeros(shape, src.dtype());
-            put(src.storage(), src.offset(), out.storage(), rowsAlong(shape, dim, longs(index), 0), innerSize(shape, dim), true);
+            Dispatch.indexPut(out, rowsAlong(shape, dim, longs(index), 0), innerSize(shape, dim), src, true);
             save(index);
             return out;
         }
@@ -235,7 +235,7 @@ public final class Indexing {
             Tensor t = x[0];
             int[] from = scatterOffsets(t.shape(), t.strides(), t.offset(), dim, index);
             Tensor out = Tensor.empty(index.shape(), t.dtype());
-            take(t.storage(), from, 1, out.storage());
+            Dispatch.indexSelect(out, t, from, 1);
             save(index);
             return out;
         }
@@ -263,7 +263,7 @@ public final class Indexing {
             Tensor out = Dispatch.contiguous(x[0], x[0].dtype());
             int[] to = scatterOffsets(out.shape(), out.strides(), 0, dim, index);
             Tensor src = rowMajor(narrowTo(x[1], index.shape()));
-            put(src.storage(), src.offset(), out.storage(), to, 1, true);
+            Dispatch.indexPut(out, to, 1, src, true);
             save(index);
             return out;
         }
@@ -347,21 +347,7 @@ public final class Indexing {
         private final double value;
         MaskedFill(Tensor mask, double value) { this.mask = mask; this.value = value; }
         @Override protected Tensor forward(Tensor... x) {
-            Tensor out = Dispatch.contiguous(x[0], x[0].dtype());
-            int[] shape = out.shape();
-            int[] maskStrides = Shape.broadcastStrides(mask.shape(), mask.strides(), shape);
-            int ms = Strided.inner(maskStrides);
-            byte[] m = mask.storage().bytes();
-            Storage o = out.storage();
-            float fv = (float) value;
-            Strided.forEachRow(shape, new int[][]{out.strides(), maskStrides}, new int[]{0, mask.offset()}, (off, n) -> {
-                if (o.dtype() == DType.FLOAT32) {
-                    float[] of = o.floats();
-                    for (int i = 0; i < n; i++) if (m[off[1] + i * ms] != 0) of[off[0] + i] = fv;
-                } else {
-                    for (int i = 0; i < n; i++) if (m[off[1] + i * ms] != 0) o.setDouble(off[0] + i, value);
-                }
-            });
+            Tensor out = Dispatch.where(mask, Tensor.scalar(value, x[0].dtype()), x[0]);
             save(mask);
             return out;
         }
@@ -389,24 +375,25 @@ public final class Indexing {
         @Override protected Tensor forward(Tensor... x) {
             Tensor t = x[0];
             shape = Shape.broadcast(t.shape(), mask.shape());
-            int[] ts = Shape.broadcastStrides(t.shape(), t.strides(), shape), ms = Shape.broadcastStrides(mask.shape(), mask.strides(), shape);
-            int ti = Strided.inner(ts), mi = Strided.inner(ms);
-            byte[] m = mask.storage().bytes();
-            int[] from = new int[Shape.numel(shape)];
-            long[] pos = new long[from.length];
+            // The output's size depends on the mask's values: read it on the host, as PyTorch does.
+            long[] m = mask.expand(shape).toLongArray();
+            int[] ts = Shape.broadcastStrides(t.shape(), t.strides(), shape);
+            int ti = Strided.inner(ts);
+            int[] from = new int[m.length];
+            long[] pos = new long[m.length];
             int[] count = {0}, seen = {0};
-            Strided.forEachRow(shape, new int[][]{ts, ms}, new int[]{t.offset(), mask.offset()}, (off, n) -> {
+            Strided.forEachRow(shape, new int[][]{ts}, new int[]{t.offset()}, (off, n) -> {
                 for (int i = 0; i < n; i++) {
-                    if (m[off[1] + i * mi] == 0) continue;
+                    if (m[seen[0] + i] == 0) continue;
                     from[count[0]] = off[0] + i * ti;
                     pos[count[0]++] = seen[0] + i;
                 }
                 seen[0] += n;
             });
             int c = count[0];
-            positions = Tensor.fromStorage(Storage.of(Arrays.copyOf(pos, c)), new int[]{c});
-            Tensor out = Tensor.empty(new int[]{c}, t.dtype());
-            take(t.storage(), Arrays.copyOf(from, c), 1, out.storage());
+            positions = Tensor.tensor(Arrays.copyOf(pos, c)).to(t.device());
+            Tensor out = Tensor.empty(new int[]{c}, t.dtype(), t.device());
+            Dispatch.indexSelect(out, t, Arrays.copyOf(from, c), 1);
             return out;
         }
         @Override protected Tensor[] backward(Tensor g) {
@@ -419,14 +406,10 @@ public final class Indexing {
     public static Tensor nonzero(Tensor t) {
         int[] shape = t.shape();
         int nd = shape.length;
-        int[] hits = new int[t.numel()];
-        int[] count = {0}, seen = {0};
-        Storage s = t.storage();
-        int inner = Strided.inner(t.strides());
-        Strided.forEachRow(shape, new int[][]{t.strides()}, new int[]{t.offset()}, (off, n) -> {
-            for (int i = 0; i < n; i++) if (s.getDouble(off[0] + i * inner) != 0) hits[count[0]++] = seen[0] + i;
-            seen[0] += n;
-        });
+        long[] nonzero = t.ne(Tensor.scalar(0, t.dtype())).toLongArray(); // NaN != 0
+        int[] hits = new int[nonzero.length];
+        int[] count = {0};
+        for (int i = 0; i < nonzero.length; i++) if (nonzero[i] != 0) hits[count[0]++] = i;
         int c = count[0];
         long[] coords = new long[c * nd];
         for (int h = 0; h < c; h++) {
@@ -436,7 +419,7 @@ public final class Indexing {
                 rest /= shape[d];
             }
         }
-        return Tensor.fromStorage(Storage.of(coords), new int[]{c, nd});
+        return Tensor.fromStorage(Storage.of(coords), new int[]{c, nd}).to(t.device());
     }
 
     private static void checkMask(String op, Tensor mask) {
@@ -459,64 +442,11 @@ public final class Indexing {
     }
 
     /** The index values in row-major order (copied only when index is not already a dense int64 tensor). */
-    private static long[] longs(Tensor index) { return Dispatch.dense(index, DType.INT64).storage().longs(); }
+    private static long[] longs(Tensor index) { return index.toLongArray(); }
 
     /**
      * t itself when its elements lie row-major from t.offset() (then element p is at offset() + p), else a row-major
      * copy. Unlike a full copy this keeps a slice of a big dataset from being copied on every batch.
      */
     private static Tensor rowMajor(Tensor t) { return t.isContiguous() ? t : Dispatch.contiguous(t, t.dtype()); }
-
-    /** dst[r * len + k] = src[from[r] + k] for every run r; src and dst have one dtype, dst is fresh. */
-    private static void take(Storage src, int[] from, int len, Storage dst) {
-        int runs = from.length;
-        if (len == 1) {
-            switch (src.dtype()) {
-                case FLOAT32 -> { float[] a = src.floats(), o = dst.floats(); for (int r = 0; r < runs; r++) o[r] = a[from[r]]; }
-                case FLOAT64 -> { double[] a = src.doubles(), o = dst.doubles(); for (int r = 0; r < runs; r++) o[r] = a[from[r]]; }
-                case INT64 -> { long[] a = src.longs(), o = dst.longs(); for (int r = 0; r < runs; r++) o[r] = a[from[r]]; }
-                default -> { Object a = src.array(), o = dst.array(); for (int r = 0; r < runs; r++) System.arraycopy(a, from[r], o, r, 1); }
-            }
-            return;
-        }
-        Object a = src.array(), o = dst.array();
-        for (int r = 0; r < runs; r++) System.arraycopy(a, from[r], o, r * len, len);
-    }
-
-    /** dst[to[r] + k] = (or +=) src[srcBase + r * len + k] for every run r, in order (so repeated targets add up). */
-    private static void put(Storage src, int srcBase, Storage dst, int[] to, int len, boolean accumulate) {
-        int runs = to.length;
-        if (!accumulate) {
-            if (len == 1 && dst.dtype() == DType.FLOAT32) {
-                float[] a = src.floats(), o = dst.floats();
-                for (int r = 0; r < runs; r++) o[to[r]] = a[srcBase + r];
-            } else {
-                Object a = src.array(), o = dst.array();
-                for (int r = 0; r < runs; r++) System.arraycopy(a, srcBase + r * len, o, to[r], len);
-            }
-            return;
-        }
-        switch (dst.dtype()) {
-            case FLOAT32 -> {
-                float[] a = src.floats(), o = dst.floats();
-                for (int r = 0; r < runs; r++) {
-                    int s = srcBase + r * len, d = to[r];
-                    for (int k = 0; k < len; k++) o[d + k] += a[s + k];
-                }
-            }
-            case FLOAT64 -> {
-                double[] a = src.doubles(), o = dst.doubles();
-                for (int r = 0; r < runs; r++) {
-                    int s = srcBase + r * len, d = to[r];
-                    for (int k = 0; k < len; k++) o[d + k] += a[s + k];
-                }
-            }
-            default -> { // integers add exactly; bool "adds" as logical or
-                for (int r = 0; r < runs; r++) {
-                    int s = srcBase + r * len, d = to[r];
-                    for (int k = 0; k < len; k++) dst.setLong(d + k, dst.getLong(d + k) + src.getLong(s + k));
-                }
-            }
-        }
-    }
 }

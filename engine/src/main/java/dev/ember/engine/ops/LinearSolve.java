@@ -2,15 +2,14 @@ package dev.ember.engine.ops;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
-import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 
 import java.util.Arrays;
 
 /**
- * Matrix inverse and determinant of [n, n] or batched [..., n, n] float32/float64 tensors, from an LU
- * decomposition with partial pivoting computed in double precision (float32 results are rounded once at the end).
+ * Matrix inverse and determinant of [n, n] or batched [..., n, n] float32/float64 tensors, from the backend's LU
+ * decomposition with partial pivoting in double precision (float32 results are rounded once at the end).
  */
 public final class LinearSolve {
     private LinearSolve() {}
@@ -32,16 +31,10 @@ public final class LinearSolve {
         @Override protected Tensor forward(Tensor... x) {
             Tensor a = x[0];
             int n = a.size(-1);
-            double[] m = Dispatch.contiguous(a, DType.FLOAT64).storage().doubles(); // a private copy: LU works in place
-            double[] inv = new double[m.length];
-            int batch = batchCount(a);
-            for (int b = 0; b < batch; b++) {
-                int base = b * n * n;
-                Lu lu = Lu.factor(m, base, n);
-                if (lu.zeroPivot >= 0) throw singular(a, b, lu.zeroPivot);
-                lu.invertInto(m, base, n, inv);
-            }
-            Tensor out = result(inv, a.shape(), a.dtype());
+            Tensor lu = Dispatch.contiguous(a, DType.FLOAT64), inv = Tensor.empty(a.shape(), DType.FLOAT64, a.device()); // lu: a private copy, factored in place
+            int failed = Dispatch.backend("inverse", a).inverse(lu.storage().buffer(), inv.storage().buffer(), batchCount(a), n);
+            if (failed >= 0) throw singular(a, failed / n, failed % n);
+            Tensor out = a.dtype() == DType.FLOAT64 ? inv : Dispatch.contiguous(inv, a.dtype());
             save(out);
             return out;
         }
@@ -60,11 +53,9 @@ public final class LinearSolve {
         @Override protected Tensor forward(Tensor... x) {
             Tensor a = x[0];
             int n = a.size(-1);
-            double[] m = Dispatch.contiguous(a, DType.FLOAT64).storage().doubles();
-            int batch = batchCount(a);
-            double[] det = new double[batch];
-            for (int b = 0; b < batch; b++) det[b] = Lu.factor(m, b * n * n, n).det(m, b * n * n, n);
-            Tensor out = result(det, Arrays.copyOf(a.shape(), a.dim() - 2), a.dtype());
+            Tensor lu = Dispatch.contiguous(a, DType.FLOAT64), det = Tensor.empty(Arrays.copyOf(a.shape(), a.dim() - 2), DType.FLOAT64, a.device());
+            Dispatch.backend("det", a).det(lu.storage().buffer(), det.storage().buffer(), batchCount(a), n);
+            Tensor out = a.dtype() == DType.FLOAT64 ? det : Dispatch.contiguous(det, a.dtype());
             save(a, out);
             return out;
         }
@@ -81,77 +72,6 @@ public final class LinearSolve {
         @Override public String name() { return "LinalgDetBackward0"; }
     }
 
-    /**
-     * PA = LU of one n×n row-major matrix, stored in place at m[base..]: L (unit diagonal implied) below the
-     * diagonal, U on and above it. perm[i] is the original row now at row i.
-     */
-    private record Lu(int[] perm, int sign, int zeroPivot) {
-        /** Factors until done or until a column has no nonzero pivot (then zeroPivot is its index, else -1). */
-        static Lu factor(double[] m, int base, int n) {
-            int[] perm = new int[n];
-            for (int i = 0; i < n; i++) perm[i] = i;
-            int sign = 1;
-            for (int k = 0; k < n; k++) {
-                // Partial pivoting: the largest |value| in column k keeps the multipliers <= 1.
-                int p = k;
-                double best = Math.abs(m[base + k * n + k]);
-                for (int i = k + 1; i < n; i++) {
-                    double v = Math.abs(m[base + i * n + k]);
-                    if (v > best) { best = v; p = i; }
-                }
-                if (best == 0) return new Lu(perm, sign, k);
-                if (p != k) {
-                    swapRows(m, base + k * n, base + p * n, n);
-                    int t = perm[k]; perm[k] = perm[p]; perm[p] = t;
-                    sign = -sign;
-                }
-                int rk = base + k * n;
-                double pivot = m[rk + k];
-                for (int i = k + 1; i < n; i++) {
-                    int ri = base + i * n;
-                    double f = m[ri + k] /= pivot;
-                    if (f != 0) for (int j = k + 1; j < n; j++) m[ri + j] -= f * m[rk + j];
-                }
-            }
-            return new Lu(perm, sign, -1);
-        }
-
-        /** det(A) = sign(P) * prod(diag U), or 0 when factoring stopped at a zero pivot. */
-        double det(double[] m, int base, int n) {
-            if (zeroPivot >= 0) return 0;
-            double d = sign;
-            for (int i = 0; i < n; i++) d *= m[base + i * n + i];
-            return d;
-        }
-
-        /** Writes A^-1 = U^-1 L^-1 P at out[base..], solving for all columns at once with whole-row updates. */
-        void invertInto(double[] m, int base, int n, double[] out) {
-            for (int i = 0; i < n; i++) out[base + i * n + perm[i]] = 1; // X = P
-            for (int i = 0; i < n; i++) {            // X = L^-1 X (forward substitution)
-                int ri = base + i * n;
-                for (int k = 0; k < i; k++) axpy(-m[ri + k], out, base + k * n, ri, n);
-            }
-            for (int i = n - 1; i >= 0; i--) {       // X = U^-1 X (back substitution)
-                int ri = base + i * n;
-                for (int k = i + 1; k < n; k++) axpy(-m[ri + k], out, base + k * n, ri, n);
-                double d = 1 / m[ri + i];
-                for (int j = 0; j < n; j++) out[ri + j] *= d;
-            }
-        }
-
-        /** x[to..to+n) += alpha * x[from..from+n). */
-        private static void axpy(double alpha, double[] x, int from, int to, int n) {
-            if (alpha == 0) return;
-            for (int j = 0; j < n; j++) x[to + j] += alpha * x[from + j];
-        }
-
-        private static void swapRows(double[] m, int r1, int r2, int n) {
-            for (int j = 0; j < n; j++) {
-                double t = m[r1 + j]; m[r1 + j] = m[r2 + j]; m[r2 + j] = t;
-            }
-        }
-    }
-
     private static void checkSquare(String op, Tensor a) {
         if (!a.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": expected a float32 or float64 tensor, got " + a.dtype());
         if (a.dim() < 2 || a.size(-1) != a.size(-2)) {
@@ -160,11 +80,6 @@ public final class LinearSolve {
     }
 
     private static int batchCount(Tensor a) { return Shape.numel(Arrays.copyOf(a.shape(), a.dim() - 2)); }
-
-    private static Tensor result(double[] values, int[] shape, DType dtype) {
-        Tensor t = Tensor.fromStorage(Storage.of(values), shape);
-        return dtype == DType.FLOAT64 ? t : Dispatch.contiguous(t, dtype);
-    }
 
     /** The error for a singular matrix, naming it by its batch coordinates when a has batch dims. */
     private static IllegalArgumentException singular(Tensor a, int batchIndex, int zeroPivot) {

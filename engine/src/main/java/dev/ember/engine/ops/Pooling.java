@@ -2,16 +2,17 @@ package dev.ember.engine.ops;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
-import dev.ember.engine.Storage;
+import dev.ember.engine.Device;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
+import dev.ember.engine.backend.PoolWindow;
 
 import java.util.Arrays;
 
 /**
  * 2-d pooling over [N, C, H, W] or unbatched [C, H, W] input: max (with the argmax indices, which backward
- * routes the gradient through), average and adaptive average. Each (sample, channel) plane is independent, so
- * planes are split across threads.
+ * routes the gradient through), average and adaptive average. Here are the checks, window sizes and graph; the
+ * backend's pooling primitives run the loops.
  */
 public final class Pooling {
     private Pooling() {}
@@ -21,9 +22,7 @@ public final class Pooling {
 
     /** Window geometry shared by the pools: output size per PyTorch's formula, with ceil mode's "last window starts inside" rule. */
     private static final class Window {
-        int planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
-
-        static Window of(String op, int[] in, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode, boolean maxPool) {
+        static PoolWindow of(String op, int[] in, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode, boolean maxPool) {
             kernel = pair(op, "kernel_size", kernel);
             stride = stride == null || stride.length == 0 ? kernel : pair(op, "stride", stride);
             padding = pair(op, "padding", padding);
@@ -38,17 +37,13 @@ public final class Pooling {
                             + (maxPool && dilation[i] != 1 ? " and dilation=" + dilation[i] : ""));
                 }
             }
-            Window g = new Window();
-            g.planes = in[0] * in[1]; g.h = in[2]; g.w = in[3];
-            g.kh = kernel[0]; g.kw = kernel[1]; g.sh = stride[0]; g.sw = stride[1];
-            g.ph = padding[0]; g.pw = padding[1]; g.dh = dilation[0]; g.dw = dilation[1];
-            g.oh = outSize(g.h, g.kh, g.sh, g.ph, g.dh, ceilMode);
-            g.ow = outSize(g.w, g.kw, g.sw, g.pw, g.dw, ceilMode);
-            if (g.oh < 1 || g.ow < 1) {
-                throw new IllegalArgumentException("Given input size: (" + in[1] + "x" + g.h + "x" + g.w + "). Calculated output size: (" + in[1] + "x" + Math.max(g.oh, 0) + "x" + Math.max(g.ow, 0)
+            int h = in[2], w = in[3];
+            int oh = outSize(h, kernel[0], stride[0], padding[0], dilation[0], ceilMode), ow = outSize(w, kernel[1], stride[1], padding[1], dilation[1], ceilMode);
+            if (oh < 1 || ow < 1) {
+                throw new IllegalArgumentException("Given input size: (" + in[1] + "x" + h + "x" + w + "). Calculated output size: (" + in[1] + "x" + Math.max(oh, 0) + "x" + Math.max(ow, 0)
                         + "). Output size is too small");
             }
-            return g;
+            return new PoolWindow(in[0] * in[1], h, w, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], oh, ow);
         }
 
         static int outSize(int size, int k, int s, int p, int d, boolean ceil) {
@@ -88,93 +83,27 @@ public final class Pooling {
     /** max_pool2d with return_indices=True: the indices are flat positions in each input plane (for MaxUnpool or inspection). */
     public static ValuesIndices maxPool2dWithIndices(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         Tensor x = batched("max_pool2d", input);
-        Window g = Window.of("max_pool2d", x.shape(), kernelSize, stride, padding, dilation, ceilMode, true);
+        PoolWindow g = Window.of("max_pool2d", x.shape(), kernelSize, stride, padding, dilation, ceilMode, true);
         MaxPool2d fn = new MaxPool2d(g);
         Tensor out = fn.apply(x);
-        long[] idx = new long[fn.indices.length];
-        for (int i = 0; i < idx.length; i++) idx[i] = fn.indices[i];
-        Tensor indices = Tensor.fromStorage(Storage.of(idx), out.shape());
+        Tensor indices = fn.indices.to(DType.INT64);
         return input.dim() == 3 ? new ValuesIndices(out.squeeze(0), indices.squeeze(0)) : new ValuesIndices(out, indices);
     }
 
     static final class MaxPool2d extends Function {
-        private final Window g;
-        int[] indices;
-        MaxPool2d(Window g) { this.g = g; }
+        private final PoolWindow g;
+        /** int32, the output's shape: each output's winning position in its flattened input plane. */
+        Tensor indices;
+        MaxPool2d(PoolWindow g) { this.g = g; }
 
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[0].dtype();
             Tensor x = Dispatch.dense(in[0], dt);
             int[] shape = in[0].shape();
-            Tensor out = Tensor.empty(new int[]{shape[0], shape[1], g.oh, g.ow}, dt);
-            indices = new int[g.planes * g.oh * g.ow];
-            boolean f32 = dt == DType.FLOAT32;
-            float[] xf = f32 ? x.storage().floats() : null, yf = f32 ? out.storage().floats() : null;
-            double[] xd = f32 ? null : x.storage().doubles(), yd = f32 ? null : out.storage().doubles();
-            // Every window whole (no padding, no ceil-mode overhang): the common 2x2 pool gets its own loop.
-            if (f32 && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && g.dh == 1 && g.dw == 1
-                    && 2 * g.oh <= g.h && 2 * g.ow <= g.w) {
-                Convolution.forRange(g.planes, (start, end) -> maxPool2x2(xf, yf, start, end));
-                return out;
-            }
-            Convolution.forRange(g.planes, (start, end) -> {
-                for (int p = start; p < end; p++) {
-                    int xo = p * g.h * g.w, yo = p * g.oh * g.ow;
-                    for (int oy = 0; oy < g.oh; oy++) {
-                        int y0 = oy * g.sh - g.ph;
-                        for (int ox = 0; ox < g.ow; ox++) {
-                            int x0 = ox * g.sw - g.pw;
-                            int best = -1;
-                            double max = Double.NEGATIVE_INFINITY;
-                            for (int ki = 0; ki < g.kh; ki++) {
-                                int iy = y0 + ki * g.dh;
-                                if (iy < 0 || iy >= g.h) continue;
-                                for (int kj = 0; kj < g.kw; kj++) {
-                                    int ix = x0 + kj * g.dw;
-                                    if (ix < 0 || ix >= g.w) continue;
-                                    int pos = iy * g.w + ix;
-                                    double v = f32 ? xf[xo + pos] : xd[xo + pos];
-                                    // A NaN wins (the last one seen), as in PyTorch.
-                                    if (best < 0 || v > max || Double.isNaN(v)) {
-                                        best = pos;
-                                        max = v;
-                                    }
-                                }
-                            }
-                            int o = yo + oy * g.ow + ox;
-                            indices[o] = best;
-                            if (f32) yf[o] = (float) max;
-                            else yd[o] = max;
-                        }
-                    }
-                }
-            });
+            Tensor out = Tensor.empty(new int[]{shape[0], shape[1], g.oh, g.ow}, dt, x.device());
+            indices = Tensor.empty(out.shape(), DType.INT32, x.device());
+            Dispatch.backend("max_pool2d", x).maxPool2d(g, x.storage().buffer(), out.storage().buffer(), indices.storage().buffer());
             return out;
-        }
-
-        /** The 2x2 window with stride 2 in float32, all windows inside the input: no bounds checks, float compares. */
-        private void maxPool2x2(float[] x, float[] y, int start, int end) {
-            int[] idx = indices;
-            int w = g.w, hw = g.h * g.w, oh = g.oh, ow = g.ow;
-            for (int p = start; p < end; p++) {
-                int xo = p * hw, yo = p * oh * ow;
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        int pos = 2 * oy * w + 2 * ox, best = pos;
-                        float max = x[xo + pos];
-                        // Same order and NaN rule as the general loop: a later NaN or larger value wins.
-                        float v = x[xo + pos + 1];
-                        if (v > max || v != v) { best = pos + 1; max = v; }
-                        v = x[xo + pos + w];
-                        if (v > max || v != v) { best = pos + w; max = v; }
-                        v = x[xo + pos + w + 1];
-                        if (v > max || v != v) { best = pos + w + 1; max = v; }
-                        int o = yo + oy * ow + ox;
-                        idx[o] = best;
-                        y[o] = max;
-                    }
-                }
-            }
         }
 
         /** Each output's gradient goes to the input element its index names: {@link Scatter}, itself differentiable. */
@@ -192,27 +121,12 @@ public final class Pooling {
         Scatter(MaxPool2d pool, int[] inputShape) { this.pool = pool; this.inputShape = inputShape; }
 
         @Override protected Tensor forward(Tensor... in) {
-            Tensor gx = Tensor.zeros(inputShape, in[0].dtype());
-            scatter(Convolution.Lane.of(gx.dtype()), Dispatch.dense(in[0], gx.dtype()), gx);
+            Tensor gy = Dispatch.dense(in[0], in[0].dtype()), gx = Tensor.zeros(inputShape, gy.dtype(), gy.device());
+            Dispatch.backend("max_pool2d_backward", gy).maxPool2dBackward(pool.g, gy.storage().buffer(), pool.indices.storage().buffer(), gx.storage().buffer());
             return gx;
         }
 
         @Override protected Tensor[] backward(Tensor grad) { return new Tensor[]{new Gather(pool, inputShape).apply(grad)}; }
-
-        /** Float sums round as float adds. */
-        private <A> void scatter(Convolution.Lane<A> lane, Tensor gyt, Tensor gxt) {
-            A a = lane.array(gyt), b = lane.array(gxt);
-            Window g = pool.g;
-            int hw = g.h * g.w, ohw = g.oh * g.ow;
-            Convolution.forRange(g.planes, (s, e) -> {
-                for (int p = s; p < e; p++) {
-                    for (int j = 0; j < ohw; j++) {
-                        int to = p * hw + pool.indices[p * ohw + j];
-                        lane.set(b, to, lane.get(b, to) + lane.get(a, p * ohw + j));
-                    }
-                }
-            });
-        }
 
         @Override public String name() { return "MaxPool2DWithIndicesBackwardBackward"; }
     }
@@ -225,18 +139,9 @@ public final class Pooling {
 
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[0].dtype();
-            Tensor out = Tensor.empty(new int[]{inputShape[0], inputShape[1], pool.g.oh, pool.g.ow}, dt);
-            gather(Convolution.Lane.of(dt), Dispatch.dense(in[0], dt), out);
+            Tensor x = Dispatch.dense(in[0], dt), out = Tensor.empty(new int[]{inputShape[0], inputShape[1], pool.g.oh, pool.g.ow}, dt, x.device());
+            Dispatch.backend("max_pool2d_gather", x).maxPool2dGather(pool.g, x.storage().buffer(), pool.indices.storage().buffer(), out.storage().buffer());
             return out;
-        }
-
-        private <A> void gather(Convolution.Lane<A> lane, Tensor xt, Tensor yt) {
-            A x = lane.array(xt), y = lane.array(yt);
-            Window g = pool.g;
-            int hw = g.h * g.w, ohw = g.oh * g.ow;
-            for (int p = 0; p < g.planes; p++) {
-                for (int j = 0; j < ohw; j++) lane.set(y, p * ohw + j, lane.get(x, p * hw + pool.indices[p * ohw + j]));
-            }
         }
 
         @Override protected Tensor[] backward(Tensor grad) { return new Tensor[]{new Scatter(pool, inputShape).apply(grad)}; }
@@ -252,7 +157,7 @@ public final class Pooling {
      */
     public static Tensor avgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad, int divisorOverride) {
         Tensor x = batched("avg_pool2d", input);
-        Window g = Window.of("avg_pool2d", x.shape(), kernelSize, stride, padding, new int[]{1}, ceilMode, false);
+        PoolWindow g = Window.of("avg_pool2d", x.shape(), kernelSize, stride, padding, new int[]{1}, ceilMode, false);
         int ohw = g.oh * g.ow;
         // Window bounds and divisor per output position; the same for every plane.
         int[] y0 = new int[ohw], y1 = new int[ohw], x0 = new int[ohw], x1 = new int[ohw];
@@ -284,8 +189,7 @@ public final class Pooling {
         int[] os = pair("adaptive_avg_pool2d", "output_size", outputSize);
         if (os[0] <= 0 || os[1] <= 0) throw new IllegalArgumentException("adaptive_avg_pool2d: output_size must be positive, got " + Arrays.toString(outputSize));
         int[] shape = x.shape();
-        Window g = new Window();
-        g.planes = shape[0] * shape[1]; g.h = shape[2]; g.w = shape[3]; g.oh = os[0]; g.ow = os[1];
+        PoolWindow g = PoolWindow.adaptive(shape[0] * shape[1], shape[2], shape[3], os[0], os[1]);
         int ohw = g.oh * g.ow;
         int[] y0 = new int[ohw], y1 = new int[ohw], x0 = new int[ohw], x1 = new int[ohw];
         double[] scale = new double[ohw];
@@ -308,41 +212,36 @@ public final class Pooling {
      * pools are this with different windows and scales. Backward spreads scale[j] * grad back over the window.
      */
     static final class WindowSum extends Function {
-        private final Window g;
+        private final PoolWindow g;
         private final int[] y0, y1, x0, x1, outShape;
         private final double[] scale;
         private final String name;
 
-        WindowSum(Window g, int[] y0, int[] y1, int[] x0, int[] x1, double[] scale, int[] outShape, String name) {
+        WindowSum(PoolWindow g, int[] y0, int[] y1, int[] x0, int[] x1, double[] scale, int[] outShape, String name) {
             this.g = g; this.y0 = y0; this.y1 = y1; this.x0 = x0; this.x1 = x1; this.scale = scale; this.outShape = outShape; this.name = name;
         }
+
+        /** The windows as the backend takes them: (y0, y1, x0, x1) per output position, int32, on device. */
+        Tensor bounds(Device device) {
+            int[] b = new int[4 * y0.length];
+            for (int j = 0; j < y0.length; j++) { b[4 * j] = y0[j]; b[4 * j + 1] = y1[j]; b[4 * j + 2] = x0[j]; b[4 * j + 3] = x1[j]; }
+            return Tensor.tensor(b).to(device);
+        }
+
+        Tensor scale(Device device) { return Tensor.of(scale, DType.FLOAT64).to(device); }
 
         @Override protected Tensor forward(Tensor... in) {
             DType dt = in[0].dtype();
             Tensor x = Dispatch.dense(in[0], dt);
-            Tensor out = Tensor.empty(outShape, dt);
-            sum(Convolution.Lane.of(dt), x, out);
+            Tensor out = Tensor.empty(outShape, dt, x.device());
+            Dispatch.backend("avg_pool2d", x).windowSum(g, bounds(x.device()).storage().buffer(), scale(x.device()).storage().buffer(),
+                    x.storage().buffer(), out.storage().buffer());
             return out;
         }
 
         /** Spreads scale[j] * grad back over each window: {@link Spread}, whose own gradient is this sum again. */
         @Override protected Tensor[] backward(Tensor grad) {
             return new Tensor[]{new Spread(this, inputs()[0].shape()).apply(grad)};
-        }
-
-        /** out[p, j] = scale[j] * the window's sum (in double). */
-        private <A> void sum(Convolution.Lane<A> lane, Tensor xt, Tensor outt) {
-            A a = lane.array(xt), b = lane.array(outt);
-            int hw = g.h * g.w, ohw = g.oh * g.ow;
-            Convolution.forRange(g.planes, (s, e) -> {
-                for (int p = s; p < e; p++) {
-                    for (int j = 0; j < ohw; j++) {
-                        double acc = 0;
-                        for (int iy = y0[j]; iy < y1[j]; iy++) acc += lane.sum(a, p * hw + iy * g.w + x0[j], x1[j] - x0[j]);
-                        lane.set(b, p * ohw + j, acc * scale[j]);
-                    }
-                }
-            });
         }
 
         @Override public String name() { return name; }
@@ -355,27 +254,14 @@ public final class Pooling {
         Spread(WindowSum pool, int[] inputShape) { this.pool = pool; this.inputShape = inputShape; }
 
         @Override protected Tensor forward(Tensor... in) {
-            Tensor gx = Tensor.zeros(inputShape, in[0].dtype());
-            spread(Convolution.Lane.of(gx.dtype()), Dispatch.dense(in[0], gx.dtype()), gx);
+            Tensor gy = Dispatch.dense(in[0], in[0].dtype()), gx = Tensor.zeros(inputShape, gy.dtype(), gy.device());
+            Dispatch.backend("avg_pool2d_backward", gy).windowSpread(pool.g, pool.bounds(gy.device()).storage().buffer(),
+                    pool.scale(gy.device()).storage().buffer(), gy.storage().buffer(), gx.storage().buffer());
             return gx;
         }
 
         @Override protected Tensor[] backward(Tensor grad) {
             return new Tensor[]{new WindowSum(pool.g, pool.y0, pool.y1, pool.x0, pool.x1, pool.scale, pool.outShape, pool.name).apply(grad)};
-        }
-
-        private <A> void spread(Convolution.Lane<A> lane, Tensor gyt, Tensor gxt) {
-            A a = lane.array(gyt), b = lane.array(gxt);
-            Window g = pool.g;
-            int hw = g.h * g.w, ohw = g.oh * g.ow;
-            Convolution.forRange(g.planes, (s, e) -> {
-                for (int p = s; p < e; p++) {
-                    for (int j = 0; j < ohw; j++) {
-                        double v = lane.get(a, p * ohw + j) * pool.scale[j];
-                        for (int iy = pool.y0[j]; iy < pool.y1[j]; iy++) lane.addValue(b, p * hw + iy * g.w + pool.x0[j], pool.x1[j] - pool.x0[j], v);
-                    }
-                }
-            });
         }
 
         @Override public String name() { return pool.name + "Backward"; }

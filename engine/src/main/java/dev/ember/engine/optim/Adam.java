@@ -3,12 +3,10 @@ package dev.ember.engine.optim;
 import dev.ember.engine.optim.CommonOptions.AdamFamily;
 import dev.ember.engine.optim.CommonOptions.WithWeightDecay;
 import java.util.function.BiFunction;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
-import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
+import dev.ember.engine.backend.AdamStep;
+import dev.ember.engine.ops.Dispatch;
 
 import java.util.List;
 import java.util.Map;
@@ -17,7 +15,7 @@ import java.util.Map;
  * Adam, exactly torch.optim.Adam (1.13): g += wd p (L2 penalty); m = b1 m + (1 - b1) g;
  * v = b2 v + (1 - b2) g^2; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), with v replaced by
  * its running maximum under amsgrad. State: {@code step}, {@code exp_avg}, {@code exp_avg_sq}
- * ({@code max_exp_avg_sq}). float32 parameters take a fused loop over the storage.
+ * ({@code max_exp_avg_sq}). The step runs as one fused backend kernel ({@code Backend.adamStep}).
  */
 public class Adam extends Optimizer {
     public Adam(Iterable<? extends Tensor> params) { this(single(params), Map.of()); }
@@ -49,67 +47,14 @@ public class Adam extends Optimizer {
         Tensor m = buffer(st, "exp_avg", p), v = buffer(st, "exp_avg_sq", p), vmax = amsgrad ? buffer(st, "max_exp_avg_sq", p) : null;
         double stepSize = lr / (1 - Math.pow(b1, step)), bc2Sqrt = Math.sqrt(1 - Math.pow(b2, step));
         double decay = decoupled ? 1 - lr * wd : 1, l2 = decoupled ? 0 : wd;
-        if (p.dtype() == DType.FLOAT32) {
-            fusedFloat(p, grad, m, v, vmax, (float) b1, (float) b2, (float) eps, (float) stepSize, (float) bc2Sqrt, (float) decay, (float) l2, maximize);
-            return;
+        AdamStep adam = new AdamStep(b1, b2, eps, stepSize, bc2Sqrt, decay, l2, maximize);
+        if (!p.dtype().isFloatingPoint()) throw new IllegalArgumentException("optimizers update floating point tensors only, got " + p.dtype());
+        for (Tensor t : new Tensor[]{p, grad, m, v, vmax}) {
+            if (t != null && !t.isContiguous()) throw new IllegalStateException("optimizer state must be contiguous");
         }
-        Vec w = Vec.of(p), g = Vec.of(grad), mv = Vec.of(m), vv = Vec.of(v), mx = vmax == null ? null : Vec.of(vmax);
-        for (int i = 0; i < w.n; i++) {
-            double pi = w.get(i) * decay, gi = maximize ? -g.get(i) : g.get(i);
-            if (l2 != 0) gi += l2 * w.get(i);
-            double mi = b1 * mv.get(i) + (1 - b1) * gi, vi = b2 * vv.get(i) + (1 - b2) * gi * gi;
-            mv.set(i, mi);
-            vv.set(i, vi);
-            if (mx != null) {
-                vi = Math.max(mx.get(i), vi);
-                mx.set(i, vi);
-            }
-            w.set(i, pi - stepSize * mi / (Math.sqrt(vi) / bc2Sqrt + eps));
-        }
-    }
-
-    /** One pass over float32 storage, in float arithmetic like PyTorch's float32 kernels. */
-    private static void fusedFloat(Tensor p, Tensor grad, Tensor m, Tensor v, Tensor vmax, float b1, float b2, float eps, float stepSize, float bc2Sqrt,
-                                   float decay, float l2, boolean maximize) {
-        float[] w = p.storage().floats(), g = grad.storage().floats(), ma = m.storage().floats(), va = v.storage().floats();
-        float[] mx = vmax == null ? null : vmax.storage().floats();
-        int pOff = p.offset(), gOff = grad.offset(), n = p.numel();
-        float c1 = 1 - b1, c2 = 1 - b2;
-        if (!maximize && l2 == 0 && mx == null) {
-            // The common case on 16-lane vectors: the scalar loop's float sqrt and divide don't auto-vectorize.
-            VectorSpecies<Float> sp = FloatVector.SPECIES_PREFERRED;
-            int i = 0;
-            for (int end = sp.loopBound(n); i < end; i += sp.length()) {
-                FloatVector gi = FloatVector.fromArray(sp, g, gOff + i);
-                FloatVector mi = FloatVector.fromArray(sp, ma, i).mul(b1).add(gi.mul(c1));
-                FloatVector vi = FloatVector.fromArray(sp, va, i).mul(b2).add(gi.mul(gi).mul(c2));
-                mi.intoArray(ma, i);
-                vi.intoArray(va, i);
-                FloatVector denom = vi.lanewise(VectorOperators.SQRT).div(bc2Sqrt).add(eps);
-                FloatVector.fromArray(sp, w, pOff + i).mul(decay).sub(mi.mul(stepSize).div(denom)).intoArray(w, pOff + i);
-            }
-            for (; i < n; i++) {
-                float gi = g[gOff + i];
-                float mi = b1 * ma[i] + c1 * gi, vi = b2 * va[i] + c2 * gi * gi;
-                ma[i] = mi;
-                va[i] = vi;
-                w[pOff + i] = w[pOff + i] * decay - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
-            }
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            float pi = w[pOff + i], gi = maximize ? -g[gOff + i] : g[gOff + i];
-            if (l2 != 0) gi += l2 * pi;
-            pi *= decay;
-            float mi = b1 * ma[i] + c1 * gi, vi = b2 * va[i] + c2 * gi * gi;
-            ma[i] = mi;
-            va[i] = vi;
-            if (mx != null) {
-                vi = Math.max(mx[i], vi);
-                mx[i] = vi;
-            }
-            w[pOff + i] = pi - stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
-        }
+        Tensor g = grad.dtype() == p.dtype() ? grad : Dispatch.dense(grad, p.dtype());
+        Dispatch.backend("adam", p, g, m, v, vmax).adamStep(adam, p.numel(), p.storage().buffer(), p.offset(), g.storage().buffer(), g.offset(),
+                m.storage().buffer(), m.offset(), v.storage().buffer(), v.offset(), vmax == null ? null : vmax.storage().buffer(), vmax == null ? 0 : vmax.offset());
     }
 
     /** Options of {@link Adam} and {@link AdamW}: the Adam family's, plus weight decay and amsgrad. */

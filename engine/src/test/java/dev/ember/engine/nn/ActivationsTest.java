@@ -78,13 +78,12 @@ class ActivationsTest {
         double[] expected = {-1.0, -0.9999779095030014, -0.8802050695740817, -0.5204998778130465, -1.1283791670955126e-10, 0.0, 1.1283791670579e-05,
                 0.3286267594591274, 0.7672256612323417, 0.8427007929497149, 0.9205051842990297, 0.9340079449406524, 0.9953222650189527,
                 0.9999249868053346, 0.9999992569016276, 0.9999999999999999, 1.0}; // torch.erf, float64
-        for (int i = 0; i < x.length; i++) {
-            assertEquals(expected[i], Special.erf(x[i]), 2e-16 * Math.abs(expected[i]) + 1e-300, "erf(" + x[i] + ")");
-        }
+        // The scalar's own bound (2e-16 relative) is checked on the kernel, in backend.cpu.ErfTest.
         assertClose(expected, Special.erf(Tensor.of(x, DType.FLOAT64)), 1e-15);
-        assertTrue(Double.isNaN(Special.erf(Double.NaN)));
-        assertEquals(1.0, Special.erf(Double.POSITIVE_INFINITY));
-        assertEquals(-1.0, Special.erf(Double.NEGATIVE_INFINITY));
+        double[] special = Special.erf(Tensor.of(new double[]{Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}, DType.FLOAT64)).toDoubleArray();
+        assertTrue(Double.isNaN(special[0]));
+        assertEquals(1.0, special[1]);
+        assertEquals(-1.0, special[2]);
     }
 
     @Test void gradchecks() {

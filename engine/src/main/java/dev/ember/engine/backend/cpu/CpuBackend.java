@@ -2,8 +2,11 @@ package dev.ember.engine.backend.cpu;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Device;
+import dev.ember.engine.backend.AdamStep;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Buffer;
+import dev.ember.engine.backend.Conv2dGeometry;
+import dev.ember.engine.backend.PoolWindow;
 import dev.ember.engine.backend.View;
 
 /** The CPU's {@link Backend}: Java arrays, Vector API kernels, {@link Parallel} threads. */
@@ -47,6 +50,58 @@ public final class CpuBackend implements Backend {
 
     @Override public void argReduce(boolean max, Buffer out, Buffer x, View xView, int dim) {
         CpuReductions.argReduce(max, cpu(out), cpu(x), xView, dim);
+    }
+
+    @Override public void indexSelect(Buffer out, Buffer src, Buffer starts, int rowLength) {
+        CpuIndexing.select(cpu(out), cpu(src), cpu(starts).ints(), rowLength);
+    }
+
+    @Override public void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate) {
+        CpuIndexing.put(cpu(out), cpu(starts).ints(), rowLength, cpu(src), srcOffset, accumulate);
+    }
+
+    @Override public void conv2d(Conv2dGeometry g, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        CpuConvolution.forward(g, Lane.of(y.dtype()), x, w, bias, y);
+    }
+
+    @Override public void conv2dInputGrad(Conv2dGeometry g, Buffer gradOutput, Buffer w, Buffer gradInput) {
+        CpuConvolution.inputGrad(g, Lane.of(gradInput.dtype()), gradOutput, w, gradInput);
+    }
+
+    @Override public void conv2dWeightGrad(Conv2dGeometry g, Buffer gradOutput, Buffer x, Buffer gradWeight) {
+        CpuConvolution.weightGrad(g, Lane.of(gradWeight.dtype()), gradOutput, x, gradWeight);
+    }
+
+    @Override public void maxPool2d(PoolWindow win, Buffer x, Buffer y, Buffer indices) {
+        CpuPooling.maxPool2d(win, cpu(x), cpu(y), cpu(indices).ints());
+    }
+
+    @Override public void maxPool2dBackward(PoolWindow win, Buffer gradOutput, Buffer indices, Buffer gradInput) {
+        CpuPooling.maxPool2dBackward(win, Lane.of(gradInput.dtype()), gradOutput, cpu(indices).ints(), gradInput);
+    }
+
+    @Override public void maxPool2dGather(PoolWindow win, Buffer x, Buffer indices, Buffer y) {
+        CpuPooling.maxPool2dGather(win, Lane.of(y.dtype()), x, cpu(indices).ints(), y);
+    }
+
+    @Override public void windowSum(PoolWindow win, Buffer bounds, Buffer scale, Buffer x, Buffer out) {
+        CpuPooling.windowSum(win, Lane.of(out.dtype()), cpu(bounds).ints(), cpu(scale).doubles(), x, out);
+    }
+
+    @Override public void windowSpread(PoolWindow win, Buffer bounds, Buffer scale, Buffer gradOutput, Buffer gradInput) {
+        CpuPooling.windowSpread(win, Lane.of(gradInput.dtype()), cpu(bounds).ints(), cpu(scale).doubles(), gradOutput, gradInput);
+    }
+
+    @Override public int inverse(Buffer a, Buffer out, int batch, int n) {
+        return CpuLinearSolve.inverse(cpu(a).doubles(), cpu(out).doubles(), batch, n);
+    }
+
+    @Override public void det(Buffer a, Buffer out, int batch, int n) { CpuLinearSolve.det(cpu(a).doubles(), cpu(out).doubles(), batch, n); }
+
+    @Override public void adamStep(AdamStep step, int n, Buffer param, int paramOffset, Buffer grad, int gradOffset,
+                                   Buffer expAvg, int expAvgOffset, Buffer expAvgSq, int expAvgSqOffset, Buffer maxExpAvgSq, int maxOffset) {
+        CpuOptim.adam(step, n, cpu(param), paramOffset, cpu(grad), gradOffset, cpu(expAvg), expAvgOffset, cpu(expAvgSq), expAvgSqOffset,
+                maxExpAvgSq == null ? null : cpu(maxExpAvgSq), maxOffset);
     }
 
     @Override public void gemm(boolean transA, boolean transB, int m, int n, int k, Buffer a, int aOffset, int lda,

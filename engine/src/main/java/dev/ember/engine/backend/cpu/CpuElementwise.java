@@ -9,6 +9,7 @@ import dev.ember.engine.DType;
 import dev.ember.engine.backend.Backend.Binary;
 import dev.ember.engine.backend.Backend.Unary;
 import dev.ember.engine.backend.Buffer;
+import dev.ember.engine.backend.Strided;
 import dev.ember.engine.backend.View;
 
 /**
@@ -132,6 +133,7 @@ final class CpuElementwise {
             case SQRT -> { for (int i = from; i < to; i++) o[i] = (float) Math.sqrt(a[i]); }
             case SIN -> { for (int i = from; i < to; i++) o[i] = (float) Math.sin(a[i]); }
             case COS -> { for (int i = from; i < to; i++) o[i] = (float) Math.cos(a[i]); }
+            case ERF -> { for (int i = from; i < to; i++) o[i] = (float) Erf.erf(a[i]); }
             case RECIPROCAL -> { for (int i = from; i < to; i++) o[i] = 1f / a[i]; }
             case LOGICAL_NOT -> { for (int i = from; i < to; i++) o[i] = a[i] == 0 ? 1 : 0; }
         }
@@ -167,6 +169,7 @@ final class CpuElementwise {
             case COS -> { for (int i = 0; i < n; i++) o[i] = Math.cos(a[i]); }
             case TANH -> { for (int i = 0; i < n; i++) o[i] = Math.tanh(a[i]); }
             case SIGMOID -> { for (int i = 0; i < n; i++) o[i] = sigmoid(a[i]); }
+            case ERF -> { for (int i = 0; i < n; i++) o[i] = Erf.erf(a[i]); }
             case RECIPROCAL -> { for (int i = 0; i < n; i++) o[i] = 1.0 / a[i]; }
             case LOGICAL_NOT -> { for (int i = 0; i < n; i++) o[i] = a[i] == 0 ? 1 : 0; }
         }
@@ -315,8 +318,10 @@ final class CpuElementwise {
         if (t == DType.FLOAT32) {
             float[] o = out.floats(), xf = x.floats(), yf = y.floats();
             for (int i = 0; i < c.length; i++) o[i] = c[i] != 0 ? xf[i] : yf[i];
-        } else {
+        } else if (t.isFloatingPoint()) {
             for (int i = 0; i < c.length; i++) out.setDouble(i, c[i] != 0 ? x.getDouble(i) : y.getDouble(i));
+        } else { // integers exactly, beyond 2^53 too
+            for (int i = 0; i < c.length; i++) out.setLong(i, c[i] != 0 ? x.getLong(i) : y.getLong(i));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ember.engine.backend.cpu;
 
 import dev.ember.engine.DType;
+import dev.ember.engine.backend.AdamStep;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Backend.Binary;
 import dev.ember.engine.backend.Backend.Reduce;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +78,53 @@ class CpuBackendTest {
         CpuBuffer i = CpuBuffer.allocate(DType.INT64, 4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cpu.gemm(false, false, 2, 2, 2, i, 0, 2, i, 0, 2, i, 0, 2, false));
         assertTrue(e.getMessage().contains("int64"), e.getMessage());
+    }
+
+    @Test
+    void indexSelectCopiesRowsByPosition() {
+        // src [3, 2] = [[1, 2], [3, 4], [5, 6]]; rows 2, 0, 2 start at 4, 0, 4.
+        CpuBuffer out = CpuBuffer.allocate(DType.FLOAT32, 6);
+        cpu.indexSelect(out, CpuBuffer.of(new float[]{1, 2, 3, 4, 5, 6}), CpuBuffer.of(new int[]{4, 0, 4}), 2);
+        assertArrayEquals(new float[]{5, 6, 1, 2, 5, 6}, out.floats());
+    }
+
+    @Test
+    void indexPutAddsRepeatedTargetsAndSkipsNegativeStarts() {
+        // Rows [1, 1], [2, 2], [4, 4], [8, 8] (read from offset 2) go to row 1, row 1, nowhere, row 0 of a [2, 2] buffer of 10s.
+        CpuBuffer out = CpuBuffer.of(new double[]{10, 10, 10, 10});
+        CpuBuffer src = CpuBuffer.of(new double[]{-9, -9, 1, 1, 2, 2, 4, 4, 8, 8});
+        cpu.indexPut(out, CpuBuffer.of(new int[]{2, 2, -1, 0}), 2, src, 2, true);
+        assertArrayEquals(new double[]{18, 18, 13, 13}, out.doubles());
+        cpu.indexPut(out, CpuBuffer.of(new int[]{2, 2, -1, 0}), 2, src, 2, false); // the last write to a target wins
+        assertArrayEquals(new double[]{8, 8, 2, 2}, out.doubles());
+    }
+
+    @Test
+    void adamsFirstStepMovesEachWeightByLrAgainstItsGradientsSign() {
+        // From zero state, step 1: m = (1 - b1) g, v = (1 - b2) g^2, and with stepSize = lr / (1 - b1),
+        // bc2Sqrt = sqrt(1 - b2) the update is lr * g / (|g| + eps): 0.1 against the sign. Offsets 1, 0, 2, 0.
+        double lr = 0.1, b1 = 0.9, b2 = 0.999;
+        AdamStep step = new AdamStep(b1, b2, 1e-8, lr / (1 - b1), Math.sqrt(1 - b2), 1, 0, false);
+        for (int n : new int[]{2, 37}) { // 37 runs the vector loop and its scalar tail
+            float[] p = new float[n + 1], g = new float[n];
+            for (int i = 0; i < n; i++) { p[i + 1] = i % 4; g[i] = i % 2 == 0 ? 0.5f : -4f; }
+            CpuBuffer m = CpuBuffer.allocate(DType.FLOAT32, n + 2), v = CpuBuffer.allocate(DType.FLOAT32, n);
+            cpu.adamStep(step, n, CpuBuffer.of(p), 1, CpuBuffer.of(g), 0, m, 2, v, 0, null, 0);
+            for (int i = 0; i < n; i++) {
+                assertEquals(i % 4 + (i % 2 == 0 ? -0.1 : 0.1), p[i + 1], 1e-6, "p[" + i + "]");
+                assertEquals((1 - b1) * g[i], m.floats()[i + 2], 1e-7, "exp_avg[" + i + "]");
+            }
+            assertEquals(0f, p[0]);
+        }
+    }
+
+    @Test
+    void whereKeepsInt64ValuesBeyondDoublePrecision() {
+        long big = (1L << 53) + 1; // not a double
+        CpuBuffer out = CpuBuffer.allocate(DType.INT64, 2);
+        cpu.where(out, CpuBuffer.of(new byte[]{1, 0}, DType.BOOL), View.contiguous(2), CpuBuffer.of(new long[]{big, 0}), View.contiguous(2),
+                CpuBuffer.of(new long[]{0, big + 2}), View.contiguous(2));
+        assertArrayEquals(new long[]{big, big + 2}, out.longs());
     }
 
     @Test

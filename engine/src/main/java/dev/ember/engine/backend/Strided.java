@@ -1,4 +1,4 @@
-package dev.ember.engine.backend.cpu;
+package dev.ember.engine.backend;
 
 /**
  * Walks several strided operands of one shape row by row (rows run along the last dim), so kernels
