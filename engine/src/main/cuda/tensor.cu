@@ -4,7 +4,7 @@
 // results round once, like the CPU backend's. Codes (CudaCodes on the host):
 //   dtype:  0 bool (1 byte), 1 uint8, 2 int32, 3 int64, 4 float32, 5 float64
 //   unary:  0 neg, 1 abs, 2 sign, 3 relu, 4 floor, 5 ceil, 6 round, 7 exp, 8 log, 9 sqrt, 10 sin,
-//           11 cos, 12 tanh, 13 sigmoid, 14 reciprocal, 15 logical_not
+//           11 cos, 12 tanh, 13 sigmoid, 14 reciprocal, 15 logical_not, 16 erf
 //   binary: 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 maximum, 6 minimum, 7 relu_grad (a where b > 0),
 //           8 eq, 9 ne, 10 lt, 11 le, 12 gt, 13 ge, 14 logical_and, 15 logical_or
 //   reduce: 0 sum, 1 prod, 2 max, 3 min
@@ -40,6 +40,7 @@ __device__ __forceinline__ double ember_unary_f(int op, double v) {
         case 12: return tanh(v);
         case 13: return v >= 0 ? 1.0 / (1.0 + exp(-v)) : exp(v) / (1.0 + exp(v));
         case 14: return 1.0 / v;
+        case 16: return erf(v);
         default: return v == 0.0 ? 1.0 : 0.0;
     }
 }

@@ -17,6 +17,7 @@
 #include "sgemm_tf32.cu"
 #include "tensor.cu"
 #include "gather.cu"
+#include "nn.cu"
 
 #include <cstdio>
 #include <cstring>

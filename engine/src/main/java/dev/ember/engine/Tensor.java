@@ -74,14 +74,15 @@ public class Tensor {
         return new Tensor(storage, shape.clone(), strides.clone(), offset, base != null ? base : this);
     }
 
-    public static Tensor tensor(float... values) { return fromStorage(Storage.of(values.clone()), new int[]{values.length}); }
-    public static Tensor tensor(double... values) { return fromStorage(Storage.of(values.clone()), new int[]{values.length}).to(DType.FLOAT32); }
-    public static Tensor tensor(long... values) { return fromStorage(Storage.of(values.clone()), new int[]{values.length}); }
-    public static Tensor tensor(int... values) { return fromStorage(Storage.of(values.clone()), new int[]{values.length}); }
+    // On the thread's default device (cpu unless Device.use says otherwise), like torch.tensor.
+    public static Tensor tensor(float... values) { return fromStorage(Storage.of(values.clone()), new int[]{values.length}).to(Device.defaultDevice()); }
+    public static Tensor tensor(double... values) { return fromStorage(Storage.of(values.clone()), new int[]{values.length}).to(DType.FLOAT32).to(Device.defaultDevice()); }
+    public static Tensor tensor(long... values) { return fromStorage(Storage.of(values.clone()), new int[]{values.length}).to(Device.defaultDevice()); }
+    public static Tensor tensor(int... values) { return fromStorage(Storage.of(values.clone()), new int[]{values.length}).to(Device.defaultDevice()); }
     public static Tensor tensor(boolean... values) {
         byte[] b = new byte[values.length];
         for (int i = 0; i < b.length; i++) b[i] = (byte) (values[i] ? 1 : 0);
-        return fromStorage(Storage.of(b, DType.BOOL), new int[]{values.length});
+        return fromStorage(Storage.of(b, DType.BOOL), new int[]{values.length}).to(Device.defaultDevice());
     }
 
     /**

@@ -126,10 +126,25 @@ public abstract class Module {
         return this;
     }
 
-    /** Moves parameters and buffers to a device (CPU only in this build: CUDA throws with the reason). */
+    /**
+     * Moves parameters and buffers to a device, in place of the old ones (as with {@link #to(DType)}, build the
+     * optimizer after moving the model, as in PyTorch).
+     */
     public Module to(Device device) {
-        for (Parameter p : parameters()) p.to(device);
+        for (Module m : modules()) {
+            m.directParameters().forEach((name, p) -> {
+                if (!p.device().equals(device)) m.replaceParameter(name, new Parameter(p.detach().to(device), p.requiresGrad()));
+            });
+            m.buffers.replaceAll((n, b) -> b == null ? null : b.to(device));
+        }
         return this;
+    }
+
+    /** The device of the first parameter or buffer (cpu for a module without any). */
+    public Device device() {
+        for (Parameter p : parameters()) return p.device();
+        for (Module m : modules()) for (Tensor b : m.buffers.values()) if (b != null) return b.device();
+        return Device.CPU;
     }
 
     /** Converts floating-point parameters and buffers to dtype, in place of the old ones. */

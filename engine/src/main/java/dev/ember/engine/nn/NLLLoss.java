@@ -86,7 +86,7 @@ public class NLLLoss extends Loss {
                 weightSum += wk;
             }
         }
-        Tensor loss = x.mul(Tensor.fromStorage(coef, x.shape())).sum(1);
+        Tensor loss = x.mul(Tensor.fromStorage(coef, x.shape()).to(x.device())).sum(1);
         return new Picked(unbatched ? loss.reshape() : loss, weightSum);
     }
 

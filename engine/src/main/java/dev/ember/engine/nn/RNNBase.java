@@ -110,7 +110,7 @@ public abstract class RNNBase extends Module {
             if (s != null && (s.dim() != 3 || s.size(0) != stacks || s.size(1) != batch || s.size(2) != hiddenSize)) {
                 throw new IllegalArgumentException("Expected hidden size [" + stacks + ", " + batch + ", " + hiddenSize + "], got " + Shape.str(s.shape()));
             }
-            init[k] = s != null ? s : Tensor.zeros(new int[]{stacks, batch, hiddenSize}, x.dtype());
+            init[k] = s != null ? s : Tensor.empty(new int[]{stacks, batch, hiddenSize}, x.dtype(), x.device());
         }
         List<List<Tensor>> finals = new ArrayList<>();
         for (int k = 0; k < stateCount(); k++) finals.add(new ArrayList<>());

@@ -40,8 +40,10 @@ public final class Dispatch {
         return x.dtype() == dtype && x.isContiguous() && x.offset() == 0 && x.storage().size() == x.numel() ? x : contiguous(x, dtype);
     }
 
-    /** Writes src (broadcast to dst's shape, converted to dst's dtype) into the view dst. */
+    /** Writes src (broadcast to dst's shape, converted to dst's dtype, moved to dst's device) into the view dst. */
     public static void copyInto(Tensor dst, Tensor src) {
+        // As torch's copy_, across devices too: the values travel to dst's device first.
+        if (!src.device().equals(dst.device())) src = src.to(dst.device());
         Backend b = backend("copy_", dst, src);
         View sv = new View(dst.shape(), Shape.broadcastStrides(src.shape(), src.strides(), dst.shape()), src.offset());
         b.copy(dst.storage().buffer(), dst.layout(), src.storage().buffer(), sv);

@@ -19,6 +19,9 @@ public class AdamW extends Optimizer {
     public static Builder builder(Iterable<? extends Tensor> params) { return new Builder(single(params)); }
     public static Builder builder(List<ParamGroup> groups) { return new Builder(groups); }
 
+    /** The step is the backend's fused kernel, so it runs where the parameters are. */
+    @Override protected boolean updatesOnEveryDevice() { return true; }
+
     @Override protected void update(ParamGroup group, Tensor p, Tensor grad, Map<String, Object> st) {
         Adam.adamUpdate(group, p, grad, st, true);
     }

@@ -1,5 +1,6 @@
 package dev.ember.engine.optim;
 
+import dev.ember.engine.Device;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.ops.Dispatch;
@@ -70,7 +71,8 @@ public abstract class Optimizer {
                 for (Tensor p : g.params()) {
                     if (p.grad() == null) continue;
                     Tensor work = p.isContiguous() ? p : p.contiguous().detach();
-                    update(g, p, work, p.grad().contiguous(), state(p));
+                    if (work.device().isCpu() || updatesOnEveryDevice()) update(g, p, work, p.grad().contiguous(), state(p));
+                    else updateOnHost(g, p, work, p.grad(), state(p));
                     if (work != p) Dispatch.copyInto(p, work);
                     else p.storage().bumpVersion();
                 }
@@ -101,8 +103,30 @@ public abstract class Optimizer {
      */
     protected void update(ParamGroup group, Tensor param, Tensor work, Tensor grad, Map<String, Object> st) { update(group, work, grad, st); }
 
-    /** A zero-filled state buffer like p (contiguous, same dtype). */
-    protected static Tensor zerosLike(Tensor p) { return Tensor.zeros(p.shape(), p.dtype()); }
+    /** A zero-filled state buffer like p (contiguous, same dtype and device). */
+    protected static Tensor zerosLike(Tensor p) { return Tensor.empty(p.shape(), p.dtype(), p.device()); }
+
+    /**
+     * Whether {@link #update} runs on tensors of any device (through tensor ops or the backend's fused steps,
+     * as Adam's does). The others are written as loops over Java arrays, so {@link #step} runs them on host
+     * copies of the parameter, gradient and state and writes the results back: correct on a GPU, not fast.
+     */
+    protected boolean updatesOnEveryDevice() { return false; }
+
+    /** {@link #update} on host copies of work, grad and the state tensors, written back to the device afterwards. */
+    private void updateOnHost(ParamGroup g, Tensor p, Tensor work, Tensor grad, Map<String, Object> st) {
+        Device device = work.device();
+        Tensor hostWork = work.to(Device.CPU);
+        Map<String, Object> hostState = new java.util.HashMap<>();
+        st.forEach((k, v) -> hostState.put(k, v instanceof Tensor t ? t.to(Device.CPU) : v));
+        update(g, p, hostWork, grad.to(Device.CPU).contiguous(), hostState);
+        Dispatch.copyInto(work, hostWork);
+        hostState.forEach((k, v) -> {
+            if (!(v instanceof Tensor t)) st.put(k, v);
+            else if (st.get(k) instanceof Tensor old && old.device().equals(device)) Dispatch.copyInto(old, t);
+            else st.put(k, t.to(device));
+        });
+    }
 
     /** The state tensor under key, made zero-filled on first use. */
     protected static Tensor buffer(Map<String, Object> st, String key, Tensor p) {

@@ -2,9 +2,13 @@ package dev.ember.engine.backend.cuda;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Device;
+import dev.ember.engine.backend.AdamStep;
 import dev.ember.engine.backend.Backend;
+import dev.ember.engine.backend.Conv2dGeometry;
+import dev.ember.engine.backend.PoolWindow;
 import dev.ember.engine.backend.Buffer;
 import dev.ember.engine.backend.View;
+import dev.ember.engine.backend.cpu.CpuBackend;
 import dev.ember.engine.backend.cpu.CpuBuffer;
 
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,14 +109,14 @@ public final class CudaBackend implements Backend {
     public void unary(Unary op, Buffer out, Buffer x, View xView) {
         if (xView.numel() == 0) return;
         DType compute = op == Unary.LOGICAL_NOT ? x.dtype() : out.dtype();
-        ops.unary(op.ordinal(), view(x, xView), whole(out, xView.shape()), compute);
+        ops.unary(CudaCodes.unary(op), view(x, xView), whole(out, xView.shape()), compute);
     }
 
     @Override
     public void binary(Binary op, Buffer out, View outView, Buffer a, View aView, Buffer b, View bView) {
         if (outView.numel() == 0) return;
         DType compute = op.isComparison() ? DType.promote(a.dtype(), b.dtype()) : out.dtype();
-        ops.binary(op.ordinal(), view(a, aView), view(b, bView), view(out, outView), compute);
+        ops.binary(CudaCodes.binary(op), view(a, aView), view(b, bView), view(out, outView), compute);
     }
 
     @Override
@@ -125,7 +129,7 @@ public final class CudaBackend implements Backend {
     public void reduce(Reduce op, Buffer out, Buffer x, View xView, int[] dims) {
         if (out.length() == 0) return;
         DType compute = op == Reduce.SUM || op == Reduce.PROD ? out.dtype() : x.dtype();
-        ops.reduce(op.ordinal(), view(x, xView), dims, DeviceView.contiguous(cuda(out).address(), out.dtype(), out.length()), compute);
+        ops.reduce(CudaCodes.reduce(op), view(x, xView), dims, DeviceView.contiguous(cuda(out).address(), out.dtype(), out.length()), compute);
     }
 
     @Override
@@ -150,5 +154,158 @@ public final class CudaBackend implements Backend {
         ops.gemm(t, transA, transB, m, n, k, 1.0,
                 cuda(a).address() + aOffset * item, lda, 0, cuda(b).address() + bOffset * item, ldb, 0,
                 accumulate ? 1.0 : 0.0, cuda(c).address() + cOffset * item, ldc, 0, 1, ALLOW_TF32);
+    }
+
+    /** The device address of element {@code offset} of b. */
+    private long at(Buffer b, long offset) {
+        return cuda(b).address() + offset * b.dtype().itemSize();
+    }
+
+    @Override
+    public void indexSelect(Buffer out, Buffer src, Buffer starts, int rowLength) {
+        if (starts.length() == 0 || rowLength == 0) return;
+        ops.rowsSelect(at(out, 0), at(src, 0), src.dtype(), at(starts, 0), starts.length(), rowLength);
+    }
+
+    @Override
+    public void indexPut(Buffer out, Buffer starts, int rowLength, Buffer src, int srcOffset, boolean accumulate) {
+        if (starts.length() == 0 || rowLength == 0) return;
+        ops.rowsPut(at(out, 0), at(starts, 0), starts.length(), rowLength, at(src, 0), srcOffset, out.dtype(), accumulate);
+    }
+
+    private static int[] sizes(Conv2dGeometry g) {
+        return new int[] {g.n, g.c, g.h, g.w, g.o, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.groups, g.oh, g.ow, g.cg, g.og, g.kk, g.ohw};
+    }
+
+    /** Unfolded patches [n, kk, ohw] of one group: a temporary given back when the op is done (launch order keeps it safe). */
+    private CudaBuffer columns(Conv2dGeometry g, DType t) {
+        return device.allocate(t, Math.max(1, g.n * g.kk * g.ohw));
+    }
+
+    /** Per group, y[i] += W_g [og, kk] @ col[i] [kk, ohw], batched over the samples, onto the bias. */
+    @Override
+    public void conv2d(Conv2dGeometry g, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        DType t = y.dtype();
+        int[] conv = sizes(g);
+        ops.convBias(at(y, 0), bias == null ? 0 : at(bias, 0), t, conv);
+        if (g.n == 0 || g.ohw == 0) return;
+        CudaBuffer col = columns(g, t);
+        try {
+            for (int gr = 0; gr < g.groups; gr++) {
+                ops.im2col(at(x, 0), col.address(), t, conv, gr);
+                ops.gemm(t, false, false, g.og, g.ohw, g.kk, 1.0, at(w, (long) gr * g.og * g.kk), g.kk, 0,
+                        col.address(), g.ohw, (long) g.kk * g.ohw, 1.0,
+                        at(y, (long) gr * g.og * g.ohw), g.ohw, (long) g.o * g.ohw, g.n, ALLOW_TF32);
+            }
+        } finally {
+            col.release();
+        }
+    }
+
+    /** Per group, col[i] = W_g^T @ gy[i], folded back onto the group's input channels. */
+    @Override
+    public void conv2dInputGrad(Conv2dGeometry g, Buffer gradOutput, Buffer w, Buffer gradInput) {
+        DType t = gradInput.dtype();
+        int[] conv = sizes(g);
+        if (g.n == 0) return;
+        CudaBuffer col = columns(g, t);
+        try {
+            for (int gr = 0; gr < g.groups; gr++) {
+                ops.gemm(t, true, false, g.kk, g.ohw, g.og, 1.0, at(w, (long) gr * g.og * g.kk), g.kk, 0,
+                        at(gradOutput, (long) gr * g.og * g.ohw), g.ohw, (long) g.o * g.ohw, 0.0,
+                        col.address(), g.ohw, (long) g.kk * g.ohw, g.n, ALLOW_TF32);
+                ops.col2im(col.address(), at(gradInput, 0), t, conv, gr);
+            }
+        } finally {
+            col.release();
+        }
+    }
+
+    /** Per group, gw_g = the sum over samples of gy[i] @ col[i]^T: one batched GEMM into [n, og, kk], then a fixed-order sum. */
+    @Override
+    public void conv2dWeightGrad(Conv2dGeometry g, Buffer gradOutput, Buffer x, Buffer gradWeight) {
+        DType t = gradWeight.dtype();
+        int[] conv = sizes(g);
+        if (g.n == 0) {
+            ops.fill(DeviceView.contiguous(at(gradWeight, 0), t, gradWeight.length()), 0);
+            return;
+        }
+        CudaBuffer col = columns(g, t), perSample = device.allocate(t, g.n * g.og * g.kk);
+        try {
+            for (int gr = 0; gr < g.groups; gr++) {
+                ops.im2col(at(x, 0), col.address(), t, conv, gr);
+                ops.gemm(t, false, true, g.og, g.kk, g.ohw, 1.0, at(gradOutput, (long) gr * g.og * g.ohw), g.ohw, (long) g.o * g.ohw,
+                        col.address(), g.ohw, (long) g.kk * g.ohw, 0.0,
+                        perSample.address(), g.kk, (long) g.og * g.kk, g.n, ALLOW_TF32);
+                DeviceView all = DeviceView.contiguous(perSample.address(), t, g.n, (long) g.og * g.kk);
+                DeviceView into = new DeviceView(cuda(gradWeight).address(), t, new long[] {(long) g.og * g.kk}, new long[] {1},
+                        (long) gr * g.og * g.kk);
+                ops.reduce(CudaCodes.REDUCE_SUM, all, new int[] {0}, into, t);
+            }
+        } finally {
+            col.release();
+            perSample.release();
+        }
+    }
+
+    private static int[] sizes(PoolWindow p) {
+        return new int[] {p.planes, p.h, p.w, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw, p.dh, p.dw, p.oh, p.ow};
+    }
+
+    @Override
+    public void maxPool2d(PoolWindow win, Buffer x, Buffer y, Buffer indices) {
+        if (y.length() > 0) ops.maxPool2d(at(x, 0), at(y, 0), at(indices, 0), y.dtype(), sizes(win));
+    }
+
+    @Override
+    public void maxPool2dBackward(PoolWindow win, Buffer gradOutput, Buffer indices, Buffer gradInput) {
+        if (gradOutput.length() > 0) ops.maxPool2dBackward(at(gradOutput, 0), at(indices, 0), at(gradInput, 0), gradInput.dtype(), sizes(win));
+    }
+
+    @Override
+    public void maxPool2dGather(PoolWindow win, Buffer x, Buffer indices, Buffer y) {
+        if (y.length() > 0) ops.maxPool2dGather(at(x, 0), at(indices, 0), at(y, 0), y.dtype(), sizes(win));
+    }
+
+    @Override
+    public void windowSum(PoolWindow win, Buffer bounds, Buffer scale, Buffer x, Buffer out) {
+        if (out.length() > 0) ops.windowSum(at(bounds, 0), at(scale, 0), at(x, 0), at(out, 0), out.dtype(), sizes(win));
+    }
+
+    @Override
+    public void windowSpread(PoolWindow win, Buffer bounds, Buffer scale, Buffer gradOutput, Buffer gradInput) {
+        if (gradOutput.length() > 0) ops.windowSpread(at(bounds, 0), at(scale, 0), at(gradOutput, 0), at(gradInput, 0), gradInput.dtype(), sizes(win));
+    }
+
+    /**
+     * LU on the host: small batched float64 systems (inverse, det) go to the cpu backend and back, as
+     * PyTorch sends small linalg problems to MAGMA's host path.
+     */
+    @Override
+    public int inverse(Buffer a, Buffer out, int batch, int n) {
+        double[] ha = new double[a.length()], ho = new double[out.length()];
+        toHost(a, ha);
+        int singular = CpuBackend.INSTANCE.inverse(CpuBuffer.of(ha), CpuBuffer.of(ho), batch, n);
+        fromHost(ha, a);
+        fromHost(ho, out);
+        return singular;
+    }
+
+    @Override
+    public void det(Buffer a, Buffer out, int batch, int n) {
+        double[] ha = new double[a.length()], ho = new double[out.length()];
+        toHost(a, ha);
+        CpuBackend.INSTANCE.det(CpuBuffer.of(ha), CpuBuffer.of(ho), batch, n);
+        fromHost(ha, a);
+        fromHost(ho, out);
+    }
+
+    @Override
+    public void adamStep(AdamStep s, int n, Buffer param, int paramOffset, Buffer grad, int gradOffset,
+                         Buffer expAvg, int expAvgOffset, Buffer expAvgSq, int expAvgSqOffset, Buffer maxExpAvgSq, int maxOffset) {
+        if (n == 0) return;
+        ops.adamStep(at(param, paramOffset), at(grad, gradOffset), at(expAvg, expAvgOffset), at(expAvgSq, expAvgSqOffset),
+                maxExpAvgSq == null ? 0 : at(maxExpAvgSq, maxOffset), param.dtype(), n,
+                s.beta1(), s.beta2(), s.eps(), s.stepSize(), s.bc2Sqrt(), s.decay(), s.l2(), s.maximize());
     }
 }

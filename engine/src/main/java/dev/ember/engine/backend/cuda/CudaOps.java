@@ -14,6 +14,8 @@ public final class CudaOps {
     private final CudaDriver driver;
     private final CudaDriver.Kernel copy, fill, unary, binary, where, reduce, argReduce, dgemm, sgemm, sgemmTf32;
     private final CudaDriver.Kernel gather, scatterAdd, indexSelect, indexAdd;
+    private final CudaDriver.Kernel rowsSelect, rowsPut, im2col, col2im, convBias, maxPool, maxPoolBackward, maxPoolGather,
+            windowSum, windowSpread, adamStep;
     /** One int on the device where the index kernels flag an index out of range (held for the device's life). */
     private final long badIndex;
 
@@ -33,6 +35,17 @@ public final class CudaOps {
         scatterAdd = driver.kernel("gather", "ember_scatter_add");
         indexSelect = driver.kernel("gather", "ember_index_select");
         indexAdd = driver.kernel("gather", "ember_index_add");
+        rowsSelect = driver.kernel("nn", "ember_rows_select");
+        rowsPut = driver.kernel("nn", "ember_rows_put");
+        im2col = driver.kernel("nn", "ember_im2col");
+        col2im = driver.kernel("nn", "ember_col2im");
+        convBias = driver.kernel("nn", "ember_conv_bias");
+        maxPool = driver.kernel("nn", "ember_max_pool2d");
+        maxPoolBackward = driver.kernel("nn", "ember_max_pool2d_backward");
+        maxPoolGather = driver.kernel("nn", "ember_max_pool2d_gather");
+        windowSum = driver.kernel("nn", "ember_window_sum");
+        windowSpread = driver.kernel("nn", "ember_window_spread");
+        adamStep = driver.kernel("nn", "ember_adam_step");
         Long flag = driver.allocate(8);
         if (flag == null) throw new CudaOutOfMemoryError("CUDA out of memory: 8 bytes for the index check", 8, driver.freeBytes());
         badIndex = flag;
@@ -187,6 +200,72 @@ public final class CudaOps {
             throw new IndexOutOfBoundsException(op + ": index " + host.getLong(0) + " at position " + position
                     + " is out of range for a dimension of size " + dim);
         }
+    }
+
+    /** out row r = src[starts[r], starts[r] + len) (starts: int32 element positions). */
+    public void rowsSelect(long out, long src, DType t, long starts, long runs, long len) {
+        driver.launch(rowsSelect, LaunchConfig.elementwise(runs * len),
+                new KernelArgs().ptr(out).ptr(src).i32(CudaCodes.dtype(t)).ptr(starts).i64(runs).i64(len));
+    }
+
+    /** out[starts[r] + k] = (or +=) src[srcOffset + r * len + k]; negative starts skip their row. */
+    public void rowsPut(long out, long starts, long runs, long len, long src, long srcOffset, DType t, boolean accumulate) {
+        driver.launch(rowsPut, LaunchConfig.elementwise(runs * len), new KernelArgs().ptr(out).ptr(starts).i64(runs).i64(len)
+                .ptr(src).i64(srcOffset).i32(CudaCodes.dtype(t)).i32(accumulate ? 1 : 0));
+    }
+
+    /** Columns [n, kk, ohw] of one group of x ({@code conv}: Conv2dGeometry's 20 sizes in order). */
+    public void im2col(long x, long col, DType t, int[] conv, int group) {
+        long n = (long) conv[0] * conv[18] * conv[19];
+        driver.launch(im2col, LaunchConfig.elementwise(n), new KernelArgs().ptr(x).ptr(col).i32(CudaCodes.dtype(t)).struct(conv).i32(group));
+    }
+
+    /** The group's channels of gx (overwritten) = the fold of col [n, kk, ohw]. */
+    public void col2im(long col, long gx, DType t, int[] conv, int group) {
+        long n = (long) conv[0] * conv[16] * conv[2] * conv[3];
+        driver.launch(col2im, LaunchConfig.elementwise(n), new KernelArgs().ptr(col).ptr(gx).i32(CudaCodes.dtype(t)).struct(conv).i32(group));
+    }
+
+    /** y [n, o, ohw] = bias per channel (0 where bias is 0, the null address). */
+    public void convBias(long y, long bias, DType t, int[] conv) {
+        long n = (long) conv[0] * conv[4] * conv[19];
+        driver.launch(convBias, LaunchConfig.elementwise(n), new KernelArgs().ptr(y).ptr(bias).i32(CudaCodes.dtype(t)).struct(conv));
+    }
+
+    /** {@code pool}: PoolWindow's 13 sizes in order; outputs are planes * oh * ow. */
+    public void maxPool2d(long x, long y, long indices, DType t, int[] pool) {
+        driver.launch(maxPool, LaunchConfig.elementwise(poolOutputs(pool)),
+                new KernelArgs().ptr(x).ptr(y).ptr(indices).i32(CudaCodes.dtype(t)).struct(pool));
+    }
+
+    public void maxPool2dBackward(long gy, long indices, long gx, DType t, int[] pool) {
+        driver.launch(maxPoolBackward, LaunchConfig.elementwise(poolOutputs(pool)),
+                new KernelArgs().ptr(gy).ptr(indices).ptr(gx).i32(CudaCodes.dtype(t)).struct(pool));
+    }
+
+    public void maxPool2dGather(long x, long indices, long y, DType t, int[] pool) {
+        driver.launch(maxPoolGather, LaunchConfig.elementwise(poolOutputs(pool)),
+                new KernelArgs().ptr(x).ptr(indices).ptr(y).i32(CudaCodes.dtype(t)).struct(pool));
+    }
+
+    public void windowSum(long bounds, long scale, long x, long out, DType t, int[] pool) {
+        driver.launch(windowSum, LaunchConfig.elementwise(poolOutputs(pool)),
+                new KernelArgs().ptr(bounds).ptr(scale).ptr(x).ptr(out).i32(CudaCodes.dtype(t)).struct(pool));
+    }
+
+    public void windowSpread(long bounds, long scale, long gy, long gx, DType t, int[] pool) {
+        driver.launch(windowSpread, LaunchConfig.elementwise(poolOutputs(pool)),
+                new KernelArgs().ptr(bounds).ptr(scale).ptr(gy).ptr(gx).i32(CudaCodes.dtype(t)).struct(pool));
+    }
+
+    private static long poolOutputs(int[] pool) { return (long) pool[0] * pool[11] * pool[12]; }
+
+    /** One fused Adam step over n elements (vmax 0: no amsgrad). */
+    public void adamStep(long param, long grad, long m, long v, long vmax, DType t, long n, double beta1, double beta2, double eps,
+                         double stepSize, double bc2Sqrt, double decay, double l2, boolean maximize) {
+        driver.launch(adamStep, LaunchConfig.elementwise(n), new KernelArgs().ptr(param).ptr(grad).ptr(m).ptr(v).ptr(vmax)
+                .i32(CudaCodes.dtype(t)).i64(n).f64(beta1).f64(beta2).f64(eps).f64(stepSize).f64(bc2Sqrt).f64(decay).f64(l2)
+                .i32(maximize ? 1 : 0));
     }
 
     /** x with the reduced dims moved last: element o * inner + i is input i of output o. */

@@ -25,6 +25,9 @@ class PtxSourceTest {
             Map.entry("sgemm", List.of("ember_sgemm_f32")),
             Map.entry("sgemm_tf32", List.of("ember_sgemm_tf32")),
             Map.entry("gather", List.of("ember_gather", "ember_scatter_add", "ember_index_select", "ember_index_add")),
+            Map.entry("nn", List.of("ember_rows_select", "ember_rows_put", "ember_im2col", "ember_col2im", "ember_conv_bias",
+                    "ember_max_pool2d", "ember_max_pool2d_backward", "ember_max_pool2d_gather", "ember_window_sum",
+                    "ember_window_spread", "ember_adam_step")),
             Map.entry("tensor", List.of("ember_copy", "ember_fill", "ember_unary", "ember_binary", "ember_where",
                     "ember_reduce", "ember_arg_reduce", "ember_dgemm")));
 
