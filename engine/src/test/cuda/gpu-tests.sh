@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the CUDA backend tests (dev.ember.engine.backend.cuda: GPU smoke tests included) on a
+# Runs the CUDA tests (dev.ember.engine.backend.cuda, dev.ember.engine.cuda, DeviceOpsTest) on the real GPU of a
 # machine with an NVIDIA driver but no Maven and no network.
 #
 #   gpu-tests.sh pack [BUNDLE]   on a build machine, after `mvn -pl engine test-compile`:
@@ -46,7 +46,8 @@ case "$mode" in
     for j in "$bundle"/jars/*.jar; do [[ "$j" == "$console" ]] || cp="$cp:$j"; done
     cd "$engine"
     EMBER_CUDA_REAL=1 "$java" --add-modules jdk.incubator.vector -Xss4m -jar "$console" execute --disable-banner \
-        --details=tree -cp "$cp" --select-package dev.ember.engine.backend.cuda
+        --details=tree -cp "$cp" --select-package dev.ember.engine.backend.cuda \
+        --select-package dev.ember.engine.cuda --select-class dev.ember.engine.DeviceOpsTest
     ;;
   *) echo "usage: gpu-tests.sh pack|run [BUNDLE]" >&2; exit 2 ;;
 esac

@@ -37,6 +37,22 @@ public final class Device {
     /** Number of usable CUDA devices. */
     public static int cudaDeviceCount() { return dev.ember.engine.backend.cuda.CudaProbe.deviceCount(); }
 
+    /** Waits for the work queued on this device (torch.cuda.synchronize); nothing to wait for on the cpu. */
+    public void synchronize() {
+        if (!isCpu()) dev.ember.engine.backend.cuda.CudaDevice.get(index).driver().synchronize();
+    }
+
+    /** What runs this device's kernels: "cpu", or the GPU's name ("NVIDIA H200 (sm_90)", "emulated CUDA device 0 (g++)"). */
+    public String describe() {
+        return isCpu() ? "cpu" : dev.ember.engine.backend.cuda.CudaDevice.get(index).name();
+    }
+
+    /**
+     * Whether float32 matrix products on CUDA may use TF32 tensor cores (10-bit mantissas, much faster on sm_80+).
+     * Off by default, as PyTorch's {@code torch.backends.cuda.matmul.allow_tf32}.
+     */
+    public static void setAllowTf32(boolean allow) { dev.ember.engine.backend.cuda.CudaBackend.setAllowTf32(allow); }
+
     /** Why CUDA cannot be used, or what it is when it can ("CUDA driver 12.4, 1 device(s)"). */
     public static String cudaStatus() { return dev.ember.engine.backend.cuda.CudaProbe.reason(); }
 

@@ -346,7 +346,7 @@ public class Tensor {
     private Object hostCopy(DType dtype) {
         Tensor c = Dispatch.contiguous(this, dtype);
         if (c.device().isCpu()) return c.storage.array();
-        Object array = Tensor.empty(shape, dtype).storage.array();
+        Object array = Tensor.empty(shape, dtype, Device.CPU).storage.array();
         Dispatch.backend("toHost", c).toHost(c.storage.buffer(), array);
         return array;
     }

@@ -25,6 +25,7 @@ public final class Run {
         add("bench-bridge", dev.ember.examples.spark.BenchBridge.class, "rows/s and MB/s of Spark rows -> Arrow -> tensors, next to plain Java copies");
         add("bench-scaling", dev.ember.examples.spark.BenchScaling.class, "Fashion-MNIST MLP on 1 to 128 workers: test accuracy, fit time and where a round's time goes");
         add("bench-vs-mllib", dev.ember.examples.spark.BenchVsMllib.class, "Fashion-MNIST MLP: EmberEstimator vs MLlib's MultilayerPerceptronClassifier");
+        add("bench-cuda", BenchCuda.class, "cuda:0: float32 GEMM GFLOP/s (fp32, TF32) and MLP training samples/s, next to PyTorch on the same GPU and Ember on the cpu");
         add("bench-gemm", BenchGemm.class, "float32 GEMM GFLOP/s at 1 and 2 threads, next to the system BLAS");
         add("model-spec-doc", dev.ember.engine.io.ModelSpecDoc.class, "regenerate docs/model-spec.md (every layer type, argument and default) from the layer registry");
         add("bench-save-load", BenchSaveLoad.class, "SavedModel save/load ms of a 0.9 MB and a 55 MB MLP, and SHA-256 / CRC32C digest MB/s");

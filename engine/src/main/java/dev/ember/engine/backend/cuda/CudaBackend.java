@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CudaBackend implements Backend {
     private static final ConcurrentHashMap<Integer, CudaBackend> BACKENDS = new ConcurrentHashMap<>();
-    private static final boolean ALLOW_TF32 = Boolean.getBoolean("ember.cuda.allowTf32");
+    private static volatile boolean allowTf32 = Boolean.getBoolean("ember.cuda.allowTf32");
+
+    /** Whether float32 GEMMs may use TF32 tensor cores ({@code Device.setAllowTf32}; {@code -Dember.cuda.allowTf32=true} at start). */
+    public static void setAllowTf32(boolean allow) { allowTf32 = allow; }
 
     private final CudaDevice device;
     private final CudaOps ops;
@@ -153,7 +156,7 @@ public final class CudaBackend implements Backend {
         }
         ops.gemm(t, transA, transB, m, n, k, 1.0,
                 cuda(a).address() + aOffset * item, lda, 0, cuda(b).address() + bOffset * item, ldb, 0,
-                accumulate ? 1.0 : 0.0, cuda(c).address() + cOffset * item, ldc, 0, 1, ALLOW_TF32);
+                accumulate ? 1.0 : 0.0, cuda(c).address() + cOffset * item, ldc, 0, 1, allowTf32);
     }
 
     /** The device address of element {@code offset} of b. */
@@ -195,7 +198,7 @@ public final class CudaBackend implements Backend {
                 ops.im2col(at(x, 0), col.address(), t, conv, gr);
                 ops.gemm(t, false, false, g.og, g.ohw, g.kk, 1.0, at(w, (long) gr * g.og * g.kk), g.kk, 0,
                         col.address(), g.ohw, (long) g.kk * g.ohw, 1.0,
-                        at(y, (long) gr * g.og * g.ohw), g.ohw, (long) g.o * g.ohw, g.n, ALLOW_TF32);
+                        at(y, (long) gr * g.og * g.ohw), g.ohw, (long) g.o * g.ohw, g.n, allowTf32);
             }
         } finally {
             col.release();
@@ -213,7 +216,7 @@ public final class CudaBackend implements Backend {
             for (int gr = 0; gr < g.groups; gr++) {
                 ops.gemm(t, true, false, g.kk, g.ohw, g.og, 1.0, at(w, (long) gr * g.og * g.kk), g.kk, 0,
                         at(gradOutput, (long) gr * g.og * g.ohw), g.ohw, (long) g.o * g.ohw, 0.0,
-                        col.address(), g.ohw, (long) g.kk * g.ohw, g.n, ALLOW_TF32);
+                        col.address(), g.ohw, (long) g.kk * g.ohw, g.n, allowTf32);
                 ops.col2im(col.address(), at(gradInput, 0), t, conv, gr);
             }
         } finally {
@@ -236,7 +239,7 @@ public final class CudaBackend implements Backend {
                 ops.im2col(at(x, 0), col.address(), t, conv, gr);
                 ops.gemm(t, false, true, g.og, g.kk, g.ohw, 1.0, at(gradOutput, (long) gr * g.og * g.ohw), g.ohw, (long) g.o * g.ohw,
                         col.address(), g.ohw, (long) g.kk * g.ohw, 0.0,
-                        perSample.address(), g.kk, (long) g.og * g.kk, g.n, ALLOW_TF32);
+                        perSample.address(), g.kk, (long) g.og * g.kk, g.n, allowTf32);
                 DeviceView all = DeviceView.contiguous(perSample.address(), t, g.n, (long) g.og * g.kk);
                 DeviceView into = new DeviceView(cuda(gradWeight).address(), t, new long[] {(long) g.og * g.kk}, new long[] {1},
                         (long) gr * g.og * g.kk);
