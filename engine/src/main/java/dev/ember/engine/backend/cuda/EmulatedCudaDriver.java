@@ -111,8 +111,12 @@ public final class EmulatedCudaDriver implements CudaDriver {
             throw new IllegalArgumentException("no CUDA module '" + module + "'; modules: " + PtxSource.MODULES);
         }
         List<String> entries = PtxSource.entries(PtxSource.load(module));
-        if (!entries.contains(name) || library.ember_emu_kernel_params(name) < 0) {
+        if (!entries.contains(name)) {
             throw new IllegalArgumentException("module " + module + " has no kernel '" + name + "'; it has " + entries);
+        }
+        if (library.ember_emu_kernel_params(name) < 0) {
+            throw new IllegalStateException("the emulator library lacks kernel '" + name + "' of module " + module
+                    + ": it was built from older sources; rebuild it with EmulatedCudaDriver.buildLibrary");
         }
         return new EmulatedKernel(module, name);
     }
