@@ -6,6 +6,7 @@ import dev.ember.engine.autograd.GradMode;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
  * gradcheck on the device itself, and gradients against the cpu's. The cpu side is checked against
  * independent values by {@link GradcheckTest} and the op tests.
  */
+@Tag("slow") // the whole op registry three ways on the emulated device: about a minute
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DeviceOpsTest {
     private static final long SEED = 42;

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * declaration order, so no registration calls are needed. Buffers (state that is saved but not trained,
  * like BatchNorm's running mean) are registered with {@link #registerBuffer}.
  */
-public abstract class Module {
+public abstract class Module implements dev.ember.engine.MemoryScope.Roots {
     private boolean training = true;
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
 
@@ -138,6 +138,14 @@ public abstract class Module {
             m.buffers.replaceAll((n, b) -> b == null ? null : b.to(device));
         }
         return this;
+    }
+
+    /** Parameters (their gradients count through them) and buffers: what a {@link dev.ember.engine.MemoryScope} keeps. */
+    @Override
+    public Iterable<Tensor> tensors() {
+        java.util.List<Tensor> out = new java.util.ArrayList<>(parameters());
+        out.addAll(namedBuffers().values());
+        return out;
     }
 
     /** The device of the first parameter or buffer (cpu for a module without any). */

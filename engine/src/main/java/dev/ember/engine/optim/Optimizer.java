@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * {@code Adam.builder(params).lr(1e-3).betas(0.9, 0.999).amsgrad(true).build()}. Builders also take a list
  * of {@link ParamGroup}s for per-group options.
  */
-public abstract class Optimizer {
+public abstract class Optimizer implements dev.ember.engine.MemoryScope.Roots {
     private final Map<String, Object> defaults;
     private final List<ParamGroup> paramGroups = new ArrayList<>();
     private final Map<Tensor, Map<String, Object>> state = new IdentityHashMap<>();
@@ -58,6 +58,15 @@ public abstract class Optimizer {
 
     /** The state of one parameter (empty until its first step); live, keyed by PyTorch's names. */
     public Map<String, Object> state(Tensor param) { return state.computeIfAbsent(param, k -> new LinkedHashMap<>()); }
+
+    /** The parameters and every state tensor (momentum buffers, Adam's moments): what a {@link dev.ember.engine.MemoryScope} keeps. */
+    @Override
+    public Iterable<Tensor> tensors() {
+        java.util.List<Tensor> out = new java.util.ArrayList<>();
+        for (ParamGroup g : paramGroups) out.addAll(g.params());
+        for (Map<String, Object> st : state.values()) for (Object v : st.values()) if (v instanceof Tensor t) out.add(t);
+        return out;
+    }
 
     /** Clears every parameter's gradient (PyTorch's default set_to_none=True). */
     public void zeroGrad() {

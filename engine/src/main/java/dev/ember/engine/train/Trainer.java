@@ -1,5 +1,7 @@
 package dev.ember.engine.train;
 
+import dev.ember.engine.Device;
+import dev.ember.engine.MemoryScope;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.nn.Module;
@@ -97,20 +99,26 @@ public final class Trainer {
             int batch = 0;
             int batches = train instanceof dev.ember.engine.data.DataLoader<?> dl ? dl.size()
                     : train instanceof java.util.Collection<?> c ? c.size() : -1;
-            for (Tensor[] b : train) {
-                optimizer.zeroGrad();
-                Tensor output = model.forward(b[0]);
-                Tensor l = loss.apply(output, b[1]);
-                l.backward();
-                optimizer.step();
-                int n = b[0].size(0);
-                lossSum += l.item() * n;
-                samples += n;
-                try (var g = GradMode.noGrad()) { for (Metric m : metrics) m.update(output.detach(), b[1]); }
-                batch++;
-                double running = lossSum / samples;
-                int bi = batch;
-                callbacks.forEach(c -> c.onBatchEnd(e, bi, batches, running, this));
+            Device device = model.device();
+            // Device memory of each step (activations, last step's gradients) goes back as soon as the step ends.
+            try (MemoryScope scope = MemoryScope.open("fit epoch " + epoch)) {
+                for (Tensor[] cpuBatch : train) {
+                    Tensor[] b = {cpuBatch[0].to(device), cpuBatch[1].to(device)};
+                    optimizer.zeroGrad();
+                    Tensor output = model.forward(b[0]);
+                    Tensor l = loss.apply(output, b[1]);
+                    l.backward();
+                    optimizer.step();
+                    int n = b[0].size(0);
+                    lossSum += l.item() * n;
+                    samples += n;
+                    try (var g = GradMode.noGrad()) { for (Metric m : metrics) m.update(output.detach(), b[1]); }
+                    scope.collect(model, optimizer);
+                    batch++;
+                    double running = lossSum / samples;
+                    int bi = batch;
+                    callbacks.forEach(c -> c.onBatchEnd(e, bi, batches, running, this));
+                }
             }
             if (samples == 0) throw new IllegalStateException("fit: the training data produced no batches in epoch " + epoch);
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -138,13 +146,16 @@ public final class Trainer {
         metrics.forEach(Metric::reset);
         double lossSum = 0;
         long samples = 0;
-        try (var g = GradMode.noGrad()) {
-            for (Tensor[] b : data) {
+        Device device = model.device();
+        try (var g = GradMode.noGrad(); MemoryScope scope = MemoryScope.open("evaluate")) {
+            for (Tensor[] cpuBatch : data) {
+                Tensor[] b = {cpuBatch[0].to(device), cpuBatch[1].to(device)};
                 Tensor output = model.forward(b[0]);
                 int n = b[0].size(0);
                 lossSum += loss.apply(output, b[1]).item() * n;
                 samples += n;
                 for (Metric m : metrics) m.update(output, b[1]);
+                scope.collect(model);
             }
         } finally {
             model.train(wasTraining);

@@ -23,6 +23,7 @@ import dev.ember.engine.optim.Optimizer;
 import dev.ember.engine.optim.SGD;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * parameter's gradient within float32 tolerance, and an MLP trained for 300 Adam steps reaching the
  * cpu's loss. The cpu side is checked against independent values by the nn tests.
  */
+@Tag("slow") // every layer, and three 300-step trainings, on the emulated device: about a minute
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CudaModulesTest {
     private static final Device CUDA = Device.cuda(0);

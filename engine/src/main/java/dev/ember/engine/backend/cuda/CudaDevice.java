@@ -46,9 +46,28 @@ public final class CudaDevice {
     /** What the device is, for summaries: "NVIDIA H200 (sm_90)" or "emulated CUDA device 0 (g++)". */
     public String name() { return driver.deviceName(); }
 
-    /** Uninitialized device memory for {@code length} elements of {@code dtype}, owned by the current memory scope. */
+    /**
+     * Uninitialized device memory for {@code length} elements of {@code dtype}, owned by the current memory scope.
+     *
+     * @throws CudaOutOfMemoryError naming the requested and free bytes, when even a garbage collection frees too little
+     */
     public CudaBuffer allocate(DType dtype, int length) {
-        return new CudaBuffer(this, dtype, length, allocator.allocate(Math.max(1L, (long) length * dtype.itemSize())));
+        long bytes = Math.max(1L, (long) length * dtype.itemSize());
+        CachingAllocator.Block<Long> block;
+        try {
+            block = allocator.allocate(bytes);
+        } catch (CudaOutOfMemoryError full) {
+            // Buffers nobody references any more may still hold memory until the GC finds them: let it, once.
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw full;
+            }
+            block = allocator.allocate(bytes);
+        }
+        return new CudaBuffer(this, dtype, length, block);
     }
 
     /**

@@ -52,11 +52,11 @@ class CudaMemoryScopeTest {
         kept = device.allocate(DType.FLOAT32, 100);
         dropped = device.allocate(DType.FLOAT64, 100);
         assertEquals(2, scope.size());
-        assertEquals(1, scope.close(List.of(kept)));
+        assertEquals(1, scope.close(List.of(kept)));  // collects, then hands the survivor outward
         assertFalse(kept.isReleased());
         assertFalse(unscoped.isReleased());
         var e = assertThrows(IllegalStateException.class, dropped::address);
-        assertTrue(e.getMessage().contains("released when memory scope 'step' closed"), e.getMessage());
+        assertTrue(e.getMessage().contains("released when memory scope 'step' collected it"), e.getMessage());
         kept.release();
         unscoped.release();
         kept.release();  // idempotent
@@ -74,6 +74,31 @@ class CudaMemoryScopeTest {
         assertEquals(1, outer.size());
         assertEquals(1, outer.close(List.of()));
         assertTrue(b.isReleased());
+        // close() alone keeps what the scope owns: it moves outward (here: unscoped, so still usable).
+        CudaMemoryScope s = CudaMemoryScope.open("keeps");
+        CudaBuffer survivor = device.allocate(DType.FLOAT32, 4);
+        s.close();
+        assertFalse(survivor.isReleased());
+        survivor.release();
+    }
+
+    @Test
+    void collectReleasesWhatIsNoLongerLiveAndKeepsTheRest() {
+        try (CudaMemoryScope fit = CudaMemoryScope.open("fit")) {
+            CudaBuffer weights = device.allocate(DType.FLOAT32, 100);
+            CudaBuffer grad = null;
+            for (int step = 0; step < 5; step++) {
+                device.allocate(DType.FLOAT32, 500);           // an activation
+                CudaBuffer newGrad = device.allocate(DType.FLOAT32, 100);
+                assertEquals(step == 0 ? 1 : 2, fit.collect(List.of(weights, newGrad)),
+                        "the activation and, after the first step, last step's gradient go back");
+                if (grad != null) assertTrue(grad.isReleased());
+                grad = newGrad;
+                assertEquals(2, fit.size());
+            }
+            fit.collect(List.of());
+            assertTrue(weights.isReleased());
+        }
     }
 
     @Test
