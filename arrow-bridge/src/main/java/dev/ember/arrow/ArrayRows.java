@@ -24,7 +24,7 @@ final class ArrayRows implements RowFeatureReader {
         if (len != numFeatures) return new InvalidValue(column, "array of length " + len + ", expected " + numFeatures);
         int nullAt = RowValues.firstNull(a);
         if (nullAt >= 0) return new InvalidValue(column, "element " + nullAt + " is null");
-        RowValues.copyFloats(a, kind, dst, off, len);
-        return RowValues.integral(kind) ? null : FeatureReader.checkFinite(column, dst, off, len);
+        // Integers are always finite; doubles may also overflow float32, which the check catches.
+        return RowValues.copyFloats(a, kind, dst, off, len) ? null : FeatureReader.checkFinite(column, dst, off, len);
     }
 }

@@ -32,8 +32,7 @@ final class VectorRows implements RowFeatureReader {
         int vLen = values.numElements();
         if (t == MlVectorFeatures.DENSE) {
             if (vLen != numFeatures) return new InvalidValue(column, "dense vector of size " + vLen + ", expected " + numFeatures);
-            RowValues.copyFloats(values, Kind.FLOAT64, dst, off, vLen);
-            return FeatureReader.checkFinite(column, dst, off, vLen);
+            return RowValues.copyFloats(values, Kind.FLOAT64, dst, off, vLen) ? null : FeatureReader.checkFinite(column, dst, off, vLen);
         }
         if (t != MlVectorFeatures.SPARSE) return new InvalidValue(column, "unknown vector type " + t);
         if (v.isNullAt(SIZE) || v.isNullAt(INDICES)) return new InvalidValue(column, "sparse vector without size or indices");

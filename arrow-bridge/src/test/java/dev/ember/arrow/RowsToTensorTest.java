@@ -36,7 +36,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RowsToTensorTest {
-    private static final int F = 4;
     private static final VectorUDT VECTOR = new VectorUDT();
 
     private RootAllocator allocator;
@@ -45,7 +44,7 @@ class RowsToTensorTest {
     @AfterEach void close() { allocator.close(); }
 
     /** A feature layout: its column type, features source, and a generator of good (bad = false) or bad feature values. */
-    record Layout(String name, DataType type, Features features, Function<SplittableRandom, Object> good, Function<SplittableRandom, Object> bad) {
+    record Layout(String name, DataType type, Features features, int width, Function<SplittableRandom, Object> good, Function<SplittableRandom, Object> bad) {
         @Override public String toString() { return name; }
     }
 
@@ -66,24 +65,27 @@ class RowsToTensorTest {
         return v;
     }
 
-    private static Layout array(DataType element, boolean containsNull) {
+    private static Layout array(DataType element, boolean containsNull, int w) {
         boolean integral = element != DataTypes.FloatType && element != DataTypes.DoubleType;
-        return new Layout("array<" + element.simpleString() + (containsNull ? ", nulls" : "") + ">", new ArrayType(element, containsNull),
-                Features.array("x"), rnd -> floats(values(rnd, F), element), rnd -> switch (rnd.nextInt(integral ? 3 : 5)) {
+        return new Layout("array<" + element.simpleString() + (containsNull ? ", nulls" : "") + "> of " + w, new ArrayType(element, containsNull),
+                Features.array("x"), w, rnd -> floats(values(rnd, w), element), rnd -> switch (rnd.nextInt(integral ? 3 : 5)) {
                     case 0 -> null;
-                    case 1 -> floats(values(rnd, rnd.nextBoolean() ? F - 1 : F + 1), element);
+                    case 1 -> floats(values(rnd, rnd.nextBoolean() ? w - 1 : w + 1), element);
                     case 2 -> {
-                        if (!containsNull) yield floats(values(rnd, F + 2), element);
-                        GenericArrayData a = (GenericArrayData) floats(values(rnd, F), element);
-                        a.array()[rnd.nextInt(F)] = null;
+                        if (!containsNull) yield floats(values(rnd, w + 2), element);
+                        GenericArrayData a = (GenericArrayData) floats(values(rnd, w), element);
+                        a.array()[rnd.nextInt(w)] = null;
                         yield a;
                     }
-                    default -> {
-                        double[] v = values(rnd, F);
-                        v[rnd.nextInt(F)] = new double[]{Double.NaN, Double.POSITIVE_INFINITY, -1e300}[rnd.nextInt(3)];
-                        yield floats(v, element);
-                    }
+                    default -> floats(nonFinite(rnd, w), element);
                 });
+    }
+
+    /** Values with one NaN, infinity or double overflowing float32 at a random place (vectorized part or tail). */
+    private static double[] nonFinite(SplittableRandom rnd, int w) {
+        double[] v = values(rnd, w);
+        v[rnd.nextInt(w)] = new double[]{Double.NaN, Double.POSITIVE_INFINITY, -1e300}[rnd.nextInt(3)];
+        return v;
     }
 
     /** The VectorUDT struct (type, size, indices, values) built by hand, so it can also be malformed. */
@@ -92,34 +94,40 @@ class RowsToTensorTest {
                 values == null ? null : new GenericArrayData(values)});
     }
 
-    private static InternalRow sparse(SplittableRandom rnd, int size) {
-        int nnz = rnd.nextInt(0, F + 1);
-        int[] idx = rnd.ints(0, F).distinct().limit(nnz).sorted().toArray();
+    private static InternalRow sparse(SplittableRandom rnd, int size, int w) {
+        int nnz = rnd.nextInt(0, w + 1);
+        int[] idx = rnd.ints(0, w).distinct().limit(nnz).sorted().toArray();
         return vector(0, size, idx, values(rnd, idx.length));
     }
 
-    private static final Layout VECTORS = new Layout("ML Vector", VECTOR, Features.mlVector("x"),
-            rnd -> rnd.nextBoolean() ? vector(1, null, null, values(rnd, F)) : sparse(rnd, F),
-            rnd -> switch (rnd.nextInt(9)) {
-                case 0 -> null;
-                case 1 -> vector(1, null, null, values(rnd, F + 1));
-                case 2 -> sparse(rnd, F - 1);
-                case 3 -> vector(0, F, new int[]{1, F}, new double[]{1, 2});
-                case 4 -> vector(0, F, new int[]{0, 2}, new double[]{1, Double.NaN});
-                case 5 -> vector(1, null, null, new double[]{1, Double.NEGATIVE_INFINITY, 3, 4});
-                case 6 -> vector(0, F, new int[]{0, 1}, new double[]{1});
-                case 7 -> vector(1, null, null, null);
-                default -> vector(0, null, null, new double[]{1});
-            });
+    private static Layout vectors(int w) {
+        return new Layout("ML Vector of " + w, VECTOR, Features.mlVector("x"), w,
+                rnd -> rnd.nextBoolean() ? vector(1, null, null, values(rnd, w)) : sparse(rnd, w, w),
+                rnd -> switch (rnd.nextInt(9)) {
+                    case 0 -> null;
+                    case 1 -> vector(1, null, null, values(rnd, w + 1));
+                    case 2 -> sparse(rnd, w - 1, w - 1);
+                    case 3 -> vector(0, w, new int[]{1, w}, new double[]{1, 2});
+                    case 4 -> vector(0, w, new int[]{0, 2}, new double[]{1, Double.NaN});
+                    case 5 -> vector(1, null, null, nonFinite(rnd, w));
+                    case 6 -> vector(0, w, new int[]{0, 1}, new double[]{1});
+                    case 7 -> vector(1, null, null, null);
+                    default -> vector(0, null, null, new double[]{1});
+                });
+    }
 
-    private static final Layout COLUMNS = new Layout("numeric columns", null, Features.columns("a", "b"), null, null);
+    private static final Layout COLUMNS = new Layout("numeric columns", null, Features.columns("a", "b"), 2, null, null);
 
+    /** Widths 4 (shorter than a vector register) and 37 (whole registers and a tail). */
     static Stream<Layout> layouts() {
-        List<Layout> all = new ArrayList<>(List.of(VECTORS, COLUMNS));
-        for (DataType t : List.of(DataTypes.FloatType, DataTypes.DoubleType, DataTypes.ByteType, DataTypes.ShortType, DataTypes.IntegerType, DataTypes.LongType)) {
-            all.add(array(t, false));
+        List<Layout> all = new ArrayList<>(List.of(COLUMNS));
+        for (int w : new int[]{4, 37}) {
+            all.add(vectors(w));
+            for (DataType t : List.of(DataTypes.FloatType, DataTypes.DoubleType, DataTypes.ByteType, DataTypes.ShortType, DataTypes.IntegerType, DataTypes.LongType)) {
+                all.add(array(t, false, w));
+            }
+            all.add(array(DataTypes.FloatType, true, w));
         }
-        all.add(array(DataTypes.FloatType, true));
         return all.stream();
     }
 
@@ -164,7 +172,7 @@ class RowsToTensorTest {
 
     private ArrowToTensor converter(Layout layout, DataType labelType, HandleInvalid mode) {
         Labels labels = labelType == DataTypes.FloatType ? Labels.targets("label") : Labels.classes("label", 3);
-        return ArrowToTensor.builder(layout.features()).labels(labels).numFeatures(layout == COLUMNS ? 2 : F)
+        return ArrowToTensor.builder(layout.features()).labels(labels).numFeatures(layout.width())
                 .handleInvalid(mode).partitionId(3).build();
     }
 
@@ -235,14 +243,14 @@ class RowsToTensorTest {
     @Test
     void handWorkedRowsGiveTheirValues() {
         // Row 0: dense (1.5, -2, 0, 4), label 1; row 1: sparse {3: 0.25}, label 2; row 2: sparse of size 3 (bad), label 0.
-        StructType schema = schema(VECTORS, DataTypes.DoubleType);
+        StructType schema = schema(vectors(4), DataTypes.DoubleType);
         List<InternalRow> data = List.of(
                 new GenericInternalRow(new Object[]{1.0, null, vector(1, null, null, new double[]{1.5, -2, 0, 4})}),
-                new GenericInternalRow(new Object[]{2.0, null, vector(0, F, new int[]{3}, new double[]{0.25})}),
+                new GenericInternalRow(new Object[]{2.0, null, vector(0, 4, new int[]{3}, new double[]{0.25})}),
                 new GenericInternalRow(new Object[]{0.0, null, vector(0, 3, new int[]{0}, new double[]{1})}));
         UnsafeProjection toUnsafe = UnsafeProjection.create(schema);
         List<InternalRow> unsafe = data.stream().map(r -> (InternalRow) toUnsafe.apply(r).copy()).toList();
-        ArrowToTensor conv = converter(VECTORS, DataTypes.DoubleType, HandleInvalid.SKIP);
+        ArrowToTensor conv = converter(vectors(4), DataTypes.DoubleType, HandleInvalid.SKIP);
         RowsToTensor direct = new RowsToTensor(unsafe.iterator(), schema, 8, conv);
         TensorBatch b = direct.next();
         assertFalse(direct.hasNext());
@@ -250,7 +258,7 @@ class RowsToTensorTest {
         assertArrayEquals(new long[]{1, 2}, b.labels().toLongArray());
         assertArrayEquals(new int[]{2}, conv.skippedInLastBatch());
 
-        ArrowToTensor strict = converter(VECTORS, DataTypes.DoubleType, HandleInvalid.ERROR);
+        ArrowToTensor strict = converter(vectors(4), DataTypes.DoubleType, HandleInvalid.ERROR);
         InvalidRowException e = assertThrows(InvalidRowException.class, () -> new RowsToTensor(unsafe.iterator(), schema, 2, strict).forEachRemaining(x -> {}));
         assertEquals("Invalid value in column 'x' at row 2 of partition 3: sparse vector of size 3, expected 4"
                 + " (handleInvalid=error; use handleInvalid=skip to drop such rows)", e.getMessage());

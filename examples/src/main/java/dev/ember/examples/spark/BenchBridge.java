@@ -4,6 +4,7 @@ import dev.ember.arrow.ArrowToTensor;
 import dev.ember.arrow.Features;
 import dev.ember.arrow.PartitionTensors;
 import dev.ember.arrow.RowsToArrow;
+import dev.ember.arrow.RowsToTensor;
 import dev.ember.arrow.TensorBatch;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -34,9 +35,9 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * {@code examples/run bench-bridge [--rows N] [--partitions P] [--reps R] [--master URL]}: how fast cached Spark rows
- * of 784 floats become tensors through the Arrow bridge (rows -> RowsToArrow -> ArrowToTensor -> heap tensors,
- * i.e. {@link PartitionTensors#load}), per partition, next to two plain-Java copies of the same values measured in
- * the same run:
+ * of 784 floats become tensors through the bridge, per partition: directly (rows -> RowsToTensor -> heap tensors, what
+ * {@link PartitionTensors#load} runs for these columns) and through Arrow (rows -> RowsToArrow -> ArrowToTensor), next
+ * to two plain-Java copies of the same values measured in the same run:
  * <ul>
  *   <li>"Row API": {@code df.javaRDD()} and, per row, {@code Vector.toArray()} (or the {@code float} list) copied
  *       into a float[] batch: what a user would write;</li>
@@ -81,21 +82,26 @@ public final class BenchBridge {
         System.out.printf(Locale.ROOT, "per-partition rates: median of %d runs after 2 warm-up runs; MB/s counts the float32 values delivered (4 bytes each)%n%n", reps);
 
         System.out.printf("%-30s %14s %10s %12s%n", "path", "rows/s/part", "MB/s/part", "job wall s");
-        Rate bridgeVec = measure("bridge: Vector column", reps, () -> bridge(vectors, true, batchRows));
+        Rate directVec = measure("direct: Vector column", reps, () -> direct(vectors, true, batchRows));
+        Rate bridgeVec = measure("via Arrow: Vector column", reps, () -> bridge(vectors, true, batchRows));
         Rate rowVec = measure("Row API: Vector.toArray", reps, () -> rowApi(vectors, true, batchRows));
         Rate internalVec = measure("InternalRow: toDoubleArray", reps, () -> internal(vectors, true, batchRows));
-        Rate bridgeArr = measure("bridge: array<float> column", reps, () -> bridge(arrays, false, batchRows));
+        Rate directArr = measure("direct: array<float> column", reps, () -> direct(arrays, false, batchRows));
+        Rate bridgeArr = measure("via Arrow: array<float> column", reps, () -> bridge(arrays, false, batchRows));
         Rate rowArr = measure("Row API: List<Float>", reps, () -> rowApi(arrays, false, batchRows));
         Rate internalArr = measure("InternalRow: toFloatArray", reps, () -> internal(arrays, false, batchRows));
 
         System.out.printf(Locale.ROOT, "%nratios (bridge rows/s / reference rows/s; > 1: the bridge is faster)%n");
-        System.out.printf(Locale.ROOT, "  Vector column:      %.2fx the Row API copy, %.2fx the InternalRow copy%n",
-                bridgeVec.rowsPerSecond / rowVec.rowsPerSecond, bridgeVec.rowsPerSecond / internalVec.rowsPerSecond);
-        System.out.printf(Locale.ROOT, "  array<float> column: %.2fx the Row API copy, %.2fx the InternalRow copy%n",
-                bridgeArr.rowsPerSecond / rowArr.rowsPerSecond, bridgeArr.rowsPerSecond / internalArr.rowsPerSecond);
-        System.out.printf(Locale.ROOT, "  bridge, array<float> vs Vector column: %.2fx%n", bridgeArr.rowsPerSecond / bridgeVec.rowsPerSecond);
+        ratios("Vector column", directVec, bridgeVec, rowVec, internalVec);
+        ratios("array<float> column", directArr, bridgeArr, rowArr, internalArr);
         vectors.unpersist();
         arrays.unpersist();
+    }
+
+    private static void ratios(String column, Rate direct, Rate arrow, Rate rowApi, Rate internal) {
+        System.out.printf(Locale.ROOT, "  %-20s direct %.2fx the Row API copy, %.2fx the InternalRow copy; via Arrow %.2fx and %.2fx; direct / via Arrow %.2fx%n",
+                column + ":", direct.rowsPerSecond / rowApi.rowsPerSecond, direct.rowsPerSecond / internal.rowsPerSecond,
+                arrow.rowsPerSecond / rowApi.rowsPerSecond, arrow.rowsPerSecond / internal.rowsPerSecond, direct.rowsPerSecond / arrow.rowsPerSecond);
     }
 
     /** Fashion-MNIST-like values: about half zeros, the rest k/255. */
@@ -167,6 +173,25 @@ public final class BenchBridge {
                 }
             }
             return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size(), arrowNanos}).iterator();
+        }).collect();
+    }
+
+    /** Rows -> RowsToTensor -> a list of TensorBatch: what {@link PartitionTensors#load} (and so the estimator) runs for these columns. */
+    static List<long[]> direct(Dataset<Row> df, boolean vector, int batchRows) {
+        StructType schema = df.schema();
+        return internalRows(df).mapPartitions((FlatMapFunction<Iterator<InternalRow>, long[]>) it -> {
+            long t0 = System.nanoTime();
+            long rows = 0, check = 0;
+            Features features = vector ? Features.mlVector("features") : Features.array("features");
+            RowsToTensor reader = new RowsToTensor(it, schema, batchRows, ArrowToTensor.builder(features).numFeatures(F).build());
+            List<TensorBatch> batches = new ArrayList<>();
+            while (reader.hasNext()) {
+                TensorBatch b = reader.next();
+                batches.add(b);
+                rows += b.size();
+                check += Float.floatToRawIntBits(b.features().toFloatArray()[b.size() * F - 1]);
+            }
+            return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size()}).iterator();
         }).collect();
     }
 
