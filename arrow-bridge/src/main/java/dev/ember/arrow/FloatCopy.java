@@ -57,6 +57,35 @@ final class FloatCopy {
         return m <= Float.MAX_VALUE;
     }
 
+    /** Copies {@code n} values from {@code src[0...]} (an array Spark copied out for us); true when all are finite. */
+    static boolean floats(float[] src, float[] dst, int off, int n) {
+        System.arraycopy(src, 0, dst, off, n);
+        FloatVector max = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (int step = FLOATS.length(); i <= n - step; i += step) max = max.max(FloatVector.fromArray(FLOATS, src, i).abs());
+        float m = max.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) m = Math.max(m, Math.abs(src[i]));
+        return m <= Float.MAX_VALUE;
+    }
+
+    /** Casts {@code n} values from {@code src[0...]} to float32; true when all are finite in float32. */
+    static boolean doubles(double[] src, float[] dst, int off, int n) {
+        FloatVector max = FloatVector.zero(HALF);
+        int i = 0;
+        for (int step = DOUBLES.length(); i <= n - step; i += step) {
+            FloatVector v = (FloatVector) DoubleVector.fromArray(DOUBLES, src, i).castShape(HALF, 0);
+            v.intoArray(dst, off + i);
+            max = max.max(v.abs());
+        }
+        float m = max.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            float f = (float) src[i];
+            dst[off + i] = f;
+            m = Math.max(m, Math.abs(f));
+        }
+        return m <= Float.MAX_VALUE;
+    }
+
     private static int readIntLE(byte[] b, int at) {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }

@@ -16,8 +16,8 @@ import org.apache.spark.unsafe.Platform;
 /**
  * Numbers straight out of Spark's rows and arrays. An {@code UnsafeArrayData} is a header (element count, null
  * bits) and then the elements back to back, so a float array is one bulk copy and other types one primitive loop
- * over its memory (float32 and float64 vectorized, {@link FloatCopy}); other {@code ArrayData} (rows built by hand)
- * go element by element.
+ * over its memory (float32 and float64 vectorized, {@link FloatCopy}); other {@code ArrayData} (a columnar scan's,
+ * rows built by hand) are copied out whole for floating types and read element by element for integers.
  */
 final class RowValues {
     private RowValues() {}
@@ -87,14 +87,16 @@ final class RowValues {
             }
             return integral(kind);
         }
+        // A columnar scan's ColumnarArray copies its slice out in bulk; a GenericArrayData unboxes.
+        if (kind == Kind.FLOAT32) return FloatCopy.floats(a.toFloatArray(), dst, off, n);
+        if (kind == Kind.FLOAT64) return FloatCopy.doubles(a.toDoubleArray(), dst, off, n);
         switch (kind) {
-            case FLOAT32 -> { for (int i = 0; i < n; i++) dst[off + i] = a.getFloat(i); }
-            case FLOAT64 -> { for (int i = 0; i < n; i++) dst[off + i] = (float) a.getDouble(i); }
             case INT8 -> { for (int i = 0; i < n; i++) dst[off + i] = a.getByte(i); }
             case INT16 -> { for (int i = 0; i < n; i++) dst[off + i] = a.getShort(i); }
             case INT32 -> { for (int i = 0; i < n; i++) dst[off + i] = a.getInt(i); }
             case INT64 -> { for (int i = 0; i < n; i++) dst[off + i] = a.getLong(i); }
+            default -> throw new AssertionError(kind);
         }
-        return integral(kind);
+        return true;
     }
 }

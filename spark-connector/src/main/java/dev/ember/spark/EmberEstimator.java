@@ -99,6 +99,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public EmberEstimator setMomentum(double v) { return put(momentum(), v); }
     public EmberEstimator setWeightDecay(double v) { return put(weightDecay(), v); }
     public EmberEstimator setBatchSize(int v) { return put(batchSize(), v); }
+    public EmberEstimator setInferenceBatchSize(int v) { return put(inferenceBatchSize(), v); }
     public EmberEstimator setMaxEpochs(int v) { return put(maxEpochs(), v); }
     public EmberEstimator setLocalSteps(int v) { return put(localSteps(), v); }
     public EmberEstimator setNumWorkers(int v) { return put(numWorkers(), v); }
