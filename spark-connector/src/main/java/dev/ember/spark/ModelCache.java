@@ -13,6 +13,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,8 @@ final class ModelCache {
     private static final Map<String, Deque<Module>> IDLE = new LinkedHashMap<>(16, 0.75f, true) {
         @Override protected boolean removeEldestEntry(Map.Entry<String, Deque<Module>> eldest) { return size() > MAX_MODELS; }
     };
+
+    private static final AtomicLong BUILT = new AtomicLong();
 
     private ModelCache() {}
 
@@ -53,6 +56,7 @@ final class ModelCache {
             Module m = idle == null ? null : idle.poll();
             if (m != null) return m;
         }
+        BUILT.incrementAndGet();
         return build.get();
     }
 
@@ -64,7 +68,10 @@ final class ModelCache {
         }
     }
 
-    /** Modules built so far that sit idle under {@code key} (for tests). */
+    /** Modules this JVM has built (for tests). */
+    static long built() { return BUILT.get(); }
+
+    /** Modules that sit idle under {@code key} (for tests). */
     static int idle(String key) {
         synchronized (IDLE) {
             Deque<Module> idle = IDLE.get(key);
