@@ -67,16 +67,40 @@ public final class ArrowToTensor {
     public TensorBatch convert(VectorSchemaRoot root) {
         int rows = root.getRowCount();
         FeatureReader reader = features.bind(root);
-        Labels.Reader labelReader = labels == null ? null : labels.bind(root, rows);
+        NumericColumn label = labels == null ? null : NumericColumn.of(labels.column(), Features.vector(root, labels.column()));
         if (numFeatures == 0) inferNumFeatures(reader, rows);
+        return fill(rows, new BatchRows() {
+            private int r = -1;
+            @Override public boolean advance() { return ++r < rows; }
+            @Override public InvalidValue readFeatures(float[] dst, int off, int f) { return reader.read(r, dst, off, f); }
+            @Override public InvalidValue readLabel(Labels.Sink sink, int slot) {
+                return label.isNull(r) ? new InvalidValue(label.name(), "null") : sink.put(slot, label.get(r), label.integral());
+            }
+        });
+    }
+
+    Features features() { return features; }
+    Labels labels() { return labels; }
+
+    /** One batch's rows in order, from an Arrow batch or straight from Spark's rows ({@link RowsToTensor}). */
+    interface BatchRows {
+        /** Moves to the batch's next row; false when the batch is done. */
+        boolean advance();
+        InvalidValue readFeatures(float[] dst, int off, int f);
+        InvalidValue readLabel(Labels.Sink sink, int slot);
+    }
+
+    /** Reads the rows of one batch of at most {@code capacity} rows into tensors, skipping or failing on bad rows. */
+    TensorBatch fill(int capacity, BatchRows batch) {
         int f = numFeatures;
-        float[] x = new float[Math.multiplyExact(rows, f)];
-        int kept = 0, skipped = 0;
+        float[] x = new float[Math.multiplyExact(capacity, f)];
+        Labels.Sink y = labels == null ? null : labels.sink(capacity);
+        int r = 0, kept = 0, skipped = 0;
         int[] skippedRowsOfBatch = new int[0];
-        for (int r = 0; r < rows; r++) {
+        for (; batch.advance(); r++) {
             // Read into the next free slot; a bad row leaves its slot to the next row.
-            InvalidValue invalid = reader.read(r, x, kept * f, f);
-            if (invalid == null && labelReader != null) invalid = labelReader.read(r, kept);
+            InvalidValue invalid = batch.readFeatures(x, kept * f, f);
+            if (invalid == null && y != null) invalid = batch.readLabel(y, kept);
             if (invalid == null) {
                 kept++;
             } else if (handleInvalid == HandleInvalid.ERROR) {
@@ -88,10 +112,10 @@ public final class ArrowToTensor {
             }
         }
         skippedInBatch = Arrays.copyOf(skippedRowsOfBatch, skipped);
-        rowsSeen += rows;
-        if (kept < rows) x = Arrays.copyOf(x, kept * f);
+        rowsSeen += r;
+        if (x.length != kept * f) x = Arrays.copyOf(x, kept * f);
         Tensor featureTensor = Tensor.fromStorage(Storage.of(x), featureShape(kept, f));
-        return new TensorBatch(featureTensor, labelReader == null ? null : labelReader.finish(kept), kept);
+        return new TensorBatch(featureTensor, y == null ? null : y.finish(kept), kept);
     }
 
     /** F comes from the first row that has a length; later rows of another length are bad rows. */

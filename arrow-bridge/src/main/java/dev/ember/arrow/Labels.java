@@ -3,11 +3,12 @@ package dev.ember.arrow;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import java.util.Arrays;
-import org.apache.arrow.vector.VectorSchemaRoot;
 
 /** The label column of a batch: class indexes (int64) or regression targets (float32). */
 public abstract class Labels {
-    private Labels() {}
+    private final String column;
+
+    private Labels(String column) { this.column = column; }
 
     /**
      * Class indexes from a numeric column (Spark ML's labels are doubles like 3.0): each value
@@ -15,18 +16,15 @@ public abstract class Labels {
      */
     public static Labels classes(String column, int numClasses) {
         if (numClasses < 1) throw new IllegalArgumentException("numClasses must be positive, got " + numClasses);
-        return new Labels() {
-            @Override Reader bind(VectorSchemaRoot root, int rows) {
-                NumericColumn col = NumericColumn.of(column, Features.vector(root, column));
+        return new Labels(column) {
+            @Override Sink sink(int rows) {
                 long[] y = new long[rows];
-                return new Reader() {
-                    @Override public InvalidValue read(int row, int slot) {
-                        if (col.isNull(row)) return new InvalidValue(column, "null");
-                        double v = col.get(row);
+                return new Sink() {
+                    @Override public InvalidValue put(int slot, double v, boolean integral) {
                         // NaN fails the first test, infinities the second.
                         if (v != Math.rint(v)) return new InvalidValue(column, "class label " + v + " is not an integer");
                         if (v < 0 || v >= numClasses) {
-                            return new InvalidValue(column, "class label " + InvalidValue.value(v, col.integral()) + " outside [0, " + numClasses + ")");
+                            return new InvalidValue(column, "class label " + InvalidValue.value(v, integral) + " outside [0, " + numClasses + ")");
                         }
                         y[slot] = (long) v;
                         return null;
@@ -42,14 +40,11 @@ public abstract class Labels {
 
     /** Regression targets from a numeric column; each must be finite. Gives a float32 {@code [B]} tensor. */
     public static Labels targets(String column) {
-        return new Labels() {
-            @Override Reader bind(VectorSchemaRoot root, int rows) {
-                NumericColumn col = NumericColumn.of(column, Features.vector(root, column));
+        return new Labels(column) {
+            @Override Sink sink(int rows) {
                 float[] y = new float[rows];
-                return new Reader() {
-                    @Override public InvalidValue read(int row, int slot) {
-                        if (col.isNull(row)) return new InvalidValue(column, "null");
-                        double v = col.get(row);
+                return new Sink() {
+                    @Override public InvalidValue put(int slot, double v, boolean integral) {
                         float f = (float) v;
                         if (!Float.isFinite(f)) return new InvalidValue(column, "target " + v + " is not finite in float32");
                         y[slot] = f;
@@ -64,12 +59,17 @@ public abstract class Labels {
         };
     }
 
-    /** Binds to one batch of {@code rows} rows. */
-    abstract Reader bind(VectorSchemaRoot root, int rows);
+    /** The label column's name. */
+    public String column() { return column; }
 
-    /** Reads labels of one batch into a heap array, slot by slot (slots of skipped rows are reused). */
-    interface Reader {
-        InvalidValue read(int row, int slot);
+    /** A label array for one batch of up to {@code rows} rows. */
+    abstract Sink sink(int rows);
+
+    /** Checks labels and stores them slot by slot (slots of skipped rows are reused). */
+    interface Sink {
+        /** Stores a non-null value read from the column ({@code integral}: from an integer column, for messages). */
+        InvalidValue put(int slot, double v, boolean integral);
+
         Tensor finish(int size);
     }
 }

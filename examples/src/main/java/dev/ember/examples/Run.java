@@ -22,7 +22,8 @@ public final class Run {
         add("train-fashion-mnist", dev.ember.examples.spark.TrainJob.class, "Spark job: fit the EmberEstimator on Parquet, save the model and its loss curve PNG");
         add("score-fashion-mnist", dev.ember.examples.spark.ScoreJob.class, "Spark job: apply a saved EmberModel to Parquet, write predictions, print accuracy");
         add("spark-fashion-mnist", dev.ember.examples.spark.SparkFashionMnist.class, "Spark: prepare -> train -> score Fashion-MNIST: spark-fashion-mnist [mlp|cnn] [epochs]");
-        add("bench-bridge", dev.ember.examples.spark.BenchBridge.class, "rows/s and MB/s of Spark rows -> Arrow -> tensors, next to plain Java copies");
+        add("bench-bridge", dev.ember.examples.spark.BenchBridge.class, "rows/s and MB/s of Spark rows -> tensors (direct and through Arrow), next to plain Java copies");
+        add("bench-transform", dev.ember.examples.spark.BenchTransform.class, "scoring rows/s: EmberModel.transform vs MLlib's LogisticRegression and MLPC models");
         add("bench-scaling", dev.ember.examples.spark.BenchScaling.class, "Fashion-MNIST MLP on 1 to 128 workers: test accuracy, fit time and where a round's time goes");
         add("bench-vs-mllib", dev.ember.examples.spark.BenchVsMllib.class, "Fashion-MNIST MLP: EmberEstimator vs MLlib's MultilayerPerceptronClassifier");
         add("bench-cuda", BenchCuda.class, "cuda:0: float32 GEMM GFLOP/s (fp32, TF32) and MLP training samples/s, next to PyTorch on the same GPU and Ember on the cpu");

@@ -5,6 +5,7 @@ import dev.ember.arrow.Features;
 import dev.ember.arrow.InvalidRowException;
 import dev.ember.arrow.Labels;
 import dev.ember.arrow.PartitionTensors;
+import dev.ember.arrow.RowsToTensor;
 import dev.ember.arrow.TensorBatch;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
@@ -99,6 +100,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public EmberEstimator setMomentum(double v) { return put(momentum(), v); }
     public EmberEstimator setWeightDecay(double v) { return put(weightDecay(), v); }
     public EmberEstimator setBatchSize(int v) { return put(batchSize(), v); }
+    public EmberEstimator setInferenceBatchSize(int v) { return put(inferenceBatchSize(), v); }
     public EmberEstimator setMaxEpochs(int v) { return put(maxEpochs(), v); }
     public EmberEstimator setLocalSteps(int v) { return put(localSteps(), v); }
     public EmberEstimator setNumWorkers(int v) { return put(numWorkers(), v); }
@@ -220,15 +222,22 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         StructType schema = df.schema();
         String features = getFeaturesCol(), label = getLabelCol(), handle = getHandleInvalid();
         JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<Row>) df).queryExecution().toRdd().toJavaRDD();
+        boolean direct = RowsToTensor.supports(schema, converter(vector, features, label, classification, numClasses, numFeatures, handle, 0));
+        LOG.info("Ember fit {}: rows to tensors {}", uid, direct ? "straight from Spark's rows (RowsToTensor)" : "through Arrow (RowsToArrow, ArrowToTensor)");
         return rows.mapPartitionsWithIndex((partition, it) -> {
-            ArrowToTensor converter = ArrowToTensor.builder(vector ? Features.mlVector(features) : Features.array(features))
-                    .labels(classification ? Labels.classes(label, numClasses) : Labels.targets(label))
-                    .numFeatures(numFeatures).handleInvalid(handle).partitionId(partition).build();
+            ArrowToTensor converter = converter(vector, features, label, classification, numClasses, numFeatures, handle, partition);
             try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("ember-fit-" + partition, 0, Long.MAX_VALUE)) {
                 List<TensorBatch> batches = PartitionTensors.load(it, schema, LOAD_BATCH_ROWS, converter, allocator);
                 return List.of(PartitionData.of(partition, batches, converter, classification)).iterator();
             }
         }, true).persist(cacheLevel);
+    }
+
+    private static ArrowToTensor converter(boolean vector, String features, String label, boolean classification, int numClasses,
+                                           int numFeatures, String handleInvalid, int partition) {
+        return ArrowToTensor.builder(vector ? Features.mlVector(features) : Features.array(features))
+                .labels(classification ? Labels.classes(label, numClasses) : Labels.targets(label))
+                .numFeatures(numFeatures).handleInvalid(handleInvalid).partitionId(partition).build();
     }
 
     /** The averaged second moment's correction for small worker batches: Adam and AdamW with averaged state on several workers. */

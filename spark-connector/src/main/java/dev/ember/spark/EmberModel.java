@@ -33,6 +33,7 @@ public class EmberModel extends Model<EmberModel> implements EmberParams, MLWrit
     private final Snapshot weights;
     private final int numFeatures, numClasses;
     private transient TrainingSummary summary;
+    private transient String modelKey;
 
     EmberModel(String uid, ModelSource source, Snapshot weights, int numFeatures, int numClasses) {
         this.uid = uid;
@@ -53,6 +54,7 @@ public class EmberModel extends Model<EmberModel> implements EmberParams, MLWrit
     public EmberModel setOutputCol(String v) { return put(outputCol(), v); }
     public EmberModel setHandleInvalid(String v) { return put(handleInvalid(), ParamSet.canonical(v, ParamSet.HANDLE_INVALID)); }
     public EmberModel setBatchSize(int v) { return put(batchSize(), v); }
+    public EmberModel setInferenceBatchSize(int v) { return put(inferenceBatchSize(), v); }
 
     private <T> EmberModel put(org.apache.spark.ml.param.Param<T> param, T value) {
         set(param, value);
@@ -73,6 +75,12 @@ public class EmberModel extends Model<EmberModel> implements EmberParams, MLWrit
     }
 
     ModelSource source() { return source; }
+
+    /** This model's key in the executors' {@link ModelCache}: copies with the same weights share their built modules. */
+    String modelKey() {
+        if (modelKey == null) modelKey = ModelCache.key(uid, source, weights);
+        return modelKey;
+    }
     Snapshot weights() { return weights; }
 
     public boolean hasSummary() { return summary != null; }
@@ -96,11 +104,10 @@ public class EmberModel extends Model<EmberModel> implements EmberParams, MLWrit
         StructType in = dataset.schema();
         StructType out = transformSchema(in);
         boolean vector = Schemas.checkFeatures(in, getFeaturesCol());
-        int index = in.fieldIndex(getFeaturesCol());
         SparkSession spark = dataset.sparkSession();
         boolean classification = isClassification();
-        Inference.Setup setup = new Inference.Setup(source, weights, Objective.of(getLoss()), numFeatures, vector, index,
-                in.fields()[index].dataType(), getFeaturesCol(), getHandleInvalid(), getBatchSize(),
+        Inference.Setup setup = new Inference.Setup(modelKey(), source, weights, Objective.of(getLoss()), numFeatures, vector,
+                in, getFeaturesCol(), getHandleInvalid(), getInferenceBatchSize(),
                 classification && !getRawPredictionCol().isEmpty(), classification && !getProbabilityCol().isEmpty(),
                 !getPredictionCol().isEmpty(), !getOutputCol().isEmpty());
         Broadcast<Inference.Setup> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(setup);

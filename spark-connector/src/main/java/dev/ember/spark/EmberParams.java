@@ -33,6 +33,7 @@ public interface EmberParams extends Params {
     default DoubleParam momentum() { return paramSet().momentum; }
     default DoubleParam weightDecay() { return paramSet().weightDecay; }
     default IntParam batchSize() { return paramSet().batchSize; }
+    default IntParam inferenceBatchSize() { return paramSet().inferenceBatchSize; }
     default IntParam maxEpochs() { return paramSet().maxEpochs; }
     default IntParam localSteps() { return paramSet().localSteps; }
     default IntParam numWorkers() { return paramSet().numWorkers; }
@@ -61,6 +62,7 @@ public interface EmberParams extends Params {
     default double getMomentum() { return (Double) getOrDefault(momentum()); }
     default double getWeightDecay() { return (Double) getOrDefault(weightDecay()); }
     default int getBatchSize() { return (Integer) getOrDefault(batchSize()); }
+    default int getInferenceBatchSize() { return (Integer) getOrDefault(inferenceBatchSize()); }
     default int getMaxEpochs() { return (Integer) getOrDefault(maxEpochs()); }
     default int getLocalSteps() { return (Integer) getOrDefault(localSteps()); }
     default int getNumWorkers() { return (Integer) getOrDefault(numWorkers()); }

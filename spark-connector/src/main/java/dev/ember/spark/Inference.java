@@ -3,6 +3,7 @@ package dev.ember.spark;
 import dev.ember.arrow.ArrowToTensor;
 import dev.ember.arrow.Features;
 import dev.ember.arrow.RowsToArrow;
+import dev.ember.arrow.RowsToTensor;
 import dev.ember.arrow.TensorBatch;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.Threads;
@@ -29,25 +30,28 @@ import org.apache.spark.sql.types.UserDefinedType;
 import org.apache.spark.sql.util.ArrowUtils;
 
 /**
- * {@code EmberModel.transform} on one partition: rows go through Arrow into feature tensors a batch at
- * a time, the model runs on each batch, and every input row comes back with the output columns
- * appended. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
+ * {@code EmberModel.transform} on one partition: rows become feature tensors a batch at a time
+ * ({@link RowsToTensor}), the executor's cached model runs on each batch, and every input row comes back with
+ * the output columns appended. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
  */
 final class Inference implements Iterator<InternalRow> {
     @SuppressWarnings("unchecked")
     private static final UserDefinedType<Vector> VECTOR = (UserDefinedType<Vector>) (UserDefinedType<?>) SQLDataTypes.VectorType();
 
-    /** What every task needs, sent once per transform. */
-    record Setup(ModelSource source, Snapshot weights, Objective objective, int numFeatures, boolean vectorFeatures,
-                 int featureIndex, DataType featureType, String featuresCol, String handleInvalid, int batchSize,
+    /** What every task needs, sent once per transform; {@code modelKey} names the model in the executor's {@link ModelCache}. */
+    record Setup(String modelKey, ModelSource source, Snapshot weights, Objective objective, int numFeatures, boolean vectorFeatures,
+                 StructType inputSchema, String featuresCol, String handleInvalid, int batchSize,
                  boolean rawPrediction, boolean probability, boolean prediction, boolean output) implements Serializable {}
 
     private final Setup setup;
     private final Module model;
-    private final BufferAllocator allocator;
-    private final RowsToArrow arrow;
     private final ArrowToTensor converter;
-    /** The input rows of the batch being read: the Arrow writer sees only their features. */
+    /** Tensor batches of the partition's rows: straight from the rows, or through Arrow for layouts only it reads. */
+    private final Iterator<TensorBatch> batches;
+    /** Set for the Arrow path only. */
+    private BufferAllocator allocator;
+    private RowsToArrow arrow;
+    /** The input rows of the batch being read, copied: Spark reuses its row objects. */
     private final List<InternalRow> batchRows = new ArrayList<>();
     private Iterator<InternalRow> outputs = Collections.emptyIterator();
     private boolean closed;
@@ -58,34 +62,53 @@ final class Inference implements Iterator<InternalRow> {
         this.setup = setup;
         TaskContext tc = TaskContext.get();
         this.threads = tc != null ? tc.cpus() : Threads.getNumThreads();
-        this.model = setup.source().build(0);
-        setup.weights().loadInto(model, null);
-        model.eval();
+        this.model = ModelCache.take(setup.modelKey(), () -> {
+            Module m = setup.source().build(0);
+            setup.weights().loadInto(m, null);
+            m.eval();
+            return m;
+        });
         this.converter = ArrowToTensor.builder(setup.vectorFeatures() ? Features.mlVector(setup.featuresCol()) : Features.array(setup.featuresCol()))
                 .numFeatures(setup.numFeatures()).handleInvalid(setup.handleInvalid()).partitionId(partition).build();
-        StructType featureSchema = new StructType().add(setup.featuresCol(), setup.featureType(), true);
-        Iterator<InternalRow> features = new Iterator<>() {
+        this.batches = RowsToTensor.supports(setup.inputSchema(), converter)
+                ? new RowsToTensor(copying(rows, false), setup.inputSchema(), setup.batchSize(), converter)
+                : throughArrow(partition, copying(rows, true));
+        if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
+    }
+
+    /** The rows, each copied into {@link #batchRows} as it is read; for Arrow, as a row of the features alone. */
+    private Iterator<InternalRow> copying(Iterator<InternalRow> rows, boolean featuresOnly) {
+        int index = setup.inputSchema().fieldIndex(setup.featuresCol());
+        DataType type = setup.inputSchema().fields()[index].dataType();
+        return new Iterator<>() {
             @Override public boolean hasNext() { return rows.hasNext(); }
             @Override public InternalRow next() {
-                // Spark reuses its row objects: keep a copy for the output, hand Arrow the features only.
                 InternalRow row = rows.next().copy();
                 batchRows.add(row);
-                return new GenericInternalRow(new Object[]{row.isNullAt(setup.featureIndex()) ? null : row.get(setup.featureIndex(), setup.featureType())});
+                return featuresOnly ? new GenericInternalRow(new Object[]{row.isNullAt(index) ? null : row.get(index, type)}) : row;
             }
         };
-        this.allocator = ArrowUtils.rootAllocator().newChildAllocator("ember-transform-" + partition, 0, Long.MAX_VALUE);
+    }
+
+    private Iterator<TensorBatch> throughArrow(int partition, Iterator<InternalRow> features) {
+        int index = setup.inputSchema().fieldIndex(setup.featuresCol());
+        StructType featureSchema = new StructType().add(setup.featuresCol(), setup.inputSchema().fields()[index].dataType(), true);
+        allocator = ArrowUtils.rootAllocator().newChildAllocator("ember-transform-" + partition, 0, Long.MAX_VALUE);
         try {
-            this.arrow = new RowsToArrow(features, featureSchema, setup.batchSize(), allocator);
+            arrow = new RowsToArrow(features, featureSchema, setup.batchSize(), allocator);
         } catch (RuntimeException | Error e) {
             allocator.close();
             throw e;
         }
-        if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
+        return new Iterator<>() {
+            @Override public boolean hasNext() { return arrow.hasNext(); }
+            @Override public TensorBatch next() { return converter.convert(arrow.next()); }
+        };
     }
 
     @Override public boolean hasNext() {
         while (!outputs.hasNext()) {
-            if (closed || !arrow.hasNext()) {
+            if (closed || !batches.hasNext()) {
                 close();
                 return false;
             }
@@ -101,7 +124,7 @@ final class Inference implements Iterator<InternalRow> {
 
     private Iterator<InternalRow> nextBatch() {
         batchRows.clear();
-        TensorBatch batch = converter.convert(arrow.next());
+        TensorBatch batch = batches.next();
         int[] skipped = converter.skippedInLastBatch();
         List<InternalRow> out = new ArrayList<>(batch.size());
         if (batch.size() == 0) return out.iterator();
@@ -148,6 +171,8 @@ final class Inference implements Iterator<InternalRow> {
     private void close() {
         if (closed) return;
         closed = true;
+        ModelCache.give(setup.modelKey(), model);
+        if (allocator == null) return;
         try {
             arrow.close();
         } finally {

@@ -23,7 +23,7 @@ public final class ParamSet {
     final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, rawPredictionCol, outputCol, handleInvalid;
     final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir;
     final DoubleParam learningRate, momentum, weightDecay, warmupEpochs, outerLearningRate, outerMomentum;
-    final IntParam batchSize, maxEpochs, localSteps, numWorkers;
+    final IntParam batchSize, inferenceBatchSize, maxEpochs, localSteps, numWorkers;
     final LongParam seed;
     final BooleanParam averageOptimizerState, outerNesterov;
 
@@ -49,7 +49,9 @@ public final class ParamSet {
         momentum = new DoubleParam(uid, "momentum", "momentum of sgd and rmsprop (>= 0)", ParamValidators.gtEq(0));
         weightDecay = new DoubleParam(uid, "weightDecay", "weight decay (L2 penalty, decoupled for adamw) (>= 0)", ParamValidators.gtEq(0));
         batchSize = new IntParam(uid, "batchSize", "examples per optimizer step over all workers: each of W workers takes batchSize / W "
-                + "(rounded up, at least 1), so the same settings train alike on any number of workers; also the inference batch (> 0)", ParamValidators.gt(0));
+                + "(rounded up, at least 1), so the same settings train alike on any number of workers (> 0)", ParamValidators.gt(0));
+        inferenceBatchSize = new IntParam(uid, "inferenceBatchSize", "rows per model call in transform: large batches amortize each call "
+                + "(the outputs do not depend on it) (> 0)", ParamValidators.gt(0));
         maxEpochs = new IntParam(uid, "maxEpochs", "passes over each worker's data (> 0)", ParamValidators.gt(0));
         localSteps = new IntParam(uid, "localSteps", "optimizer steps each worker takes between parameter averages; -1: one pass over its data; "
                 + "0 (auto): one pass for a single worker, else a quarter of the per-worker batch, " + TrainConfig.MIN_AUTO_LOCAL_STEPS + " to "
@@ -85,6 +87,7 @@ public final class ParamSet {
         owner.setDefault(momentum, 0.0);
         owner.setDefault(weightDecay, 0.0);
         owner.setDefault(batchSize, 128);
+        owner.setDefault(inferenceBatchSize, 4096);
         owner.setDefault(maxEpochs, 10);
         owner.setDefault(localSteps, 0);
         owner.setDefault(numWorkers, 0);

@@ -4,6 +4,7 @@ import dev.ember.arrow.ArrowToTensor;
 import dev.ember.arrow.Features;
 import dev.ember.arrow.PartitionTensors;
 import dev.ember.arrow.RowsToArrow;
+import dev.ember.arrow.RowsToTensor;
 import dev.ember.arrow.TensorBatch;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -34,9 +35,9 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * {@code examples/run bench-bridge [--rows N] [--partitions P] [--reps R] [--master URL]}: how fast cached Spark rows
- * of 784 floats become tensors through the Arrow bridge (rows -> RowsToArrow -> ArrowToTensor -> heap tensors,
- * i.e. {@link PartitionTensors#load}), per partition, next to two plain-Java copies of the same values measured in
- * the same run:
+ * of 784 floats become tensors through the bridge, per partition: directly (rows -> RowsToTensor -> heap tensors, what
+ * {@link PartitionTensors#load} runs for these columns) and through Arrow (rows -> RowsToArrow -> ArrowToTensor), next
+ * to two plain-Java copies of the same values measured in the same run:
  * <ul>
  *   <li>"Row API": {@code df.javaRDD()} and, per row, {@code Vector.toArray()} (or the {@code float} list) copied
  *       into a float[] batch: what a user would write;</li>
@@ -81,21 +82,27 @@ public final class BenchBridge {
         System.out.printf(Locale.ROOT, "per-partition rates: median of %d runs after 2 warm-up runs; MB/s counts the float32 values delivered (4 bytes each)%n%n", reps);
 
         System.out.printf("%-30s %14s %10s %12s%n", "path", "rows/s/part", "MB/s/part", "job wall s");
-        Rate bridgeVec = measure("bridge: Vector column", reps, () -> bridge(vectors, true, batchRows));
-        Rate rowVec = measure("Row API: Vector.toArray", reps, () -> rowApi(vectors, true, batchRows));
-        Rate internalVec = measure("InternalRow: toDoubleArray", reps, () -> internal(vectors, true, batchRows));
-        Rate bridgeArr = measure("bridge: array<float> column", reps, () -> bridge(arrays, false, batchRows));
-        Rate rowArr = measure("Row API: List<Float>", reps, () -> rowApi(arrays, false, batchRows));
-        Rate internalArr = measure("InternalRow: toFloatArray", reps, () -> internal(arrays, false, batchRows));
-
+        // The paths take turns, one run each per round, so a slower spell of a shared machine hits them alike.
+        List<String> names = List.of("direct: Vector column", "via Arrow: Vector column", "Row API: Vector.toArray", "InternalRow: toDoubleArray",
+                "direct: array<float> column", "via Arrow: array<float> column", "Row API: List<Float>", "InternalRow: toFloatArray");
+        List<Pass> passes = List.of(() -> direct(vectors, true, batchRows), () -> bridge(vectors, true, batchRows),
+                () -> rowApi(vectors, true, batchRows), () -> internal(vectors, true, batchRows),
+                () -> direct(arrays, false, batchRows), () -> bridge(arrays, false, batchRows),
+                () -> rowApi(arrays, false, batchRows), () -> internal(arrays, false, batchRows));
+        Rate[] rates = measure(names, passes, reps);
+        Rate directVec = rates[0], bridgeVec = rates[1], rowVec = rates[2], internalVec = rates[3];
+        Rate directArr = rates[4], bridgeArr = rates[5], rowArr = rates[6], internalArr = rates[7];
         System.out.printf(Locale.ROOT, "%nratios (bridge rows/s / reference rows/s; > 1: the bridge is faster)%n");
-        System.out.printf(Locale.ROOT, "  Vector column:      %.2fx the Row API copy, %.2fx the InternalRow copy%n",
-                bridgeVec.rowsPerSecond / rowVec.rowsPerSecond, bridgeVec.rowsPerSecond / internalVec.rowsPerSecond);
-        System.out.printf(Locale.ROOT, "  array<float> column: %.2fx the Row API copy, %.2fx the InternalRow copy%n",
-                bridgeArr.rowsPerSecond / rowArr.rowsPerSecond, bridgeArr.rowsPerSecond / internalArr.rowsPerSecond);
-        System.out.printf(Locale.ROOT, "  bridge, array<float> vs Vector column: %.2fx%n", bridgeArr.rowsPerSecond / bridgeVec.rowsPerSecond);
+        ratios("Vector column", directVec, bridgeVec, rowVec, internalVec);
+        ratios("array<float> column", directArr, bridgeArr, rowArr, internalArr);
         vectors.unpersist();
         arrays.unpersist();
+    }
+
+    private static void ratios(String column, Rate direct, Rate arrow, Rate rowApi, Rate internal) {
+        System.out.printf(Locale.ROOT, "  %-20s direct %.2fx the Row API copy, %.2fx the InternalRow copy; via Arrow %.2fx and %.2fx; direct / via Arrow %.2fx%n",
+                column + ":", direct.rowsPerSecond / rowApi.rowsPerSecond, direct.rowsPerSecond / internal.rowsPerSecond,
+                arrow.rowsPerSecond / rowApi.rowsPerSecond, arrow.rowsPerSecond / internal.rowsPerSecond, direct.rowsPerSecond / arrow.rowsPerSecond);
     }
 
     /** Fashion-MNIST-like values: about half zeros, the rest k/255. */
@@ -113,29 +120,40 @@ public final class BenchBridge {
         List<long[]> run();
     }
 
-    static Rate measure(String name, int reps, Pass pass) {
-        for (int w = 0; w < 2; w++) pass.run();
-        double[] rates = new double[reps], walls = new double[reps], shares = new double[reps];
+    /** Runs every pass twice to warm up, then {@code reps} rounds of one run each; prints and returns each pass's medians. */
+    static Rate[] measure(List<String> names, List<Pass> passes, int reps) {
+        int k = passes.size();
+        for (int w = 0; w < 2; w++) for (Pass pass : passes) pass.run();
+        double[][] rates = new double[k][reps], walls = new double[k][reps], shares = new double[k][reps];
         for (int r = 0; r < reps; r++) {
-            long t0 = System.nanoTime();
-            List<long[]> parts = pass.run();
-            walls[r] = SparkJobs.seconds(t0);
-            double sum = 0, arrow = 0, all = 0;
-            for (long[] p : parts) {
-                sum += p[1] / (p[2] / 1e9);
-                if (p.length > 4) { arrow += p[4]; all += p[2]; }
+            for (int i = 0; i < k; i++) {
+                long t0 = System.nanoTime();
+                List<long[]> parts = passes.get(i).run();
+                walls[i][r] = SparkJobs.seconds(t0);
+                double sum = 0, arrow = 0, all = 0;
+                for (long[] p : parts) {
+                    sum += p[1] / (p[2] / 1e9);
+                    if (p.length > 4) { arrow += p[4]; all += p[2]; }
+                }
+                rates[i][r] = sum / parts.size();
+                shares[i][r] = all > 0 ? arrow / all : Double.NaN;
             }
-            rates[r] = sum / parts.size();
-            shares[r] = all > 0 ? arrow / all : Double.NaN;
         }
-        Arrays.sort(rates);
-        Arrays.sort(walls);
-        Arrays.sort(shares);
-        Rate rate = new Rate(rates[reps / 2], walls[reps / 2]);
-        System.out.printf(Locale.ROOT, "%-30s %14.0f %10.1f %12.3f%s%n", name, rate.rowsPerSecond, rate.rowsPerSecond * F * 4 / 1e6, rate.wallSeconds,
-                Double.isNaN(shares[reps / 2]) ? "" : String.format(Locale.ROOT, "   (%.0f%% in RowsToArrow, %.0f%% in ArrowToTensor)",
-                        100 * shares[reps / 2], 100 * (1 - shares[reps / 2])));
-        return rate;
+        Rate[] out = new Rate[k];
+        for (int i = 0; i < k; i++) {
+            out[i] = new Rate(median(rates[i]), median(walls[i]));
+            double share = median(shares[i]);
+            System.out.printf(Locale.ROOT, "%-30s %14.0f %10.1f %12.3f%s%n", names.get(i), out[i].rowsPerSecond, out[i].rowsPerSecond * F * 4 / 1e6,
+                    out[i].wallSeconds, Double.isNaN(share) ? "" : String.format(Locale.ROOT, "   (%.0f%% in RowsToArrow, %.0f%% in ArrowToTensor)",
+                            100 * share, 100 * (1 - share)));
+        }
+        return out;
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static JavaRDD<InternalRow> internalRows(Dataset<Row> df) {
@@ -167,6 +185,25 @@ public final class BenchBridge {
                 }
             }
             return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size(), arrowNanos}).iterator();
+        }).collect();
+    }
+
+    /** Rows -> RowsToTensor -> a list of TensorBatch: what {@link PartitionTensors#load} (and so the estimator) runs for these columns. */
+    static List<long[]> direct(Dataset<Row> df, boolean vector, int batchRows) {
+        StructType schema = df.schema();
+        return internalRows(df).mapPartitions((FlatMapFunction<Iterator<InternalRow>, long[]>) it -> {
+            long t0 = System.nanoTime();
+            long rows = 0, check = 0;
+            Features features = vector ? Features.mlVector("features") : Features.array("features");
+            RowsToTensor reader = new RowsToTensor(it, schema, batchRows, ArrowToTensor.builder(features).numFeatures(F).build());
+            List<TensorBatch> batches = new ArrayList<>();
+            while (reader.hasNext()) {
+                TensorBatch b = reader.next();
+                batches.add(b);
+                rows += b.size();
+                check += Float.floatToRawIntBits(b.features().toFloatArray()[b.size() * F - 1]);
+            }
+            return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size()}).iterator();
         }).collect();
     }
 

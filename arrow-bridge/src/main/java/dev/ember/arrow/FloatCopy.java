@@ -1,0 +1,61 @@
+package dev.ember.arrow;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.apache.spark.unsafe.Platform;
+
+/**
+ * Copies float32 or float64 values out of a Spark row's bytes into a float row in bulk, then finds whether every
+ * value is finite in float32 with a vectorized max of absolute values rather than a {@code Float.isFinite} loop.
+ *
+ * <p>Only {@code FloatVector.SPECIES_PREFERRED}, the engine's species, and no shape or type conversions: the
+ * Vector API's shared template methods keep one type profile, so the engine's kernels stay intrinsified (with
+ * a {@code castShape} from doubles here, a profile showed the engine's exp and GEMM in the boxed fallbacks).
+ */
+final class FloatCopy {
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+
+    private FloatCopy() {}
+
+    /** Copies {@code n} little-endian float32 values from {@code src[at...]}; true when all are finite. */
+    static boolean floats(byte[] src, int at, float[] dst, int off, int n) {
+        Platform.copyMemory(src, Platform.BYTE_ARRAY_OFFSET + at, dst, Platform.FLOAT_ARRAY_OFFSET + 4L * off, 4L * n);
+        return finite(dst, off, n);
+    }
+
+    /** Copies {@code n} little-endian float64 values from {@code src[at...]}, cast to float32; true when all are finite in float32. */
+    static boolean doubles(byte[] src, int at, float[] dst, int off, int n) {
+        // As Spark's own toDoubleArray: one bulk copy, then a plain loop over the array.
+        double[] values = new double[n];
+        Platform.copyMemory(src, Platform.BYTE_ARRAY_OFFSET + at, values, Platform.DOUBLE_ARRAY_OFFSET, 8L * n);
+        return doubles(values, dst, off, n);
+    }
+
+    /** Copies {@code n} values from {@code src[0...]} (an array Spark copied out for us); true when all are finite. */
+    static boolean floats(float[] src, float[] dst, int off, int n) {
+        System.arraycopy(src, 0, dst, off, n);
+        return finite(dst, off, n);
+    }
+
+    /** Casts {@code n} values from {@code src[0...]} to float32; true when all are finite in float32. */
+    static boolean doubles(double[] src, float[] dst, int off, int n) {
+        for (int i = 0; i < n; i++) dst[off + i] = (float) src[i];
+        return finite(dst, off, n);
+    }
+
+    /** Whether {@code a[off, off + n)} holds only finite values. */
+    static boolean finite(float[] a, int off, int n) {
+        FloatVector max = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (int step = FLOATS.length(); i <= n - step; i += step) max = max.max(FloatVector.fromArray(FLOATS, a, off + i).abs());
+        return finite(max.reduceLanes(VectorOperators.MAX), a, off + i, n - i);
+    }
+
+    /** Whether {@code maxAbs} (NaN if any was) and the tail {@code a[off, off + n)} are all finite. */
+    private static boolean finite(float maxAbs, float[] a, int off, int n) {
+        float m = maxAbs;
+        for (int i = 0; i < n; i++) m = Math.max(m, Math.abs(a[off + i]));
+        return m <= Float.MAX_VALUE;
+    }
+}

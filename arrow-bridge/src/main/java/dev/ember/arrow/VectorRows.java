@@ -1,0 +1,58 @@
+package dev.ember.arrow;
+
+import dev.ember.arrow.NumericColumn.Kind;
+import java.util.Arrays;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+
+/**
+ * {@link MlVectorFeatures} read straight from Spark's rows: the {@code VectorUDT} struct
+ * (type, size, indices, values) without going through Arrow. Dense values are copied in one loop
+ * over the row's memory; sparse ones scattered into a zeroed row.
+ */
+final class VectorRows implements RowFeatureReader {
+    private static final int TYPE = 0, SIZE = 1, INDICES = 2, VALUES = 3;
+
+    private final String column;
+    private final int ordinal;
+
+    VectorRows(String column, int ordinal) {
+        this.column = column;
+        this.ordinal = ordinal;
+    }
+
+    @Override
+    public InvalidValue read(InternalRow row, float[] dst, int off, int numFeatures) {
+        if (row.isNullAt(ordinal)) return new InvalidValue(column, "null");
+        InternalRow v = row.getStruct(ordinal, 4);
+        if (v.isNullAt(TYPE)) return new InvalidValue(column, "vector without type");
+        byte t = v.getByte(TYPE);
+        if (v.isNullAt(VALUES)) return new InvalidValue(column, "vector without values");
+        ArrayData values = v.getArray(VALUES);
+        int vLen = values.numElements();
+        if (t == MlVectorFeatures.DENSE) {
+            if (vLen != numFeatures) return new InvalidValue(column, "dense vector of size " + vLen + ", expected " + numFeatures);
+            return RowValues.copyFloats(values, Kind.FLOAT64, dst, off, vLen) ? null : FeatureReader.checkFinite(column, dst, off, vLen);
+        }
+        if (t != MlVectorFeatures.SPARSE) return new InvalidValue(column, "unknown vector type " + t);
+        if (v.isNullAt(SIZE) || v.isNullAt(INDICES)) return new InvalidValue(column, "sparse vector without size or indices");
+        int n = v.getInt(SIZE);
+        if (n != numFeatures) return new InvalidValue(column, "sparse vector of size " + n + ", expected " + numFeatures);
+        ArrayData indices = v.getArray(INDICES);
+        int nnz = indices.numElements();
+        if (nnz != vLen) return new InvalidValue(column, "sparse vector with " + nnz + " indices but " + vLen + " values");
+        // The slot may hold a previously skipped row: clear it before scattering.
+        Arrays.fill(dst, off, off + numFeatures, 0f);
+        for (int k = 0; k < nnz; k++) {
+            int index = indices.getInt(k);
+            if (index < 0 || index >= numFeatures) {
+                return new InvalidValue(column, "sparse index " + index + " outside [0, " + numFeatures + ")");
+            }
+            double d = values.getDouble(k);
+            float f = (float) d;
+            if (!Float.isFinite(f)) return new InvalidValue(column, "element " + index + " is " + d);
+            dst[off + index] = f;
+        }
+        return null;
+    }
+}
