@@ -21,6 +21,8 @@ public final class Run {
         add("prepare-fashion-mnist", dev.ember.examples.spark.PrepareFashionMnist.class, "Spark job: Fashion-MNIST IDX files -> Parquet (label, features Vector) train/ and test/");
         add("train-fashion-mnist", dev.ember.examples.spark.TrainJob.class, "Spark job: fit the EmberEstimator on Parquet, save the model and its loss curve PNG");
         add("score-fashion-mnist", dev.ember.examples.spark.ScoreJob.class, "Spark job: apply a saved EmberModel to Parquet, write predictions, print accuracy");
+        add("train", dev.ember.examples.spark.ParquetTrainJob.class, "Spark job: fit a model spec on any Parquet (features column or columns, label), save it");
+        add("score", dev.ember.examples.spark.ParquetScoreJob.class, "Spark job: apply a model saved by `train` to Parquet, write predictions, print accuracy or RMSE");
         add("spark-fashion-mnist", dev.ember.examples.spark.SparkFashionMnist.class, "Spark: prepare -> train -> score Fashion-MNIST: spark-fashion-mnist [mlp|cnn] [epochs]");
         add("bench-bridge", dev.ember.examples.spark.BenchBridge.class, "rows/s and MB/s of Spark rows -> Arrow -> tensors, next to plain Java copies");
         add("bench-scaling", dev.ember.examples.spark.BenchScaling.class, "Fashion-MNIST MLP on 1 to 128 workers: test accuracy, fit time and where a round's time goes");
