@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Starts a separate JVM for a test, as a user's shell would: the JVM flags the build wrote, a classpath, a main class.
- * Output goes to a file, not a pipe the test reads, so the time limit always applies.
+ * Starts a separate JVM or one of the examples' scripts for a test, as a user's shell would: for a JVM, the flags the
+ * build wrote, a classpath, a main class. Output goes to a file, not a pipe the test reads, so the time limit always
+ * applies.
  */
 public final class Jvm {
     private Jvm() {}
@@ -49,9 +50,15 @@ public final class Jvm {
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classpath));
         cmd.addAll(args);
+        return run(cmd, input, limit);
+    }
+
+    /** Runs {@code cmd} from the repository root, stdin from {@code input} (may be null), killed past {@code limit}. */
+    public static Finished run(List<String> cmd, Path input, Duration limit) throws IOException, InterruptedException {
         Path log = Files.createTempFile("ember-jvm", ".log");
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().put("EMBER_NO_BUILD", "1"); // a script started by a test never starts a second Maven build
             pb.redirectInput(input == null ? ProcessBuilder.Redirect.from(new File("/dev/null")) : ProcessBuilder.Redirect.from(input.toFile()));
             Process p = pb.start();
             if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
