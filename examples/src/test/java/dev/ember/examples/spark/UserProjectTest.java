@@ -21,13 +21,15 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A user's project outside this build (examples/user-project) compiled with plain javac against the one Ember jar
- * and Spark's jars, then submitted with spark-submit, the Ember jar passed by --jars only: what a cluster user does.
+ * and Spark's jars, then submitted with spark-submit, the Ember jar passed by --jars only: what a cluster user does,
+ * on local[2] and (slow) on examples/cluster-test's standalone cluster.
  * The shaded jar comes from `mvn package` of the connector, so `mvn -B -ntp verify` (CI) runs this; `mvn test` alone
  * skips it.
  */
@@ -74,6 +76,22 @@ class UserProjectTest {
         // The points are split by a line, so a 2-16-2 MLP separates them almost perfectly; chance is 0.5.
         double accuracy = accuracy(run.output());
         System.out.println("user job (spark-submit --jars " + jar.getFileName() + ", local[2]): accuracy " + accuracy);
+        assertTrue(accuracy >= 0.95, run.output());
+    }
+
+    @Test
+    @Tag("slow") // a standalone master, two workers and their executors as separate JVMs: ~1 min on 2 shared cores
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void userJobRunsOnAStandaloneClusterWithOnlyTheShadedJar(@TempDir Path tmp) throws Exception {
+        Path jar = shadedJar();
+        assumeTrue(jar != null, "no shaded connector jar: it is built by `mvn package` (run `mvn -B -ntp verify`)");
+        Path userJar = buildUserJar(jar, tmp);
+        // cluster-test gives the workers Spark's jars only and passes the Ember jar with --jars.
+        Jvm.Finished run = Jvm.run(List.of("examples/cluster-test", "--timeout", "240", "--app-jar", userJar.toString(), "com.example.UserJob"),
+                null, Duration.ofMinutes(4).plusSeconds(30));
+        assertEquals(0, run.exitCode(), run.output());
+        double accuracy = accuracy(run.output());
+        System.out.println("user job (standalone cluster, 2 workers): accuracy " + accuracy);
         assertTrue(accuracy >= 0.95, run.output());
     }
 
