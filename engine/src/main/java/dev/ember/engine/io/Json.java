@@ -97,18 +97,17 @@ public final class Json {
         return v.getClass().getSimpleName();
     }
 
-    /** The value whose first token the parser is on. */
+    /** The value whose first token the parser is on. Offsets are looked up only for errors: each costs an object. */
     private static Object value(JsonParser p, String text) throws IOException {
-        int at = tokenOffset(p);
         switch (p.currentToken()) {
             case START_OBJECT -> {
                 Map<String, Object> out = new LinkedHashMap<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = checked(p.currentName(), tokenOffset(p));
-                    int keyAt = tokenOffset(p);
+                    String key = checked(p.currentName(), p);
+                    int duplicateAt = out.containsKey(key) ? tokenOffset(p) : -1;
                     p.nextToken();
-                    Object v = value(p, text);
-                    if (out.containsKey(key)) throw new JsonException("duplicate key \"" + key + "\"", keyAt);
+                    Object v = value(p, text); // an error in the value is reported before the duplicate
+                    if (duplicateAt >= 0) throw new JsonException("duplicate key \"" + key + "\"", duplicateAt);
                     out.put(key, v);
                 }
                 return out;
@@ -118,36 +117,36 @@ public final class Json {
                 while (p.nextToken() != JsonToken.END_ARRAY) out.add(value(p, text));
                 return out;
             }
-            case VALUE_STRING -> { return checked(p.getText(), at); }
+            case VALUE_STRING -> { return checked(p.getText(), p); }
             case VALUE_NUMBER_INT -> {
                 // Beyond long: a double, as JavaScript would read it.
-                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? finite(p, at) : (Object) p.getLongValue();
+                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? finite(p) : (Object) p.getLongValue();
             }
-            case VALUE_NUMBER_FLOAT -> { return finite(p, at); }
+            case VALUE_NUMBER_FLOAT -> { return finite(p); }
             case VALUE_TRUE -> { return Boolean.TRUE; }
             case VALUE_FALSE -> { return Boolean.FALSE; }
             case VALUE_NULL -> { return null; }
-            default -> throw new JsonException("unexpected " + p.currentToken(), at);
+            default -> throw new JsonException("unexpected " + p.currentToken(), tokenOffset(p));
         }
     }
 
     private static int tokenOffset(JsonParser p) { return (int) p.currentTokenLocation().getCharOffset(); }
 
-    private static double finite(JsonParser p, int at) throws IOException {
+    private static double finite(JsonParser p) throws IOException {
         double d = p.getDoubleValue();
         if (Double.isInfinite(d)) {
             String text = p.getText();
-            throw new JsonException("number " + (text.length() > 30 ? text.substring(0, 30) + "..." : text) + " is out of range", at);
+            throw new JsonException("number " + (text.length() > 30 ? text.substring(0, 30) + "..." : text) + " is out of range", tokenOffset(p));
         }
         return d;
     }
 
-    /** A string with a lone surrogate has no UTF-8 encoding (Jackson passes it through): refuse it. */
-    private static String checked(String s, int at) {
+    /** The current token's string; one with a lone surrogate has no UTF-8 encoding (Jackson passes it through): refused. */
+    private static String checked(String s, JsonParser p) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
-            else if (Character.isSurrogate(c)) throw new JsonException("unpaired surrogate in string", at);
+            else if (Character.isSurrogate(c)) throw new JsonException("unpaired surrogate in string", tokenOffset(p));
         }
         return s;
     }
