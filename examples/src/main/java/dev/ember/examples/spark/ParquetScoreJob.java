@@ -30,10 +30,7 @@ public final class ParquetScoreJob {
     public record Result(long rows, String metric, double value) {}
 
     public static void main(String[] args) throws Exception {
-        SparkJobs.main(USAGE, () -> {
-            SparkJobs.Args a = SparkJobs.Args.parse(args, OPTIONS, false);
-            SparkJobs.withSession("ember-score", a.get("master", null), null, spark -> run(spark, a));
-        });
+        SparkJobs.job("ember-score", USAGE, OPTIONS, args, ParquetScoreJob::run);
     }
 
     public static Result run(SparkSession spark, String... args) throws Exception {

@@ -42,10 +42,7 @@ public final class ParquetTrainJob {
     public record Result(PipelineModel model, TrainingSummary summary, String metric, double testMetric) {}
 
     public static void main(String[] args) throws Exception {
-        SparkJobs.main(USAGE, () -> {
-            SparkJobs.Args a = SparkJobs.Args.parse(args, OPTIONS, false);
-            SparkJobs.withSession("ember-train", a.get("master", null), null, spark -> run(spark, a));
-        });
+        SparkJobs.job("ember-train", USAGE, OPTIONS, args, ParquetTrainJob::run);
     }
 
     public static Result run(SparkSession spark, String... args) throws Exception {

@@ -34,10 +34,7 @@ public final class TrainJob {
     }
 
     public static void main(String[] args) throws Exception {
-        SparkJobs.main(USAGE, () -> {
-            SparkJobs.Args a = SparkJobs.Args.parse(args, OPTIONS, false);
-            SparkJobs.withSession("train-fashion-mnist", a.get("master", null), null, spark -> run(spark, a));
-        });
+        SparkJobs.job("train-fashion-mnist", USAGE, OPTIONS, args, TrainJob::run);
     }
 
     /** Runs with command-line style arguments on a session the caller owns. */
