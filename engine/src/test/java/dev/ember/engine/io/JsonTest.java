@@ -68,6 +68,16 @@ class JsonTest {
         assertTrue(error("1e999").getMessage().contains("out of range"));
         assertEquals(1, error("[").offset());
         assertEquals(0, error("tru").offset());
+        // Offsets counted by hand: the string opens at 4 (its escaped quote does not close it), '2' sits at 3,
+        // the second key's quote at 7, the NUL at 0.
+        assertEquals(4, error("[1, \"a\\\"b").offset());
+        assertTrue(error("[1, \"a\\\"b").getMessage().contains("unterminated string"));
+        assertEquals(3, error("[1 2]").offset());
+        assertTrue(error("[1 2]").getMessage().contains("expected ',' or ']' but found character '2'"), error("[1 2]").getMessage());
+        assertEquals(7, error("{\"a\":1 \"b\":2}").offset());
+        assertTrue(error("{\"a\":1 \"b\":2}").getMessage().contains("expected ',' or '}'"));
+        assertEquals(0, error("\u0000").offset());
+        assertTrue(error("\u0000").getMessage().contains("character U+0000"));
     }
 
     @Test

@@ -30,10 +30,7 @@ public final class ScoreJob {
     public record Result(long rows, double accuracy, double seconds) {}
 
     public static void main(String[] args) throws Exception {
-        SparkJobs.main(USAGE, () -> {
-            SparkJobs.Args a = SparkJobs.Args.parse(args, OPTIONS, false);
-            SparkJobs.withSession("score-fashion-mnist", a.get("master", null), null, spark -> run(spark, a));
-        });
+        SparkJobs.job("score-fashion-mnist", USAGE, OPTIONS, args, ScoreJob::run);
     }
 
     public static Result run(SparkSession spark, String... args) throws Exception {

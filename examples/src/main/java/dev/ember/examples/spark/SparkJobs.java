@@ -193,6 +193,23 @@ public final class SparkJobs {
         void run() throws Exception;
     }
 
+    /** A job's work on its session with its parsed arguments. */
+    @FunctionalInterface
+    interface JobBody {
+        void run(SparkSession spark, Args a) throws Exception;
+    }
+
+    /**
+     * The main of a job that takes {@code --key value} options only: {@code args} checked against {@code options},
+     * then {@code body} on spark-submit's session or an embedded one ({@code --master}, else local).
+     */
+    static void job(String appName, String usage, Set<String> options, String[] args, JobBody body) throws Exception {
+        main(usage, () -> {
+            Args a = Args.parse(args, options, false);
+            withSession(appName, a.get("master", null), null, spark -> body.run(spark, a));
+        });
+    }
+
     /** Runs a job's main: a {@link UsageException} prints its message and the usage and exits with status 2. */
     static void main(String usage, Body body) throws Exception {
         try {

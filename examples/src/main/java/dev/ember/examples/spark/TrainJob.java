@@ -34,10 +34,7 @@ public final class TrainJob {
     }
 
     public static void main(String[] args) throws Exception {
-        SparkJobs.main(USAGE, () -> {
-            SparkJobs.Args a = SparkJobs.Args.parse(args, OPTIONS, false);
-            SparkJobs.withSession("train-fashion-mnist", a.get("master", null), null, spark -> run(spark, a));
-        });
+        SparkJobs.job("train-fashion-mnist", USAGE, OPTIONS, args, TrainJob::run);
     }
 
     /** Runs with command-line style arguments on a session the caller owns. */
@@ -71,13 +68,7 @@ public final class TrainJob {
         double fitSeconds = SparkJobs.seconds(t0);
         TrainingSummary s = fitted.summary();
 
-        System.out.println("round  epoch    loss   train-acc  samples  samples/s  seconds  overhead  (broadcast  schedule+sum  task-setup  update)");
-        for (TrainingSummary.Round r : s.rounds()) {
-            TrainingSummary.Costs c = r.costs();
-            System.out.printf(Locale.ROOT, "%5d  %5.2f  %.4f  %9.4f  %7d  %9.0f  %7.3f  %8.3f   %9.3f  %12.3f  %10.3f  %6.3f%n",
-                    r.round(), r.epoch(), r.loss(), r.accuracy(), r.samples(), r.samplesPerSecond(), r.seconds(), c.overheadSeconds(),
-                    c.broadcastSeconds(), c.schedulingAndSumSeconds(), c.setupSeconds() / c.slots(), c.updateSeconds());
-        }
+        printRounds(s);
         System.out.printf(Locale.ROOT, "fit: %.1f s (rows to tensors %.1f s, %d rounds %.1f s), %.0f samples/s, %d rows, %d workers%n",
                 fitSeconds, s.setupSeconds(), s.totalRounds(), s.trainingSeconds(), s.samplesPerSecond(), s.trainingRows(), s.numWorkers());
 
@@ -96,6 +87,17 @@ public final class TrainJob {
         LossPlot.write(png, "Fashion-MNIST " + name + " on Spark, " + s.numWorkers() + " workers", s.objectiveHistory(), s.accuracyHistory(), testAccuracy);
         System.out.println("loss curve: " + png);
         return new Result(fitted, out, png, testAccuracy, fitSeconds);
+    }
+
+    /** The summary's rounds as a table: loss, accuracy, throughput and where each round's time went. */
+    static void printRounds(TrainingSummary s) {
+        System.out.println("round  epoch    loss   train-acc  samples  samples/s  seconds  overhead  (broadcast  schedule+sum  task-setup  update)");
+        for (TrainingSummary.Round r : s.rounds()) {
+            TrainingSummary.Costs c = r.costs();
+            System.out.printf(Locale.ROOT, "%5d  %5.2f  %.4f  %9.4f  %7d  %9.0f  %7.3f  %8.3f   %9.3f  %12.3f  %10.3f  %6.3f%n",
+                    r.round(), r.epoch(), r.loss(), r.accuracy(), r.samples(), r.samplesPerSecond(), r.seconds(), c.overheadSeconds(),
+                    c.broadcastSeconds(), c.schedulingAndSumSeconds(), c.setupSeconds() / c.slots(), c.updateSeconds());
+        }
     }
 
     /** {@code OUT.loss.png} beside the model folder (on the local disk; for a remote OUT, in the working directory). */
