@@ -109,7 +109,7 @@ public class EmberModel extends Model<EmberModel> implements EmberParams, MLWrit
         Inference.Setup setup = new Inference.Setup(modelKey(), source, weights, Objective.of(getLoss()), numFeatures, vector,
                 in, getFeaturesCol(), getHandleInvalid(), getInferenceBatchSize(),
                 classification && !getRawPredictionCol().isEmpty(), classification && !getProbabilityCol().isEmpty(),
-                !getPredictionCol().isEmpty(), !getOutputCol().isEmpty());
+                !getPredictionCol().isEmpty(), !getOutputCol().isEmpty(), getDevice());
         Broadcast<Inference.Setup> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(setup);
         JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<?>) dataset).queryExecution().toRdd().toJavaRDD();
         JavaRDD<InternalRow> results = rows.mapPartitionsWithIndex((partition, it) -> new Inference(partition, it, shared.value()), true);

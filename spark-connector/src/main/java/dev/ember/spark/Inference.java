@@ -5,6 +5,8 @@ import dev.ember.arrow.Features;
 import dev.ember.arrow.RowsToArrow;
 import dev.ember.arrow.RowsToTensor;
 import dev.ember.arrow.TensorBatch;
+import dev.ember.engine.Device;
+import dev.ember.engine.MemoryScope;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.Threads;
 import dev.ember.engine.autograd.GradMode;
@@ -41,10 +43,13 @@ final class Inference implements Iterator<InternalRow> {
     /** What every task needs, sent once per transform; {@code modelKey} names the model in the executor's {@link ModelCache}. */
     record Setup(String modelKey, ModelSource source, Snapshot weights, Objective objective, int numFeatures, boolean vectorFeatures,
                  StructType inputSchema, String featuresCol, String handleInvalid, int batchSize,
-                 boolean rawPrediction, boolean probability, boolean prediction, boolean output) implements Serializable {}
+                 boolean rawPrediction, boolean probability, boolean prediction, boolean output, String device) implements Serializable {}
 
     private final Setup setup;
     private final Module model;
+    /** Where the model runs: the task's GPU (device = auto or cuda) or the cpu; the executor caches a model per device. */
+    private final Device on;
+    private final String modelKey;
     private final ArrowToTensor converter;
     /** Tensor batches of the partition's rows: straight from the rows, or through Arrow for layouts only it reads. */
     private final Iterator<TensorBatch> batches;
@@ -62,10 +67,13 @@ final class Inference implements Iterator<InternalRow> {
         this.setup = setup;
         TaskContext tc = TaskContext.get();
         this.threads = tc != null ? tc.cpus() : Threads.getNumThreads();
-        this.model = ModelCache.take(setup.modelKey(), () -> {
+        String chosen = TaskDevice.choose(setup.device());
+        this.on = TaskDevice.device(chosen);
+        this.modelKey = setup.modelKey() + "@" + on;
+        this.model = ModelCache.take(modelKey, () -> {
             Module m = setup.source().build(0);
             setup.weights().loadInto(m, null);
-            m.eval();
+            m.to(on).eval();
             return m;
         });
         this.converter = ArrowToTensor.builder(setup.vectorFeatures() ? Features.mlVector(setup.featuresCol()) : Features.array(setup.featuresCol()))
@@ -128,15 +136,16 @@ final class Inference implements Iterator<InternalRow> {
         int[] skipped = converter.skippedInLastBatch();
         List<InternalRow> out = new ArrayList<>(batch.size());
         if (batch.size() == 0) return out.iterator();
-        Tensor output;
-        try (var scope = GradMode.noGrad(); var pool = Threads.useThreads(threads)) {
-            output = model.forward(batch.features());
-        }
         Objective objective = setup.objective();
         boolean classification = objective.classification();
-        float[] raw = classification ? objective.rawPrediction(output).toFloatArray() : null;
-        float[] prob = classification && setup.probability() ? objective.probability(output).toFloatArray() : null;
-        float[] flat = output.toFloatArray();
+        float[] raw, prob, flat;
+        try (var memory = MemoryScope.open("transform batch"); var scope = GradMode.noGrad(); var pool = Threads.useThreads(threads)) {
+            Tensor output = model.forward(batch.features().to(on));
+            raw = classification ? objective.rawPrediction(output).toFloatArray() : null;
+            prob = classification && setup.probability() ? objective.probability(output).toFloatArray() : null;
+            flat = output.toFloatArray();
+            memory.collect(model);  // the batch's device memory goes back now that its outputs are on the host
+        }
         int k = classification ? raw.length / batch.size() : 0, width = flat.length / batch.size();
         int kept = 0, nextSkipped = 0;
         for (int r = 0; r < batchRows.size(); r++) {
@@ -171,7 +180,7 @@ final class Inference implements Iterator<InternalRow> {
     private void close() {
         if (closed) return;
         closed = true;
-        ModelCache.give(setup.modelKey(), model);
+        ModelCache.give(modelKey, model);
         if (allocator == null) return;
         try {
             arrow.close();

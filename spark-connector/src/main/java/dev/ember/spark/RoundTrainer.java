@@ -1,6 +1,8 @@
 package dev.ember.spark;
 
+import dev.ember.engine.Device;
 import dev.ember.engine.Generator;
+import dev.ember.engine.MemoryScope;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.Threads;
 import dev.ember.engine.data.DataLoader;
@@ -61,9 +63,11 @@ final class RoundTrainer {
         long t0 = System.nanoTime();
         TrainConfig config = in.config();
         Replica replica = Replica.take(config, data, steps[0]);
-        boolean reused = replica.model != null;
+        Device on = TaskDevice.device(device);
+        boolean reused = replica.model != null && replica.model.device().equals(on);
         if (!reused) {
-            replica.model = config.source().build(config.seed());
+            // Built on the cpu from the seed (the same weights everywhere), then moved; the optimizer comes after.
+            replica.model = config.source().build(config.seed()).to(on);
             replica.optimizer = config.newOptimizer(replica.model.parameters());
         } else if (!config.averageOptimizerState()) {
             replica.optimizer = config.newOptimizer(replica.model.parameters()); // restarts every round, as documented
@@ -76,12 +80,14 @@ final class RoundTrainer {
         double lossSum = 0;
         long samples = 0, correct = 0;
         boolean classification = config.objective().classification();
-        try (var scope = Generator.useAsDefault(new Generator(TrainConfig.roundSeed(config.seed(), data.partition(), in.round())))) {
+        try (var scope = Generator.useAsDefault(new Generator(TrainConfig.roundSeed(config.seed(), data.partition(), in.round())));
+             MemoryScope memory = MemoryScope.open("round " + in.round() + " of partition " + data.partition())) {
             int perEpoch = data.stepsPerEpoch(config.workerBatchSize());
             for (long s = steps[0]; s < steps[1]; s++) {
                 double lr = config.learningRate(s, perEpoch);
                 for (ParamGroup group : optimizer.paramGroups()) group.set("lr", lr);
-                Tensor[] batch = replica.next();
+                Tensor[] cached = replica.next();
+                Tensor[] batch = {cached[0].to(on), cached[1].to(on)};
                 optimizer.zeroGrad();
                 Tensor output = model.forward(batch[0]);
                 Tensor loss = config.objective().loss(output, batch[1]);
@@ -91,13 +97,14 @@ final class RoundTrainer {
                 lossSum += loss.item() * n;
                 samples += n;
                 if (classification) correct += config.objective().correct(output.detach(), batch[1]);
+                memory.collect(model, optimizer);  // a step's device memory goes back as it ends
             }
         }
         long t2 = System.nanoTime();
         Snapshot state = Snapshot.of(model, config.averageOptimizerState() ? optimizer : null);
         replica.release(config, data);
         long t3 = System.nanoTime();
-        return RoundResult.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], device,
+        return RoundResult.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], TaskDevice.describe(device),
                 (t2 - t1) / 1e9, (t1 - t0 + t3 - t2) / 1e9, reused);
     }
 

@@ -260,7 +260,7 @@ final class Snapshot implements Serializable {
                 values.forEach((k, v) -> {
                     if (v instanceof Tensor t) {
                         if (st.get(k) instanceof Tensor own && java.util.Arrays.equals(own.shape(), t.shape()) && own.dtype() == p.dtype()) own.copy_(t);
-                        else st.put(k, t.to(p.dtype()).contiguous());
+                        else st.put(k, t.to(p.dtype()).to(p.device()).contiguous());
                     } else {
                         st.put(k, v);
                     }

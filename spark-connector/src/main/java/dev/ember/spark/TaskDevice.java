@@ -21,6 +21,19 @@ final class TaskDevice {
         return gpu == null || gpu.addresses().length == 0 ? null : gpu.addresses()[0];
     }
 
+    /** The engine device of a {@link #choose} answer: cuda:N for "cuda:N", else the cpu. */
+    static Device device(String chosen) {
+        return chosen.startsWith("cuda:") ? Device.of(chosen) : Device.CPU;
+    }
+
+    /**
+     * What really ran, for the summary: "cpu", or "cuda:0 (NVIDIA H200 (sm_90))" / "cuda:0 (emulated CUDA device 0 (g++))".
+     */
+    static String describe(String chosen) {
+        Device d = device(chosen);
+        return d.isCpu() ? chosen : chosen + " (" + d.describe() + ")";
+    }
+
     /**
      * A description of the device used, e.g. "cpu", "cuda:1" or "cpu (gpu 0 assigned; CUDA unavailable)".
      *

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ember.engine.Tensor;
+import dev.ember.engine.backend.cuda.EmulatedCudaDriver;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +37,7 @@ class ClusterFitTest {
         Map<String, Tensor> clusterWeights;
         try (LocalCluster cluster = LocalCluster.start(1)) {
             EmberModel model = estimator().fit(TestSpark.frame(cluster.spark(), ROWS, 2));
-            // This build has no CUDA backend: each task reports the GPU Spark gave it, and the CPU it used instead.
+            // These executors have no CUDA (no driver, no emulator): each task reports the GPU Spark gave it, and the cpu it used.
             assertEquals(Set.of("cpu (gpu 0 assigned; CUDA unavailable)"), model.summary().rounds().get(0).devices());
             double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy")
                     .evaluate(model.transform(TestSpark.frame(cluster.spark(), ROWS, 2)));
@@ -46,5 +50,37 @@ class ClusterFitTest {
         }
         Map<String, Tensor> localWeights = estimator().fit(TestSpark.frame(ROWS, 2)).module().stateDict();
         clusterWeights.forEach((k, v) -> assertArrayEquals(localWeights.get(k).toFloatArray(), v.toFloatArray(), 0f, k));
+    }
+
+    /**
+     * device = "cuda" on executors whose CUDA is the emulated device (Ember's kernels built with g++): the tasks
+     * train and infer on cuda:0, the summary names it, and the model matches the cpu's within float tolerance.
+     */
+    @Test
+    @Timeout(300)
+    void tasksTrainAndInferOnTheirGpuThroughTheEmulatedDevice() {
+        Path cuda = Path.of("..", "engine", "src", "main", "cuda").toAbsolutePath().normalize();
+        Path emu = Path.of("..", "engine", "src", "test", "cuda", "emu").toAbsolutePath().normalize();
+        assumeTrue(Files.isRegularFile(cuda.resolve("build-ptx.sh")) && Files.isRegularFile(emu.resolve("emu_driver.cpp")), "no engine sources at " + cuda);
+        assumeTrue(onPath("g++"), "g++ is not on PATH: no emulated CUDA device");
+        Path lib = EmulatedCudaDriver.buildLibrary(cuda, emu, Path.of("target", "cuda-emu").toAbsolutePath());
+        Map<String, Tensor> gpuWeights;
+        try (LocalCluster cluster = LocalCluster.start(1, lib)) {
+            EmberModel model = estimator().setDevice("cuda").fit(TestSpark.frame(cluster.spark(), ROWS, 2));
+            assertEquals(Set.of("cuda:0 (emulated CUDA device 0 (g++))"), model.summary().rounds().get(0).devices());
+            double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy")
+                    .evaluate(model.transform(TestSpark.frame(cluster.spark(), ROWS, 2)));
+            assertTrue(accuracy > 0.95, "accuracy " + accuracy);
+            gpuWeights = model.module().stateDict();
+        }
+        Map<String, Tensor> cpuWeights = estimator().fit(TestSpark.frame(ROWS, 2)).module().stateDict();
+        gpuWeights.forEach((k, v) -> assertArrayEquals(cpuWeights.get(k).toFloatArray(), v.toFloatArray(), 2e-3f, k));
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) return true;
+        }
+        return false;
     }
 }

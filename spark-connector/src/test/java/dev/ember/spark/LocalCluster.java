@@ -41,6 +41,11 @@ final class LocalCluster implements AutoCloseable {
      * @throws IllegalStateException when the executors do not register within 60 s (naming the executor logs)
      */
     static LocalCluster start(int gpusPerWorker) {
+        return start(gpusPerWorker, null);
+    }
+
+    /** {@link #start(int)} with executors whose CUDA is the emulated device in {@code cudaEmulator} (null: none). */
+    static LocalCluster start(int gpusPerWorker, Path cudaEmulator) {
         if (gpusPerWorker < 0) throw new IllegalArgumentException("gpusPerWorker < 0: " + gpusPerWorker);
         // getOrCreate would hand back another test's local[N] session.
         for (var other : List.of(SparkSession.getActiveSession(), SparkSession.getDefaultSession())) {
@@ -59,7 +64,8 @@ final class LocalCluster implements AutoCloseable {
                 .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
                 .config("spark.executorEnv.SPARK_SQL_TESTING", "1")
                 .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                .config("spark.executor.extraJavaOptions", moduleFlags())
+                .config("spark.executor.extraJavaOptions", moduleFlags()
+                        + (cudaEmulator == null ? "" : " -Dember.cuda.emulator=" + cudaEmulator.toAbsolutePath()))
                 .config("spark.executor.memory", "512m")
                 .config("spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID");
         if (gpusPerWorker > 0) {
