@@ -3,8 +3,8 @@
 #pragma once
 
 #define EMBER_MAX_RANK 8
-// Kernels that reduce through shared memory are written for exactly this many threads per block
-// (LaunchConfig.REDUCE_THREADS on the host).
+// Kernels that reduce through shared memory (tensor.cu's reductions) are written for exactly this
+// many threads per block (LaunchConfig.REDUCE_THREADS on the host).
 #define EMBER_REDUCE_THREADS 256
 
 // A strided view: element i (row-major over shape) lives at offset + sum(coord[k] * strides[k]).
@@ -36,31 +36,3 @@ __device__ __forceinline__ long long ember_offset(const TensorDesc& d, long long
 #define EMBER_GRID_LOOP(i, n) \
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
          i += (long long)blockDim.x * gridDim.x)
-
-// Tree reduction of one value per thread over a block of EMBER_REDUCE_THREADS threads.
-// Returns the total to every thread. `scratch` must hold EMBER_REDUCE_THREADS floats.
-__device__ __forceinline__ float ember_block_sum(float v, float* scratch) {
-    const int t = threadIdx.x;
-    scratch[t] = v;
-    __syncthreads();
-    for (int s = EMBER_REDUCE_THREADS / 2; s > 0; s >>= 1) {
-        if (t < s) scratch[t] += scratch[t + s];
-        __syncthreads();
-    }
-    float total = scratch[0];
-    __syncthreads();  // scratch may be reused right after
-    return total;
-}
-
-__device__ __forceinline__ float ember_block_max(float v, float* scratch) {
-    const int t = threadIdx.x;
-    scratch[t] = v;
-    __syncthreads();
-    for (int s = EMBER_REDUCE_THREADS / 2; s > 0; s >>= 1) {
-        if (t < s) scratch[t] = fmaxf(scratch[t], scratch[t + s]);
-        __syncthreads();
-    }
-    float total = scratch[0];
-    __syncthreads();
-    return total;
-}

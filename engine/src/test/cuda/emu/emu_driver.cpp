@@ -6,17 +6,9 @@
 // kernels.inc (generated from the shipped PTX) lists every kernel as EMBER_KERNEL(name).
 #include "cuda_emu.h"
 
-#include "elementwise.cu"
-#include "reduce.cu"
-#include "softmax.cu"
-#include "index.cu"
-#include "conv.cu"
-#include "batchnorm.cu"
-#include "adam.cu"
 #include "sgemm.cu"
 #include "sgemm_tf32.cu"
 #include "tensor.cu"
-#include "gather.cu"
 #include "nn.cu"
 
 #include <cstdio>

@@ -13,11 +13,8 @@ import java.util.Arrays;
 public final class CudaOps {
     private final CudaDriver driver;
     private final CudaDriver.Kernel copy, fill, unary, binary, where, reduce, argReduce, dgemm, sgemm, sgemmTf32;
-    private final CudaDriver.Kernel gather, scatterAdd, indexSelect, indexAdd;
     private final CudaDriver.Kernel rowsSelect, rowsPut, im2col, col2im, convBias, maxPool, maxPoolBackward, maxPoolGather,
             windowSum, windowSpread, adamStep;
-    /** One int on the device where the index kernels flag an index out of range (held for the device's life). */
-    private final long badIndex;
 
     public CudaOps(CudaDriver driver) {
         this.driver = driver;
@@ -31,10 +28,6 @@ public final class CudaOps {
         dgemm = driver.kernel("tensor", "ember_dgemm");
         sgemm = driver.kernel("sgemm", "ember_sgemm_f32");
         sgemmTf32 = driver.computeCapability() >= 80 ? driver.kernel("sgemm_tf32", "ember_sgemm_tf32") : null;
-        gather = driver.kernel("gather", "ember_gather");
-        scatterAdd = driver.kernel("gather", "ember_scatter_add");
-        indexSelect = driver.kernel("gather", "ember_index_select");
-        indexAdd = driver.kernel("gather", "ember_index_add");
         rowsSelect = driver.kernel("nn", "ember_rows_select");
         rowsPut = driver.kernel("nn", "ember_rows_put");
         im2col = driver.kernel("nn", "ember_im2col");
@@ -46,9 +39,6 @@ public final class CudaOps {
         windowSum = driver.kernel("nn", "ember_window_sum");
         windowSpread = driver.kernel("nn", "ember_window_spread");
         adamStep = driver.kernel("nn", "ember_adam_step");
-        Long flag = driver.allocate(8);
-        if (flag == null) throw new CudaOutOfMemoryError("CUDA out of memory: 8 bytes for the index check", 8, driver.freeBytes());
-        badIndex = flag;
     }
 
     /** The driver these ops launch on. */
@@ -151,54 +141,6 @@ public final class CudaOps {
                 driver.launch(dgemm, new LaunchConfig(t.gridX(), t.gridY(), batch, 16, 16, 1), args);
             }
             default -> throw new IllegalArgumentException("matmul on CUDA takes float32 or float64, got " + dtype);
-        }
-    }
-
-    /**
-     * The index kernels, on contiguous operands viewed as [outer, dim, inner] around the indexed
-     * dimension: {@code gather} y[o,j,i] = x[o, idx[o,j,i], i]; {@code scatterAdd} y[o, idx[o,j,i], i] += src[o,j,i];
-     * {@code indexSelect} y[o,j,i] = x[o, idx[j], i]; {@code indexAdd} y[o, idx[j], i] += src[o,j,i].
-     * {@code dim} is the size of the indexed dimension of x (or y for the adds), {@code k} of idx's.
-     *
-     * @throws IndexOutOfBoundsException naming the index, its position and the dimension's size
-     */
-    public void gather(long x, long idx, long y, DType dtype, long outer, long dim, long k, long inner) {
-        index(gather, "gather", x, idx, y, dtype, outer, dim, k, inner, outer * k * inner);
-    }
-
-    public void scatterAdd(long y, long idx, long src, DType dtype, long outer, long dim, long k, long inner) {
-        index(scatterAdd, "scatter_add", y, idx, src, dtype, outer, dim, k, inner, outer * k * inner);
-    }
-
-    public void indexSelect(long x, long idx, long y, DType dtype, long outer, long dim, long k, long inner) {
-        index(indexSelect, "index_select", x, idx, y, dtype, outer, dim, k, inner, k);
-    }
-
-    public void indexAdd(long y, long idx, long src, DType dtype, long outer, long dim, long k, long inner) {
-        index(indexAdd, "index_add", y, idx, src, dtype, outer, dim, k, inner, k);
-    }
-
-    private synchronized void index(CudaDriver.Kernel kernel, String op, long first, long idx, long second, DType dtype,
-                                    long outer, long dim, long k, long inner, long indices) {
-        boolean add = kernel == scatterAdd || kernel == indexAdd;
-        if (add && (dtype == DType.BOOL || dtype == DType.UINT8)) {
-            throw new IllegalArgumentException(op + " on CUDA adds float32, float64, int32 or int64, not " + dtype);
-        }
-        long n = outer * k * inner;
-        if (n == 0) return;
-        java.nio.ByteBuffer host = java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        driver.copyToDevice(badIndex, host, 4);
-        KernelArgs args = new KernelArgs().ptr(first).i32(CudaCodes.dtype(dtype)).ptr(idx).ptr(second)
-                .i64(outer).i64(dim).i64(k).i64(inner).ptr(badIndex);
-        driver.launch(kernel, LaunchConfig.elementwise(n), args);
-        driver.synchronize();
-        driver.copyToHost(host, badIndex, 4);
-        int bad = host.getInt(0);
-        if (bad != 0) {
-            long position = (bad - 1) % indices;
-            driver.copyToHost(host, idx + 8 * position, 8);
-            throw new IndexOutOfBoundsException(op + ": index " + host.getLong(0) + " at position " + position
-                    + " is out of range for a dimension of size " + dim);
         }
     }
 

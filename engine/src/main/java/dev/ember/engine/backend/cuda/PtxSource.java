@@ -23,8 +23,7 @@ public final class PtxSource {
     /** The resource folder of the PTX files. */
     public static final String RESOURCE_DIR = "/dev/ember/engine/backend/cuda/";
     /** Every shipped module (file name without .ptx). */
-    public static final List<String> MODULES = List.of(
-            "adam", "batchnorm", "conv", "elementwise", "gather", "index", "nn", "reduce", "sgemm", "sgemm_tf32", "softmax", "tensor");
+    public static final List<String> MODULES = List.of("nn", "sgemm", "sgemm_tf32", "tensor");
     /** The newest PTX ISA that drivers from CUDA 12.0 and JCuda's PTX compiler 12.0 accept. */
     public static final String MAX_PTX_ISA = "8.0";
 

@@ -354,44 +354,28 @@ class CudaOpsTest {
     }
 
     @Test
-    void indexKernelsGatherAndAddWithDuplicatesAndNameABadIndex() {
-        // x [outer 2, dim 3, inner 2]; gather along dim with idx [2, 2, 2]
-        double[] x = {0, 1, 10, 11, 20, 21, /* o=1 */ 100, 101, 110, 111, 120, 121};
-        double[] idx = {2, 0, 1, 1, /* o=1 */ 0, 2, 2, 2};
-        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT64}) {
-            DeviceView dx = upload(t, x, 12), di = upload(DType.INT64, idx, 8), y = empty(t, 8);
-            ops.gather(dx.address(), di.address(), y.address(), t, 2, 3, 2, 2);
-            double[] want = new double[8];
-            for (int o = 0; o < 2; o++) for (int j = 0; j < 2; j++) for (int i = 0; i < 2; i++) {
-                int p = (o * 2 + j) * 2 + i;
-                want[p] = x[(o * 3 + (int) idx[p]) * 2 + i];
-            }
-            assertArrayEquals(want, download(y, 8), t + " gather");
-            // scatter_add is gather's adjoint: duplicates in idx add up
-            DeviceView acc = upload(t, new double[12], 12), src = upload(t, new double[] {1, 2, 3, 4, 5, 6, 7, 8}, 8);
-            ops.scatterAdd(acc.address(), di.address(), src.address(), t, 2, 3, 2, 2);
-            double[] sum = new double[12];
-            for (int o = 0; o < 2; o++) for (int j = 0; j < 2; j++) for (int i = 0; i < 2; i++) {
-                int p = (o * 2 + j) * 2 + i;
-                sum[(o * 3 + (int) idx[p]) * 2 + i] += p + 1;
-            }
-            assertArrayEquals(sum, download(acc, 12), t + " scatter_add");
+    void rowKernelsSelectAndPutRowsByPositionAndAddDuplicates() {
+        // rows of a [4, 3] table by element position: rows 3, 0, 3
+        DeviceView table = upload(DType.FLOAT64, new double[] {0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32}, 4, 3);
+        DeviceView starts = upload(DType.INT32, new double[] {9, 0, 9}, 3), picked = empty(DType.FLOAT64, 3, 3);
+        ops.rowsSelect(picked.address(), table.address(), DType.FLOAT64, starts.address(), 3, 3);
+        assertArrayEquals(new double[] {30, 31, 32, 0, 1, 2, 30, 31, 32}, download(picked, 9));
+        // put back with accumulate: row 3 gets both copies; a negative start skips its row
+        for (DType t : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64}) {
+            DeviceView grad = upload(t, new double[12], 4, 3), src = upload(t, new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3);
+            DeviceView to = upload(DType.INT32, new double[] {9, -1, 9}, 3);
+            ops.rowsPut(grad.address(), to.address(), 3, 3, src.address(), 0, t, true);
+            assertArrayEquals(new double[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 10, 12}, download(grad, 12), t + " accumulate");
         }
-        // index_select rows [2, 2, 0] of a [3, 2] table, and index_add back: row 2 gets two contributions
-        DeviceView table = upload(DType.FLOAT32, new double[] {1, 2, 3, 4, 5, 6}, 3, 2);
-        DeviceView rows = upload(DType.INT64, new double[] {2, 2, 0}, 3), picked = empty(DType.FLOAT32, 3, 2);
-        ops.indexSelect(table.address(), rows.address(), picked.address(), DType.FLOAT32, 1, 3, 3, 2);
-        assertArrayEquals(new double[] {5, 6, 5, 6, 1, 2}, download(picked, 6));
-        DeviceView grad = upload(DType.FLOAT32, new double[6], 3, 2);
-        ops.indexAdd(grad.address(), rows.address(), picked.address(), DType.FLOAT32, 1, 3, 3, 2);
-        assertArrayEquals(new double[] {1, 2, 0, 0, 10, 12}, download(grad, 6));
-        DeviceView badRows = upload(DType.INT64, new double[] {0, 3, 1}, 3);
-        var e = assertThrows(IndexOutOfBoundsException.class,
-                () -> ops.indexSelect(table.address(), badRows.address(), picked.address(), DType.FLOAT32, 1, 3, 3, 2));
-        assertEquals("index_select: index 3 at position 1 is out of range for a dimension of size 3", e.getMessage());
-        DeviceView bools = upload(DType.BOOL, new double[] {1, 0, 1}, 3);
-        var e2 = assertThrows(IllegalArgumentException.class,
-                () -> ops.indexAdd(bools.address(), rows.address(), bools.address(), DType.BOOL, 1, 3, 3, 1));
-        assertTrue(e2.getMessage().contains("not bool"), e2.getMessage());
+        // without accumulate: a plain write at the source offset (one row from element 3 of src)
+        DeviceView out = upload(DType.UINT8, new double[6], 6), src = upload(DType.UINT8, new double[] {9, 9, 9, 4, 5, 6}, 6);
+        DeviceView at = upload(DType.INT32, new double[] {2}, 1);
+        ops.rowsPut(out.address(), at.address(), 1, 3, src.address(), 3, DType.UINT8, false);
+        assertArrayEquals(new double[] {0, 0, 4, 5, 6, 0}, download(out, 6));
+        // uint8 and bool accumulate through their aligned words
+        DeviceView bytes = upload(DType.UINT8, new double[] {1, 2, 3, 4}, 4), adds = upload(DType.UINT8, new double[] {10, 20}, 2);
+        DeviceView pos = upload(DType.INT32, new double[] {1, 1}, 2);
+        ops.rowsPut(bytes.address(), pos.address(), 2, 1, adds.address(), 0, DType.UINT8, true);
+        assertArrayEquals(new double[] {1, 32, 3, 4}, download(bytes, 4));
     }
 }
