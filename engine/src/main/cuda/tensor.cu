@@ -66,6 +66,21 @@ extern "C" __global__ void ember_unary(int op, const void* x, TensorDesc xd, int
     }
 }
 
+// Comparisons and logical ops (codes 8..15), the same for both lanes.
+template <class T>
+__device__ __forceinline__ T ember_compare(int op, T u, T v) {
+    switch (op) {
+        case 8: return u == v;
+        case 9: return u != v;
+        case 10: return u < v;
+        case 11: return u <= v;
+        case 12: return u > v;
+        case 13: return u >= v;
+        case 14: return u != 0 && v != 0;
+        default: return u != 0 || v != 0;
+    }
+}
+
 __device__ __forceinline__ double ember_binary_f(int op, double u, double v) {
     switch (op) {
         case 0: return u + v;
@@ -76,14 +91,7 @@ __device__ __forceinline__ double ember_binary_f(int op, double u, double v) {
         case 5: return (u != u || v != v) ? (u != u ? u : v) : (u > v ? u : v);  // NaN wins, like Math.max
         case 6: return (u != u || v != v) ? (u != u ? u : v) : (u < v ? u : v);
         case 7: return v > 0 ? u : 0.0;
-        case 8: return u == v;
-        case 9: return u != v;
-        case 10: return u < v;
-        case 11: return u <= v;
-        case 12: return u > v;
-        case 13: return u >= v;
-        case 14: return u != 0 && v != 0;
-        default: return u != 0 || v != 0;
+        default: return ember_compare(op, u, v);
     }
 }
 
@@ -108,14 +116,7 @@ __device__ __forceinline__ long long ember_binary_i(int op, long long u, long lo
         case 5: return u > v ? u : v;
         case 6: return u < v ? u : v;
         case 7: return v > 0 ? u : 0;
-        case 8: return u == v;
-        case 9: return u != v;
-        case 10: return u < v;
-        case 11: return u <= v;
-        case 12: return u > v;
-        case 13: return u >= v;
-        case 14: return u != 0 && v != 0;
-        default: return u != 0 || v != 0;
+        default: return ember_compare(op, u, v);
     }
 }
 
