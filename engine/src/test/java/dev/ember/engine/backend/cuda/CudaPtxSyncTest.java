@@ -48,7 +48,7 @@ class CudaPtxSyncTest {
         assumeTrue(nvcc != null, "nvcc not on PATH: skipping the PTX regeneration check (the hash check still ran)");
         String version = run(List.of(nvcc, "--version"), null).lines()
                 .filter(l -> l.contains("Cuda compilation tools")).findFirst().orElse("?").trim();
-        String shippedVersion = PtxSource.load("adam").lines()
+        String shippedVersion = PtxSource.load("tensor").lines()
                 .filter(l -> l.contains("Cuda compilation tools")).findFirst().orElse("?").replace("//", "").trim();
         assumeTrue(version.equals(shippedVersion),
                 "nvcc here is '" + version + "' but the shipped PTX comes from '" + shippedVersion + "': output may differ, skipping");

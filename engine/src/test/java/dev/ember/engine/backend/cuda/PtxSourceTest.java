@@ -57,8 +57,8 @@ class PtxSourceTest {
     @Test
     void shippedModulesComeFromNvcc13AndLowerTo80() {
         CudaSources.assumePtxOnClassPath();
-        assertEquals("9.0", PtxSource.version(PtxSource.load("adam")));
-        assertEquals("8.0", PtxSource.version(PtxSource.loadLowered("adam")));
+        assertEquals("9.0", PtxSource.version(PtxSource.load("tensor")));
+        assertEquals("8.0", PtxSource.version(PtxSource.loadLowered("tensor")));
     }
 
     @Test
