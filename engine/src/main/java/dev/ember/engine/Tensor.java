@@ -305,11 +305,9 @@ public class Tensor {
         if (device.equals(device())) return this;
         if (!device.isCpu() && !device().isCpu()) return to(Device.CPU).to(device);
         // One side is the host: a contiguous copy goes through a Java array.
-        Tensor src = Dispatch.contiguous(this, dtype());
-        Tensor out = empty(shape, dtype(), device);
-        Object host = device.isCpu() ? out.storage.array() : src.storage.array();
-        if (device.isCpu()) Backends.of(device()).toHost(src.storage.buffer(), host);
-        else Backends.of(device).fromHost(host, out.storage.buffer());
+        Tensor src = Dispatch.contiguous(this, dtype()), out = empty(shape, dtype(), device);
+        if (device.isCpu()) Backends.of(device()).toHost(src.storage.buffer(), out.storage.array());
+        else Backends.of(device).fromHost(src.storage.array(), out.storage.buffer());
         return out;
     }
 

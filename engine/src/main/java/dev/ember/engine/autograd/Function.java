@@ -36,7 +36,7 @@ public abstract class Function {
      * Integer and bool outputs (casts, comparisons) are never differentiable and stay out of it.
      */
     public final Tensor apply(Tensor... x) {
-        if (x.length > 1) Device.common(getClass().getSimpleName(), x);
+        if (x.length > 1) checkOneDevice(x);
         boolean record = false;
         if (GradMode.isEnabled()) {
             for (Tensor t : x) if (t != null && t.requiresGrad()) { record = true; break; }
@@ -67,6 +67,16 @@ public abstract class Function {
         }
         out.attachGradFn(this);
         return out;
+    }
+
+    /** Mixing devices in one op is an error naming both (the op's name is worked out only then). */
+    private void checkOneDevice(Tensor[] x) {
+        Device first = null;
+        for (Tensor t : x) {
+            if (t == null) continue;
+            if (first == null) first = t.device();
+            else if (!first.equals(t.device())) Device.common(getClass().getSimpleName(), x);
+        }
     }
 
     /** Keeps tensors for backward; an in-place write to any of them later makes backward fail loudly. */
