@@ -180,8 +180,11 @@ public class Tensor {
     public DType dtype() { return storage.dtype(); }
     public Device device() { return storage.device(); }
     public Storage storage() { return storage; }
-    /** Which elements of the storage's buffer this tensor covers, as backends take it. */
-    public View layout() { return new View(shape.clone(), strides.clone(), offset); }
+    /**
+     * Which elements of the storage's buffer this tensor covers, as backends take it. The view shares this tensor's
+     * shape and stride arrays (a kernel call must not pay for copies): read them, never write them.
+     */
+    public View layout() { return new View(shape, strides, offset); }
     /** The in-place write counter of the storage (shared by all views). */
     public int version() { return storage.version(); }
     /** Whether this tensor is a view of another tensor's storage. */
