@@ -109,7 +109,7 @@ public final class Device {
     public boolean isCpu() { return type == Type.CPU; }
 
     @Override public boolean equals(Object o) {
-        return o instanceof Device d && d.type == type && d.index == index;
+        return o == this || o instanceof Device d && d.type == type && d.index == index;
     }
     @Override public int hashCode() { return Objects.hash(type, index); }
     @Override public String toString() { return type == Type.CPU ? "cpu" : "cuda:" + index; }

@@ -184,8 +184,11 @@ public class Tensor {
     public DType dtype() { return storage.dtype(); }
     public Device device() { return storage.device(); }
     public Storage storage() { return storage; }
-    /** Which elements of the storage's buffer this tensor covers, as backends take it. */
-    public View layout() { return new View(shape.clone(), strides.clone(), offset); }
+    /**
+     * Which elements of the storage's buffer this tensor covers, as backends take it. The view shares this tensor's
+     * shape and stride arrays (a kernel call must not pay for copies): read them, never write them.
+     */
+    public View layout() { return new View(shape, strides, offset); }
     /** The in-place write counter of the storage (shared by all views). */
     public int version() { return storage.version(); }
     /** Whether this tensor is a view of another tensor's storage. */
@@ -309,11 +312,9 @@ public class Tensor {
         if (device.equals(device())) return this;
         if (!device.isCpu() && !device().isCpu()) return to(Device.CPU).to(device);
         // One side is the host: a contiguous copy goes through a Java array.
-        Tensor src = Dispatch.contiguous(this, dtype());
-        Tensor out = empty(shape, dtype(), device);
-        Object host = device.isCpu() ? out.storage.array() : src.storage.array();
-        if (device.isCpu()) Backends.of(device()).toHost(src.storage.buffer(), host);
-        else Backends.of(device).fromHost(host, out.storage.buffer());
+        Tensor src = Dispatch.contiguous(this, dtype()), out = empty(shape, dtype(), device);
+        if (device.isCpu()) Backends.of(device()).toHost(src.storage.buffer(), out.storage.array());
+        else Backends.of(device).fromHost(src.storage.array(), out.storage.buffer());
         return out;
     }
 

@@ -36,6 +36,7 @@ public abstract class Function {
      * Integer and bool outputs (casts, comparisons) are never differentiable and stay out of it.
      */
     public final Tensor apply(Tensor... x) {
+        // The operands' one device (a mismatch fails naming both); forward and backward run under it.
         Device device = Device.common(getClass().getSimpleName(), x);
         boolean record = false;
         if (GradMode.isEnabled()) {
@@ -69,6 +70,7 @@ public abstract class Function {
         return out;
     }
 
+    /** Mixing devices in one op is an error naming both (the op's name is worked out only then). */
     /** Keeps tensors for backward; an in-place write to any of them later makes backward fail loudly. */
     protected final void save(Tensor... tensors) {
         saved = tensors;
