@@ -6,7 +6,6 @@ import dev.ember.engine.autograd.Function;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Backend.Reduce;
-import dev.ember.engine.backend.Backends;
 import dev.ember.engine.backend.View;
 import dev.ember.engine.ops.Arithmetic;
 import dev.ember.engine.ops.AsStrided;
@@ -310,12 +309,9 @@ public class Tensor {
     /** A copy on device (this tensor when already there); not recorded by autograd. */
     public Tensor to(Device device) {
         if (device.equals(device())) return this;
-        if (!device.isCpu() && !device().isCpu()) return to(Device.CPU).to(device);
-        // One side is the host: a contiguous copy goes through a Java array.
-        Tensor src = Dispatch.contiguous(this, dtype()), out = empty(shape, dtype(), device);
-        if (device.isCpu()) Backends.of(device()).toHost(src.storage.buffer(), out.storage.array());
-        else Backends.of(device).fromHost(src.storage.array(), out.storage.buffer());
-        return out;
+        // Recorded like PyTorch's to(): the gradient travels back to this tensor's device.
+        if (requiresGrad() && GradMode.isEnabled()) return new Pointwise.ToDevice(device).apply(this);
+        return Dispatch.toDevice(this, device);
     }
 
     public Tensor toFloat() { return to(DType.FLOAT32); }

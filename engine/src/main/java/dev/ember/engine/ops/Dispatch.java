@@ -28,6 +28,16 @@ public final class Dispatch {
         return Backends.of(Device.common(op, tensors));
     }
 
+    /** A contiguous copy of x on device, through the host (not recorded by autograd). */
+    public static Tensor toDevice(Tensor x, Device device) {
+        if (!device.isCpu() && !x.device().isCpu()) return toDevice(toDevice(x, Device.CPU), device);
+        // One side is the host: a contiguous copy goes through a Java array.
+        Tensor src = contiguous(x, x.dtype()), out = Tensor.empty(x.shape(), x.dtype(), device);
+        if (device.isCpu()) Backends.of(x.device()).toHost(src.storage().buffer(), out.storage().array());
+        else Backends.of(device).fromHost(src.storage().array(), out.storage().buffer());
+        return out;
+    }
+
     /** x's values converted to dtype, broadcast to shape, as a fresh contiguous tensor. */
     public static Tensor contiguous(Tensor x, DType dtype) {
         Tensor out = Tensor.empty(x.shape(), dtype, x.device());

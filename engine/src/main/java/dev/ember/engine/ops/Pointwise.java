@@ -156,6 +156,19 @@ public final class Pointwise {
         @Override public String name() { return "ToCopyBackward0"; }
     }
 
+    /** Tensor.to(device) under autograd: the gradient is copied back to the input's device. */
+    public static final class ToDevice extends Function {
+        private final dev.ember.engine.Device device;
+        private dev.ember.engine.Device from;
+        public ToDevice(dev.ember.engine.Device device) { this.device = device; }
+        @Override protected Tensor forward(Tensor... x) {
+            from = x[0].device();
+            return Dispatch.toDevice(x[0], device);
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[]{g.to(from)}; }
+        @Override public String name() { return "ToCopyBackward0"; }
+    }
+
     /**
      * copy_ and fill_ under autograd: self (input 0) overwritten by src (input 1, broadcast and converted to self's
      * dtype). Self's old value gets a zero gradient; src gets the gradient, summed back to its shape.

@@ -87,6 +87,11 @@ class CudaModulesTest {
         Tensor scaled = onDevice.mul(Tensor.scalar(0.5, DType.FLOAT32));
         assertEquals(CUDA, scaled.device());
         assertArrayEquals(new float[] {0.5f, 1, 1.5f, 0.5f, 1, 1.5f}, scaled.toFloatArray());
+        // to(device) is recorded by autograd: the gradient comes back to the cpu leaf.
+        Tensor leaf = Tensor.tensor(1f, -2f, 3f).requiresGrad_();
+        leaf.to(CUDA).mul(Tensor.tensor(2f, 3f, 4f).to(CUDA)).sum().backward();
+        assertEquals(Device.CPU, leaf.grad().device());
+        assertArrayEquals(new float[] {2, 3, 4}, leaf.grad().toFloatArray());
         var e = assertThrows(IllegalArgumentException.class, () -> onDevice.add(Tensor.ones(2, 3)));
         assertTrue(e.getMessage().contains("cuda:0") && e.getMessage().contains("cpu"), e.getMessage());
     }
