@@ -69,7 +69,7 @@ final class Inference implements Iterator<InternalRow> {
         this.threads = tc != null ? tc.cpus() : Threads.getNumThreads();
         String chosen = TaskDevice.choose(setup.device());
         this.on = TaskDevice.device(chosen);
-        this.modelKey = setup.modelKey() + "@" + on;
+        this.modelKey = ModelCache.onDevice(setup.modelKey(), on);
         this.model = ModelCache.take(modelKey, () -> {
             Module m = setup.source().build(0);
             setup.weights().loadInto(m, null);

@@ -50,6 +50,11 @@ final class ModelCache {
     }
 
     /** An idle module of this key, else a new one from {@code build}. */
+    /** The key of a model's copy on one device: an executor keeps a module per model and device. */
+    static String onDevice(String key, dev.ember.engine.Device device) {
+        return key + "@" + device;
+    }
+
     static Module take(String key, Supplier<Module> build) {
         synchronized (IDLE) {
             Deque<Module> idle = IDLE.get(key);
