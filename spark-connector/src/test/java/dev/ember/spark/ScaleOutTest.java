@@ -158,7 +158,7 @@ class ScaleOutTest {
         // The order matters for these values: one flat left-to-right sum gives other bits, so the check below can fail.
         assertTrue(!java.util.Arrays.equals(TreeSum.inOrder(partials).weightedSums(), expected.weightedSums()));
         org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
-        RoundResult actual = TreeSum.sum(jsc.parallelize(partials, 20), 20);
+        RoundResult actual = TreeSum.sum(jsc.parallelize(partials, 20).rdd(), 20);
         assertArrayEquals(expected.weightedSums(), actual.weightedSums(), 0.0);
         assertEquals(20, actual.count);
         assertEquals(expected.weight, actual.weight, 0.0);
