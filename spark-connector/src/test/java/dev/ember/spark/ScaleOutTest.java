@@ -127,6 +127,7 @@ class ScaleOutTest {
         Map<String, Tensor> e = new LinkedHashMap<>();
         e.put("model/w", Tensor.tensor(0.1, -3.5e-20, 7));                    // float32
         e.put("optim/0/step", Tensor.scalar(12.25, DType.FLOAT64));           // float64
+        e.put("optim/0/exp_avg", Tensor.tensor(1.5, -2.0e-7, 3));             // float32 again: each kind keeps its place
         Snapshot s = Snapshot.fromTensors(e);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) { out.writeObject(s); }
