@@ -11,8 +11,6 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -152,28 +150,50 @@ final class Snapshot implements Serializable {
         return new Snapshot(layout, values);
     }
 
-    /**
-     * Writes float32 entries as floats (exact, see the class comment) and the others as doubles, each kind as one
-     * counted run of little-endian bytes. ObjectOutputStream writes float[] and double[] element by element
-     * (Bits.putInt per value, a tenth of a round's time in a profile); as bytes they go in one copy, put straight
-     * from {@code values} with no float[] in between (a round moves several of these through the driver).
-     */
+    /** Writes float32 entries as floats (exact, see the class comment) and the others as doubles. */
     private void writeObject(ObjectOutputStream out) throws IOException {
         out.defaultWriteObject();
         int floats = 0;
         for (int i = 0; i < layout.names.length; i++) if (layout.dtypes[i] == DType.FLOAT32) floats += numel(layout.shapes[i]);
-        ByteBuffer f = bytes(floats, Float.BYTES), d = bytes(values.length - floats, Double.BYTES);
-        FloatBuffer fv = f.asFloatBuffer();
-        DoubleBuffer dv = d.asDoubleBuffer();
-        int at = 0;
+        float[] f = new float[floats];
+        double[] d = new double[values.length - floats];
+        int at = 0, fi = 0, di = 0;
         for (int i = 0; i < layout.names.length; i++) {
             int len = numel(layout.shapes[i]);
-            if (layout.dtypes[i] == DType.FLOAT32) for (int j = at; j < at + len; j++) fv.put((float) values[j]);
-            else dv.put(values, at, len);
+            if (layout.dtypes[i] == DType.FLOAT32) for (int j = at; j < at + len; j++) f[fi++] = (float) values[j];
+            else for (int j = at; j < at + len; j++) d[di++] = values[j];
             at += len;
         }
-        writeCounted(out, floats, f);
-        writeCounted(out, values.length - floats, d);
+        writeFloats(out, f);
+        writeDoubles(out, d);
+    }
+
+    // ObjectOutputStream writes float[] and double[] element by element (Bits.putInt per value, a tenth of a round's
+    // time in a profile); as bytes they go in one copy.
+    private static void writeFloats(ObjectOutputStream out, float[] f) throws IOException {
+        ByteBuffer b = bytes(f.length, Float.BYTES);
+        b.asFloatBuffer().put(f);
+        writeCounted(out, f.length, b);
+    }
+
+    private static void writeDoubles(ObjectOutputStream out, double[] d) throws IOException {
+        ByteBuffer b = bytes(d.length, Double.BYTES);
+        b.asDoubleBuffer().put(d);
+        writeCounted(out, d.length, b);
+    }
+
+    private static float[] readFloats(ObjectInputStream in) throws IOException {
+        ByteBuffer b = readCounted(in, Float.BYTES);
+        float[] f = new float[b.capacity() / Float.BYTES];
+        b.asFloatBuffer().get(f);
+        return f;
+    }
+
+    private static double[] readDoubles(ObjectInputStream in) throws IOException {
+        ByteBuffer b = readCounted(in, Double.BYTES);
+        double[] d = new double[b.capacity() / Double.BYTES];
+        b.asDoubleBuffer().get(d);
+        return d;
     }
 
     private static ByteBuffer bytes(int count, int width) {
@@ -193,14 +213,14 @@ final class Snapshot implements Serializable {
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
-        FloatBuffer f = readCounted(in, Float.BYTES).asFloatBuffer();
-        DoubleBuffer d = readCounted(in, Double.BYTES).asDoubleBuffer();
+        float[] f = readFloats(in);
+        double[] d = readDoubles(in);
         values = new double[layout.size()];
-        int at = 0;
+        int at = 0, fi = 0, di = 0;
         for (int i = 0; i < layout.names.length; i++) {
             int len = numel(layout.shapes[i]);
-            if (layout.dtypes[i] == DType.FLOAT32) for (int j = at; j < at + len; j++) values[j] = f.get();
-            else d.get(values, at, len);
+            if (layout.dtypes[i] == DType.FLOAT32) for (int j = at; j < at + len; j++) values[j] = f[fi++];
+            else for (int j = at; j < at + len; j++) values[j] = d[di++];
             at += len;
         }
     }
