@@ -61,7 +61,7 @@ class TransformTest {
         model.transform(data).count();
         model.copy(new org.apache.spark.ml.param.ParamMap()).setInferenceBatchSize(16).transform(data).count();
         assertEquals(built, ModelCache.built());
-        assertTrue(ModelCache.idle(model.modelKey()) >= 1);
+        assertTrue(ModelCache.idle(model.modelKey() + "@cpu") >= 1); // cached per device the tasks ran on
 
         EmberModel other = fitted(TestSpark.blobs(200, 13, 4));
         assertNotEquals(model.modelKey(), ModelCache.key(model.uid(), model.source(), other.weights()), "other weights, another key");
