@@ -252,9 +252,9 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
      * to sum them), one task per slot trains its share in turn: the same work and results, in fewer Spark tasks,
      * whose scheduling is most of a round's fixed cost on small models.
      */
-    private static JavaRDD<RoundResult> trainAll(JavaRDD<PartitionData> data, RoundTrainer.Task task, int partitions, int slots) {
-        if (partitions <= slots || partitions > TreeSum.FAN_IN) return data.mapPartitions(task);
-        return data.coalesce(slots).mapPartitions(task);
+    private static org.apache.spark.rdd.RDD<RoundResult> trainAll(JavaRDD<PartitionData> data, RoundTrainer.Task task, int partitions, int slots) {
+        if (partitions <= slots || partitions > TreeSum.FAN_IN) return Jobs.mapPartitions(data.rdd(), task);
+        return Jobs.mapPartitions(data.coalesce(slots).rdd(), task);
     }
 
     /** Bytes of the cached RDD {@code rddId} in the executors' memory and on their disks. */

@@ -34,14 +34,15 @@ final class RoundTrainer {
     /** What every task of a round receives (broadcast). */
     record RoundInput(TrainConfig config, int round, Snapshot state) implements Serializable {}
 
-    /**
-     * A round's function over the partitions. A named class, not a lambda: Spark's ClosureCleaner parses every
-     * lambda's class file (ASM, a jar lookup) each time a job is built from it, which cost ~4 ms a round.
-     */
-    record Task(org.apache.spark.broadcast.Broadcast<RoundInput> input)
-            implements org.apache.spark.api.java.function.FlatMapFunction<Iterator<PartitionData>, RoundResult> {
+    /** A round's function over the partitions: a named class, not a lambda, so Spark's ClosureCleaner does not parse it (see {@link Jobs}). */
+    static final class Task extends Jobs.PartitionFunction<PartitionData, RoundResult> {
+        private static final long serialVersionUID = 1L;
+        private final org.apache.spark.broadcast.Broadcast<RoundInput> input;
+
+        Task(org.apache.spark.broadcast.Broadcast<RoundInput> input) { this.input = input; }
+
         /** The task's partitions (one, or several in turn): each still gives its own result, so the sums are the same. */
-        @Override public Iterator<RoundResult> call(Iterator<PartitionData> group) {
+        @Override Iterator<RoundResult> call(Iterator<PartitionData> group) {
             List<RoundResult> out = new ArrayList<>();
             group.forEachRemaining(d -> out.add(train(d, input.value())));
             return out.iterator();

@@ -4,14 +4,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.Partition;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.rdd.PartitionCoalescer;
 import org.apache.spark.rdd.PartitionGroup;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.storage.StorageLevel;
 import scala.Option;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
 
 /**
  * Sums the partitions' {@link RoundResult}s in a fixed tree: groups of {@value #FAN_IN} adjacent ranges
@@ -29,31 +26,36 @@ import scala.reflect.ClassTag$;
  */
 final class TreeSum {
     static final int FAN_IN = 8;
-    private static final ClassTag<RoundResult> PARTIAL = ClassTag$.MODULE$.apply(RoundResult.class);
 
     private TreeSum() {}
 
-    static RoundResult sum(JavaRDD<RoundResult> partials, int numPartitions) {
-        if (numPartitions <= FAN_IN) return inOrder(partials.collect());
-        List<JavaRDD<RoundResult>> kept = new ArrayList<>();
+    static RoundResult sum(RDD<RoundResult> partials, int numPartitions) {
+        if (numPartitions <= FAN_IN) return inOrder(Jobs.collect(partials));
+        List<RDD<RoundResult>> kept = new ArrayList<>();
         try {
-            JavaRDD<RoundResult> level = partials;
+            RDD<RoundResult> level = partials;
             int groups = numPartitions;
             while (groups > FAN_IN) {
                 level.persist(StorageLevel.MEMORY_ONLY());
                 kept.add(level);
-                level.count(); // all partitions at once, in parallel; the next level only reads them
+                Jobs.count(level); // all partitions at once, in parallel; the next level only reads them
                 groups = (groups + FAN_IN - 1) / FAN_IN;
-                RDD<RoundResult> grouped = level.rdd().coalesce(groups, false, Option.apply(new AdjacentGroups()), null);
-                level = JavaRDD.fromRDD(grouped, PARTIAL).mapPartitions(it -> {
-                    List<RoundResult> group = new ArrayList<>();
-                    it.forEachRemaining(group::add);
-                    return List.of(inOrder(group)).iterator();
-                });
+                level = Jobs.mapPartitions(level.coalesce(groups, false, Option.apply(new AdjacentGroups()), null), new SumGroup());
             }
-            return inOrder(level.collect());
+            return inOrder(Jobs.collect(level));
         } finally {
-            for (JavaRDD<RoundResult> rdd : kept) rdd.unpersist(false);
+            for (RDD<RoundResult> rdd : kept) rdd.unpersist(false);
+        }
+    }
+
+    /** One coalesced group's partials summed into one. */
+    private static final class SumGroup extends Jobs.PartitionFunction<RoundResult, RoundResult> {
+        private static final long serialVersionUID = 1L;
+
+        @Override java.util.Iterator<RoundResult> call(java.util.Iterator<RoundResult> group) {
+            List<RoundResult> all = new ArrayList<>();
+            group.forEachRemaining(all::add);
+            return List.of(inOrder(all)).iterator();
         }
     }
 

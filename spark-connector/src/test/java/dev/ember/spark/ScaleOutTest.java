@@ -127,6 +127,7 @@ class ScaleOutTest {
         Map<String, Tensor> e = new LinkedHashMap<>();
         e.put("model/w", Tensor.tensor(0.1, -3.5e-20, 7));                    // float32
         e.put("optim/0/step", Tensor.scalar(12.25, DType.FLOAT64));           // float64
+        e.put("optim/0/exp_avg", Tensor.tensor(1.5, -2.0e-7, 3));             // float32 again: each kind keeps its place
         Snapshot s = Snapshot.fromTensors(e);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) { out.writeObject(s); }
@@ -158,7 +159,7 @@ class ScaleOutTest {
         // The order matters for these values: one flat left-to-right sum gives other bits, so the check below can fail.
         assertTrue(!java.util.Arrays.equals(TreeSum.inOrder(partials).weightedSums(), expected.weightedSums()));
         org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
-        RoundResult actual = TreeSum.sum(jsc.parallelize(partials, 20), 20);
+        RoundResult actual = TreeSum.sum(jsc.parallelize(partials, 20).rdd(), 20);
         assertArrayEquals(expected.weightedSums(), actual.weightedSums(), 0.0);
         assertEquals(20, actual.count);
         assertEquals(expected.weight, actual.weight, 0.0);

@@ -1,0 +1,37 @@
+package dev.ember.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class JobsTest {
+    /** Sums each partition's numbers, the way TreeSum's levels sum theirs. */
+    static final class SumEach extends Jobs.PartitionFunction<Integer, Integer> {
+        @Override Iterator<Integer> call(Iterator<Integer> partition) {
+            int sum = 0;
+            while (partition.hasNext()) sum += partition.next();
+            return List.of(sum).iterator();
+        }
+    }
+
+    @Test
+    void collectKeepsPartitionOrderAndCountComputesEveryPartition() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        List<Integer> numbers = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) numbers.add(i);
+        RDD<Integer> rdd = jsc.parallelize(numbers, 4).rdd(); // slices 1-2, 3-5, 6-7, 8-10
+
+        assertEquals(numbers, Jobs.collect(rdd));
+        assertEquals(10, Jobs.count(rdd));
+        assertEquals(List.of(3, 12, 13, 27), Jobs.collect(Jobs.mapPartitions(rdd, new SumEach())));
+        assertEquals(0, Jobs.count(jsc.parallelize(List.<Integer>of(), 3).rdd()));
+    }
+}
