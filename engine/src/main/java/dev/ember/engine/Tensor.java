@@ -16,7 +16,6 @@ import dev.ember.engine.ops.LinearAlgebra;
 import dev.ember.engine.ops.LinearSolve;
 import dev.ember.engine.ops.Pointwise;
 import dev.ember.engine.ops.Reductions;
-import dev.ember.engine.ops.TensorFormat;
 import dev.ember.engine.ops.Views;
 
 import java.util.Arrays;
