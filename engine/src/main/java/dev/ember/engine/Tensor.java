@@ -1,9 +1,9 @@
 package dev.ember.engine;
 
 import dev.ember.engine.autograd.Backward;
-import dev.ember.engine.autograd.CopySlices;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.autograd.InPlace;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Backend.Reduce;
 import dev.ember.engine.backend.View;
@@ -16,11 +16,9 @@ import dev.ember.engine.ops.LinearAlgebra;
 import dev.ember.engine.ops.LinearSolve;
 import dev.ember.engine.ops.Pointwise;
 import dev.ember.engine.ops.Reductions;
-import dev.ember.engine.ops.TensorFormat;
 import dev.ember.engine.ops.Views;
 
 import java.util.Arrays;
-import java.util.function.UnaryOperator;
 
 /**
  * An n-dimensional array with autograd, like torch.Tensor: a view (shape, strides, offset) over a
@@ -192,6 +190,8 @@ public class Tensor {
     public int version() { return storage.version(); }
     /** Whether this tensor is a view of another tensor's storage. */
     public boolean isView() { return base != null; }
+    /** The tensor this one is a view of (its root, PyTorch's {@code _base}), or null. */
+    public Tensor base() { return base; }
 
     /** Whether the elements are laid out row-major without gaps (size-1 dims may have any stride). */
     public boolean isContiguous() {
@@ -264,6 +264,9 @@ public class Tensor {
 
     /** A tensor sharing this storage, cut from the graph. */
     public Tensor detach() { return new Tensor(storage, shape, strides, offset, null); }
+
+    /** Part of autograd's machinery: an in-place write gave this root tensor a new history; its views re-derive theirs when next read. */
+    public void markHistoryReplaced() { historyVersion++; }
 
     /** Part of autograd's machinery: links this fresh op output to the node that made it. */
     public void attachGradFn(Function fn) {
@@ -501,14 +504,14 @@ public class Tensor {
     /** Advanced indexing {@code t[i0, i1, ...]}: each index tensor (int64/int32, or one bool mask) indexes one leading dim. */
     public Tensor index(Tensor... indices) { return Indexing.index(this, indices); }
     /** {@code t[indices] = values} (accumulate adds instead); in place, returns this. */
-    public Tensor indexPut_(Tensor[] indices, Tensor values, boolean accumulate) { return inPlace(t -> Indexing.indexPut(t, indices, values, accumulate)); }
+    public Tensor indexPut_(Tensor[] indices, Tensor values, boolean accumulate) { return InPlace.apply(this, t -> Indexing.indexPut(t, indices, values, accumulate)); }
     public Tensor indexSelect(int dim, Tensor index) { return Indexing.indexSelect(this, Shape.dim(dim, shape.length), index); }
     public Tensor gather(int dim, Tensor index) { return Indexing.gather(this, Shape.dim(dim, Math.max(shape.length, 1)), index); }
     /** A copy of this with src added at the positions index gives along dim. */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Indexing.scatterAdd(this, Shape.dim(dim, Math.max(shape.length, 1)), index, src); }
-    public Tensor scatterAdd_(int dim, Tensor index, Tensor src) { return inPlace(t -> t.scatterAdd(dim, index, src)); }
+    public Tensor scatterAdd_(int dim, Tensor index, Tensor src) { return InPlace.apply(this, t -> t.scatterAdd(dim, index, src)); }
     public Tensor maskedFill(Tensor mask, double value) { return Indexing.maskedFill(this, mask, value); }
-    public Tensor maskedFill_(Tensor mask, double value) { return inPlace(t -> t.maskedFill(mask, value)); }
+    public Tensor maskedFill_(Tensor mask, double value) { return InPlace.apply(this, t -> t.maskedFill(mask, value)); }
     /** The elements where mask (broadcast) is true, as a 1-d tensor. */
     public Tensor maskedSelect(Tensor mask) { return Indexing.maskedSelect(this, mask); }
     /** Indices of nonzero elements, [count, dim] int64. */
@@ -756,127 +759,56 @@ public class Tensor {
 
     // ================================================================ in place
 
-    /**
-     * Runs op and writes its result into this tensor. With autograd recording, the result's graph becomes
-     * this tensor's history (computed from a copy, so tensors saved for backward stay intact); through a
-     * view, the base's history becomes a {@link CopySlices} of the old one and the result.
-     */
-    private Tensor inPlace(UnaryOperator<Tensor> op) {
-        boolean record = GradMode.isEnabled();
-        if (record) refreshViewHistory();
-        if (record && requiresGrad && gradFn == null) {
-            throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
-        }
-        if (record && base != null && base.requiresGrad) {
-            if (base.gradFn == null) throw new IllegalStateException("a view of a leaf Variable that requires grad is being used in an in-place operation.");
-            // Its history would not lead back to the base, so the base's gradient would silently miss the write.
-            if (!requiresGrad) throw new IllegalStateException("a view was created in no-grad mode and is being modified in-place with grad mode enabled; create the view with grad mode enabled");
-        }
-        Tensor result;
-        if (!record) {
-            try (var m = GradMode.noGrad()) { result = op.apply(this); }
-        } else {
-            // The op may save its input for backward: it gets a copy, so the write below can't corrupt what backward reads.
-            // (Only when the result joins the graph; that is known up front when this tensor requires grad.)
-            result = op.apply(requiresGrad ? clone() : this);
-            if (result.requiresGrad && !requiresGrad) result = op.apply(clone());
-        }
-        if (!Arrays.equals(result.shape, shape)) {
-            throw new IllegalArgumentException("output with shape " + Shape.str(shape) + " doesn't match the broadcast shape " + Shape.str(result.shape));
-        }
-        if (result.dtype().isFloatingPoint() && !dtype().isFloatingPoint()) {
-            throw new IllegalArgumentException("result type " + result.dtype() + " can't be cast to the desired output type " + dtype() + " of an in-place op");
-        }
-        if (record && result.requiresGrad) {
-            Dispatch.copyInto(this, result.detach());
-            if (base != null) {
-                rebaseHistory(result);
-            } else {
-                setHistory(result.gradFn);
-                requiresGrad = true;
-                historyVersion++; // views taken earlier now re-derive their history from this one
-            }
-        } else {
-            Dispatch.copyInto(this, result);
-        }
-        return this;
-    }
-
-    public Tensor add_(Tensor o) { return inPlaceBinary(Backend.Binary.ADD, o) ? this : inPlace(t -> t.add(o)); }
-    public Tensor add_(double v) { return inPlace(t -> t.add(v)); }
-    public Tensor add_(Tensor o, double alpha) { return inPlace(t -> t.add(o, alpha)); }
-    public Tensor sub_(Tensor o) { return inPlaceBinary(Backend.Binary.SUB, o) ? this : inPlace(t -> t.sub(o)); }
-    public Tensor sub_(double v) { return inPlace(t -> t.sub(v)); }
-    public Tensor mul_(Tensor o) { return inPlaceBinary(Backend.Binary.MUL, o) ? this : inPlace(t -> t.mul(o)); }
-    public Tensor mul_(double v) { return inPlace(t -> t.mul(v)); }
-    public Tensor div_(Tensor o) { return inPlaceBinary(Backend.Binary.DIV, o) ? this : inPlace(t -> t.div(o)); }
-    public Tensor div_(double v) { return inPlace(t -> t.div(v)); }
-    public Tensor pow_(double p) { return inPlace(t -> t.pow(p)); }
-    public Tensor neg_() { return inPlace(Tensor::neg); }
-    public Tensor exp_() { return inPlace(Tensor::exp); }
-    public Tensor sqrt_() { return inPlace(Tensor::sqrt); }
-    public Tensor relu_() { return inPlace(Tensor::relu); }
-    public Tensor sigmoid_() { return inPlace(Tensor::sigmoid); }
-    public Tensor tanh_() { return inPlace(Tensor::tanh); }
-    public Tensor abs_() { return inPlace(Tensor::abs); }
-    public Tensor clamp_(double min, double max) { return inPlace(t -> t.clamp(min, max)); }
+    public Tensor add_(Tensor o) { return inPlaceBinary(Backend.Binary.ADD, o) ? this : InPlace.apply(this, t -> t.add(o)); }
+    public Tensor add_(double v) { return InPlace.apply(this, t -> t.add(v)); }
+    public Tensor add_(Tensor o, double alpha) { return InPlace.apply(this, t -> t.add(o, alpha)); }
+    public Tensor sub_(Tensor o) { return inPlaceBinary(Backend.Binary.SUB, o) ? this : InPlace.apply(this, t -> t.sub(o)); }
+    public Tensor sub_(double v) { return InPlace.apply(this, t -> t.sub(v)); }
+    public Tensor mul_(Tensor o) { return inPlaceBinary(Backend.Binary.MUL, o) ? this : InPlace.apply(this, t -> t.mul(o)); }
+    public Tensor mul_(double v) { return InPlace.apply(this, t -> t.mul(v)); }
+    public Tensor div_(Tensor o) { return inPlaceBinary(Backend.Binary.DIV, o) ? this : InPlace.apply(this, t -> t.div(o)); }
+    public Tensor div_(double v) { return InPlace.apply(this, t -> t.div(v)); }
+    public Tensor pow_(double p) { return InPlace.apply(this, t -> t.pow(p)); }
+    public Tensor neg_() { return InPlace.apply(this, Tensor::neg); }
+    public Tensor exp_() { return InPlace.apply(this, Tensor::exp); }
+    public Tensor sqrt_() { return InPlace.apply(this, Tensor::sqrt); }
+    public Tensor relu_() { return InPlace.apply(this, Tensor::relu); }
+    public Tensor sigmoid_() { return InPlace.apply(this, Tensor::sigmoid); }
+    public Tensor tanh_() { return InPlace.apply(this, Tensor::tanh); }
+    public Tensor abs_() { return InPlace.apply(this, Tensor::abs); }
+    public Tensor clamp_(double min, double max) { return InPlace.apply(this, t -> t.clamp(min, max)); }
     /** Copies src (broadcast, converted to this dtype) into this tensor; with autograd, gradients flow to src only. */
     public Tensor copy_(Tensor src) {
-        if (recordsInPlace(src)) return inPlace(t -> new Pointwise.Overwrite().apply(t, src));
+        if (InPlace.isRecorded(this, src)) return InPlace.apply(this, t -> new Pointwise.Overwrite().apply(t, src));
         Dispatch.copyInto(this, src);
         return this;
     }
     public Tensor zero_() { return fill_(0.0); }
     public Tensor fill_(double value) {
-        if (recordsInPlace()) return inPlace(t -> new Pointwise.Overwrite().apply(t, scalar(value, dtype())));
+        if (InPlace.isRecorded(this)) return InPlace.apply(this, t -> new Pointwise.Overwrite().apply(t, scalar(value, dtype())));
         Dispatch.fill(this, value);
         return this;
     }
 
     /** this op= o straight into this tensor's memory, when autograd has nothing to record; false if not done. */
     private boolean inPlaceBinary(Backend.Binary op, Tensor o) {
-        return !recordsInPlace(o) && Dispatch.binaryInPlace(op, this, o);
-    }
-
-    /** Whether an in-place write of operand into this tensor must go through autograd: either side is in the graph. */
-    private boolean recordsInPlace(Tensor operand) { return recordsInPlace() || (GradMode.isEnabled() && operand.requiresGrad()); }
-
-    /** Whether an in-place write to this tensor must go through autograd (or be refused by {@link #inPlace}). */
-    private boolean recordsInPlace() { return GradMode.isEnabled() && (requiresGrad() || (base != null && base.requiresGrad)); }
-
-    /** This view's layout inside its base's storage. */
-    private AsStrided.Geometry viewGeometry() {
-        return new AsStrided.Geometry(base.shape.clone(), base.strides.clone(), base.offset, shape.clone(), strides.clone(), offset);
+        return !InPlace.isRecorded(this, o) && Dispatch.binaryInPlace(op, this, o);
     }
 
     /**
-     * After result was written through this view: the base's history becomes old history outside the view's
-     * region and result's graph inside it, and this view's history becomes "this region of the new base".
+     * A view whose base got a new history (an in-place write through the base or another view, see
+     * {@link InPlace}) since this view's history was set: its old history no longer describes its values, so it
+     * becomes the region of the base's current history (the view's values are unchanged).
      */
-    private void rebaseHistory(Tensor result) {
-        AsStrided.Geometry region = viewGeometry();
-        new CopySlices(region).apply(base, result);
-        base.historyVersion++;
-        viewOf(base, region);
-    }
-
-    /** Sets this view's history to the region of base's current history (the view's values are unchanged). */
-    private void viewOf(Tensor base, AsStrided.Geometry region) {
+    private void refreshViewHistory() {
+        if (base == null || baseHistorySeen == base.historyVersion) return;
         baseHistorySeen = base.historyVersion;
         if (!base.requiresGrad) return;
         try (var g = GradMode.enableGrad()) {
-            Tensor fresh = new AsStrided(region).apply(base);
+            Tensor fresh = new AsStrided(AsStrided.Geometry.ofView(this)).apply(base);
             setHistory(fresh.gradFn);
             requiresGrad = fresh.requiresGrad;
         }
-    }
-
-    /**
-     * A view whose base got a new history (an in-place write through the base or another view) since this
-     * view's history was set: its old history no longer describes its values, so it is re-derived from the base.
-     */
-    private void refreshViewHistory() {
-        if (base != null && baseHistorySeen != base.historyVersion) viewOf(base, viewGeometry());
     }
 
     /** Fills with uniform values on [from, to) (used by init functions). */

@@ -30,7 +30,7 @@ public final class Run {
         add("bench-vs-mllib", dev.ember.examples.spark.BenchVsMllib.class, "Fashion-MNIST MLP: EmberEstimator vs MLlib's MultilayerPerceptronClassifier");
         add("bench-cuda", BenchCuda.class, "cuda:0: float32 GEMM GFLOP/s (fp32, TF32) and MLP training samples/s, next to PyTorch on the same GPU and Ember on the cpu");
         add("bench-gemm", BenchGemm.class, "float32 GEMM GFLOP/s at 1 and 2 threads, next to the system BLAS");
-        add("model-spec-doc", dev.ember.engine.io.ModelSpecDoc.class, "regenerate docs/model-spec.md (every layer type, argument and default) from the layer registry");
+        add("model-spec-doc", dev.ember.engine.nn.spec.ModelSpecDoc.class, "regenerate docs/model-spec.md (every layer type, argument and default) from the layer registry");
         add("bench-save-load", BenchSaveLoad.class, "SavedModel save/load ms of a 0.9 MB and a 55 MB MLP, and SHA-256 / CRC32C digest MB/s");
         add("bench-rnn", BenchRnn.class, "LSTM(32, 128) batch 32 forward+backward ms per sequence and per step for T = 25..200, next to PyTorch");
     }

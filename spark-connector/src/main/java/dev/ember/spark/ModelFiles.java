@@ -1,7 +1,7 @@
 package dev.ember.spark;
 
 import dev.ember.engine.io.FileDigests;
-import dev.ember.engine.io.ModelSpec;
+import dev.ember.engine.nn.spec.ModelSpec;
 import dev.ember.engine.io.SafeTensors;
 import dev.ember.engine.io.SavedModel;
 import dev.ember.engine.nn.Module;

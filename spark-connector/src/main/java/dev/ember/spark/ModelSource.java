@@ -1,7 +1,7 @@
 package dev.ember.spark;
 
 import dev.ember.engine.Generator;
-import dev.ember.engine.io.ModelSpec;
+import dev.ember.engine.nn.spec.ModelSpec;
 import dev.ember.engine.nn.Module;
 import java.io.Serializable;
 

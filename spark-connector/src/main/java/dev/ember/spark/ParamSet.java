@@ -37,7 +37,7 @@ public final class ParamSet {
         outputCol = new Param<>(uid, "outputCol", "column for the model's raw output as array<float> (empty to leave out)");
         handleInvalid = new Param<>(uid, "handleInvalid", "how to handle invalid rows (null, NaN, infinite or wrong-length features, bad labels): "
                 + "'error' throws naming the column, partition and row; 'skip' drops them", oneOf(HANDLE_INVALID));
-        modelSpec = new Param<>(uid, "modelSpec", "the model as an Ember JSON model spec (see dev.ember.engine.io.ModelSpec)");
+        modelSpec = new Param<>(uid, "modelSpec", "the model as an Ember JSON model spec (see dev.ember.engine.nn.spec.ModelSpec)");
         modelFactory = new Param<>(uid, "modelFactory", "name of a class implementing dev.ember.spark.ModuleFactory, used instead of modelSpec");
         loss = new Param<>(uid, "loss", "loss function: " + String.join(", ", LOSSES), oneOf(LOSSES));
         optimizer = new Param<>(uid, "optimizer", "optimizer: " + String.join(", ", OPTIMIZERS), oneOf(OPTIMIZERS));

@@ -9,7 +9,7 @@ import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.data.DataLoader;
 import dev.ember.engine.data.TensorDataset;
-import dev.ember.engine.io.ModelSpec;
+import dev.ember.engine.nn.spec.ModelSpec;
 import dev.ember.engine.nn.F;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Adam;

@@ -3,6 +3,7 @@ package dev.ember.engine.io;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.nn.Module;
+import dev.ember.engine.nn.spec.ModelSpec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

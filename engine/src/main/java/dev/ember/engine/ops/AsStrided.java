@@ -15,6 +15,12 @@ public final class AsStrided extends Function {
 
     /** The layout of a base tensor and of one view into the same storage. */
     public record Geometry(int[] baseShape, int[] baseStrides, int baseOffset, int[] shape, int[] strides, int offset) {
+        /** A view's layout inside its base's storage. */
+        public static Geometry ofView(Tensor view) {
+            Tensor base = view.base();
+            return new Geometry(base.shape(), base.strides(), base.offset(), view.shape(), view.strides(), view.offset());
+        }
+
         /** Scratch elements needed to hold both the base and the view at their positions. */
         int span() { return Math.max(end(baseShape, baseStrides, baseOffset), end(shape, strides, offset)); }
 

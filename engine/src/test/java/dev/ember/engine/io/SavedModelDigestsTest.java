@@ -2,6 +2,7 @@ package dev.ember.engine.io;
 
 import dev.ember.engine.Tensor;
 import dev.ember.engine.nn.Module;
+import dev.ember.engine.nn.spec.ModelSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

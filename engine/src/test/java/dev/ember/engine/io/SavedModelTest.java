@@ -4,6 +4,7 @@ import dev.ember.engine.Tensor;
 import dev.ember.engine.nn.Linear;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.nn.Sequential;
+import dev.ember.engine.nn.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package dev.ember.engine.nn;
 
 import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
-import dev.ember.engine.io.ModelSpec;
+import dev.ember.engine.nn.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

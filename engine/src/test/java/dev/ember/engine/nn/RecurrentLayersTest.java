@@ -112,7 +112,7 @@ class RecurrentLayersTest {
     }
 
     @Test void builtFromAJsonSpec() {
-        Module m = dev.ember.engine.io.ModelSpec.parse("{\"layers\": [{\"type\": \"LSTM\", \"input_size\": 4, \"hidden_size\": 3, \"num_layers\": 2, \"batch_first\": true},"
+        Module m = dev.ember.engine.nn.spec.ModelSpec.parse("{\"layers\": [{\"type\": \"LSTM\", \"input_size\": 4, \"hidden_size\": 3, \"num_layers\": 2, \"batch_first\": true},"
                 + " {\"type\": \"GRU\", \"input_size\": 3, \"hidden_size\": 2, \"bidirectional\": true}, {\"type\": \"RNN\", \"input_size\": 4, \"hidden_size\": 5, \"nonlinearity\": \"relu\"}]}").build();
         assertTrue(m.namedParameters().containsKey("0.weight_ih_l1"));
         assertTrue(m.namedParameters().containsKey("1.bias_hh_l0_reverse"));

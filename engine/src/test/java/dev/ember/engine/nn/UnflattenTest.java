@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.ember.engine.DType;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradCheck;
-import dev.ember.engine.io.ModelSpec;
+import dev.ember.engine.nn.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 
 class UnflattenTest {

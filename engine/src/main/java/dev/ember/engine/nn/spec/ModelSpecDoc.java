@@ -1,4 +1,6 @@
-package dev.ember.engine.io;
+package dev.ember.engine.nn.spec;
+
+import dev.ember.engine.io.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +31,7 @@ public final class ModelSpecDoc {
         md.append("""
                 # Model spec reference
 
-                <!-- Generated from engine/src/main/java/dev/ember/engine/io/LayerRegistry.java by ModelSpecDoc: do not edit.
+                <!-- Generated from engine/src/main/java/dev/ember/engine/nn/spec/LayerRegistry.java by ModelSpecDoc: do not edit.
                      Regenerate with `examples/run model-spec-doc` (ModelSpecDocTest fails when this file is out of date). -->
 
                 A model spec is a JSON object that lists layers in order; Ember builds them into a `Sequential` whose children

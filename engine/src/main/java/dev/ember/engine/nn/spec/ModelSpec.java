@@ -1,5 +1,6 @@
-package dev.ember.engine.io;
+package dev.ember.engine.nn.spec;
 
+import dev.ember.engine.io.Json;
 import dev.ember.engine.nn.Module;
 import dev.ember.engine.nn.Sequential;
 

@@ -1,7 +1,4 @@
-package dev.ember.engine.ops;
-
-import dev.ember.engine.DType;
-import dev.ember.engine.Tensor;
+package dev.ember.engine;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -13,7 +10,7 @@ import java.util.List;
  * Prints tensors exactly as PyTorch 1.13's {@code repr(tensor)} does with the default print options
  * (precision 4, threshold 1000, edge items 3, line width 80). A port of {@code torch/_tensor_str.py}.
  */
-public final class TensorFormat {
+final class TensorFormat {
     private static final int PRECISION = 4;
     private static final int THRESHOLD = 1000;
     private static final int EDGE_ITEMS = 3;
@@ -29,7 +26,7 @@ public final class TensorFormat {
      * @param t any tensor
      * @return the text PyTorch would print for an equal tensor
      */
-    public static String format(Tensor t) {
+    static String format(Tensor t) {
         String prefix = "tensor(";
         int indent = prefix.length();
         List<String> suffixes = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.ember.engine.io;
+package dev.ember.engine.nn.spec;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +18,7 @@ class ModelSpecDocTest {
     void theCommittedReferenceIsUpToDate() throws IOException {
         assertTrue(Files.isRegularFile(DOC), DOC.toAbsolutePath() + " is missing: run `examples/run model-spec-doc` from the repository root");
         assertEquals(ModelSpecDoc.markdown(), Files.readString(DOC, StandardCharsets.UTF_8),
-                ModelSpecDoc.PATH + " is out of date with LayerRegistry: regenerate it with `examples/run model-spec-doc` (or `java -cp engine/target/classes dev.ember.engine.io.ModelSpecDoc docs/model-spec.md`) and commit it");
+                ModelSpecDoc.PATH + " is out of date with LayerRegistry: regenerate it with `examples/run model-spec-doc` (or `java -cp engine/target/classes dev.ember.engine.nn.spec.ModelSpecDoc docs/model-spec.md`) and commit it");
     }
 
     @Test

@@ -1,6 +1,7 @@
-package dev.ember.engine.io;
+package dev.ember.engine.nn.spec;
 
 import dev.ember.engine.Tensor;
+import dev.ember.engine.io.Json;
 import dev.ember.engine.nn.AvgPool2d;
 import dev.ember.engine.nn.Conv2d;
 import dev.ember.engine.nn.Linear;
