@@ -61,7 +61,12 @@ public final class Device {
      *
      * @throws IllegalArgumentException naming the op and both devices when two operands live on different devices
      */
-    public static Device common(String op, Tensor... operands) {
+    public static Device common(String op, Tensor... operands) { return common((Object) op, operands); }
+
+    /** {@link #common(String, Tensor...)} naming the op by its class, worked out only for the error. */
+    public static Device common(Class<?> op, Tensor... operands) { return common((Object) op, operands); }
+
+    private static Device common(Object op, Tensor... operands) {
         Device device = null;
         boolean cpuScalar = false;
         for (Tensor t : operands) {
@@ -71,7 +76,8 @@ public final class Device {
             if (d.isCpu() && t.dim() == 0) { cpuScalar = true; continue; }
             if (device == null) device = d;
             else if (!device.equals(d)) {
-                throw new IllegalArgumentException(op + ": expected all tensors to be on the same device, but found at least two devices, " + device + " and " + d);
+                String name = op instanceof Class<?> c ? c.getSimpleName() : String.valueOf(op);
+                throw new IllegalArgumentException(name + ": expected all tensors to be on the same device, but found at least two devices, " + device + " and " + d);
             }
         }
         return device != null ? device : cpuScalar ? CPU : defaultDevice();
@@ -89,7 +95,7 @@ public final class Device {
     public static final class Use implements AutoCloseable {
         private final Device previous;
         private Use(Device previous) { this.previous = previous; }
-        @Override public void close() { DEFAULT.set(previous); }
+        @Override public void close() { if (previous != null) DEFAULT.set(previous); }
     }
 
     /**
@@ -99,10 +105,13 @@ public final class Device {
      * land there.
      */
     public static Use use(Device device) {
-        Use u = new Use(DEFAULT.get());
+        Device previous = DEFAULT.get();
+        if (previous == device) return UNCHANGED;  // every op does this: no write, no allocation when nothing changes
         DEFAULT.set(device);
-        return u;
+        return new Use(previous);
     }
+
+    private static final Use UNCHANGED = new Use(null);
 
     public Type type() { return type; }
     public int index() { return index; }

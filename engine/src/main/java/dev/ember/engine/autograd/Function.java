@@ -37,7 +37,7 @@ public abstract class Function {
      */
     public final Tensor apply(Tensor... x) {
         // The operands' one device (a mismatch fails naming both); forward and backward run under it.
-        Device device = Device.common(getClass().getSimpleName(), x);
+        Device device = Device.common(getClass(), x);
         boolean record = false;
         if (GradMode.isEnabled()) {
             for (Tensor t : x) if (t != null && t.requiresGrad()) { record = true; break; }
