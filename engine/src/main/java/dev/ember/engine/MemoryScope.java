@@ -48,6 +48,7 @@ public final class MemoryScope implements AutoCloseable {
      * went back.
      */
     public int collect(Object... live) {
+        if (scope.size() == 0) return 0;  // nothing on a device (every cpu step): no roots to walk
         List<CudaBuffer> keep = new ArrayList<>();
         for (Object o : live) mark(o, keep);
         return scope.collect(keep);

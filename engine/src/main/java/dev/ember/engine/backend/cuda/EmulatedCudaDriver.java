@@ -56,6 +56,8 @@ public final class EmulatedCudaDriver implements CudaDriver {
     private record EmulatedKernel(String module, String name) implements Kernel {}
 
     private static final Map<Path, EmulatorLibrary> LIBRARIES = new ConcurrentHashMap<>();
+    /** Each shipped module's kernel names, read from its PTX once rather than at every lookup. */
+    private static final Map<String, List<String>> ENTRIES = new ConcurrentHashMap<>();
     /** cuda_emu.h keeps the grid in globals: one launch at a time across all emulated devices. */
     private static final Object LAUNCH_LOCK = new Object();
 
@@ -110,7 +112,7 @@ public final class EmulatedCudaDriver implements CudaDriver {
         if (!PtxSource.MODULES.contains(module)) {
             throw new IllegalArgumentException("no CUDA module '" + module + "'; modules: " + PtxSource.MODULES);
         }
-        List<String> entries = PtxSource.entries(PtxSource.load(module));
+        List<String> entries = ENTRIES.computeIfAbsent(module, m -> PtxSource.entries(PtxSource.load(m)));
         if (!entries.contains(name)) {
             throw new IllegalArgumentException("module " + module + " has no kernel '" + name + "'; it has " + entries);
         }
