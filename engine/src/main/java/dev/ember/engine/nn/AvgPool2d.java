@@ -2,19 +2,27 @@ package dev.ember.engine.nn;
 
 import dev.ember.engine.Tensor;
 import dev.ember.engine.ops.Pooling;
+import dev.ember.engine.optim.Option;
 
 /**
  * 2-d average pooling like torch.nn.AvgPool2d: the stride defaults to the kernel size, and padding zeros count
  * in the divisor unless countIncludePad is false; a positive divisorOverride replaces the divisor.
  */
 public class AvgPool2d extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Integer> STRIDE = MaxPool2d.STRIDE;
+    public static final Option<Integer> PADDING = Conv1d.PADDING;
+    public static final Option<Boolean> CEIL_MODE = MaxPool2d.CEIL_MODE;
+    public static final Option<Boolean> COUNT_INCLUDE_PAD = Option.bool("count_include_pad", true);
+    public static final Option<Integer> DIVISOR_OVERRIDE = Option.integerOrNone("divisor_override");
+
     public final int[] kernelSize, stride, padding;
     public final boolean ceilMode, countIncludePad;
     public final int divisorOverride;
 
-    public AvgPool2d(int kernelSize) { this(kernelSize, kernelSize, 0); }
+    public AvgPool2d(int kernelSize) { this(kernelSize, kernelSize, PADDING.defaultValue()); }
 
-    public AvgPool2d(int kernelSize, int stride, int padding) { this(new int[]{kernelSize}, new int[]{stride}, new int[]{padding}, false, true, 0); }
+    public AvgPool2d(int kernelSize, int stride, int padding) { this(new int[]{kernelSize}, new int[]{stride}, new int[]{padding}, CEIL_MODE.defaultValue(), COUNT_INCLUDE_PAD.defaultValue(), 0); }
 
     /** Each int[] is one value for both dims or {height, width}; a null stride means the kernel size; divisorOverride 0 means none. */
     public AvgPool2d(int[] kernelSize, int[] stride, int[] padding, boolean ceilMode, boolean countIncludePad, int divisorOverride) {

@@ -4,6 +4,7 @@ import dev.ember.engine.DType;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.optim.Option;
 
 import java.math.BigDecimal;
 
@@ -14,6 +15,12 @@ import java.math.BigDecimal;
  * Buffers carry PyTorch's names ("running_mean", "running_var", "num_batches_tracked") so state dicts interoperate.
  */
 public abstract class BatchNorm extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the subclasses' short constructors and the model spec read them. */
+    public static final Option<Double> EPS = Option.real("eps", 1e-5);
+    public static final Option<Double> MOMENTUM = Option.real("momentum", 0.1);
+    public static final Option<Boolean> AFFINE = Option.bool("affine", true);
+    public static final Option<Boolean> TRACK_RUNNING_STATS = Option.bool("track_running_stats", true);
+
     public final int numFeatures;
     public final double eps;
     /** Weight of the newest batch in the running averages; null means a cumulative average (PyTorch's momentum=None). */

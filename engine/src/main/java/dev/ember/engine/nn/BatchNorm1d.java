@@ -5,7 +5,7 @@ import dev.ember.engine.Tensor;
 
 /** Batch normalization over a [N, C] or [N, C, L] input, like torch.nn.BatchNorm1d. */
 public class BatchNorm1d extends BatchNorm {
-    public BatchNorm1d(int numFeatures) { this(numFeatures, 1e-5, 0.1, true, true); }
+    public BatchNorm1d(int numFeatures) { this(numFeatures, EPS.defaultValue(), MOMENTUM.defaultValue(), AFFINE.defaultValue(), TRACK_RUNNING_STATS.defaultValue()); }
 
     /** momentum null gives a cumulative moving average of all batches seen. */
     public BatchNorm1d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {

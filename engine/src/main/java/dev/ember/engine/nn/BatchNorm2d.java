@@ -5,7 +5,7 @@ import dev.ember.engine.Tensor;
 
 /** Batch normalization over the channels of an [N, C, H, W] input, like torch.nn.BatchNorm2d. */
 public class BatchNorm2d extends BatchNorm {
-    public BatchNorm2d(int numFeatures) { this(numFeatures, 1e-5, 0.1, true, true); }
+    public BatchNorm2d(int numFeatures) { this(numFeatures, EPS.defaultValue(), MOMENTUM.defaultValue(), AFFINE.defaultValue(), TRACK_RUNNING_STATS.defaultValue()); }
 
     /** momentum null gives a cumulative moving average of all batches seen. */
     public BatchNorm2d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {

@@ -2,6 +2,7 @@ package dev.ember.engine.nn;
 
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
+import dev.ember.engine.optim.Option;
 
 import java.util.Arrays;
 
@@ -10,11 +11,14 @@ import java.util.Arrays;
  * [*, in2] with the same leading dims give [*, out]. Both are initialized U(-1/sqrt(in1), 1/sqrt(in1)).
  */
 public class Bilinear extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Boolean> BIAS = Linear.BIAS;
+
     public final int in1Features, in2Features, outFeatures;
     public Parameter weight;
     public Parameter bias;
 
-    public Bilinear(int in1Features, int in2Features, int outFeatures) { this(in1Features, in2Features, outFeatures, true); }
+    public Bilinear(int in1Features, int in2Features, int outFeatures) { this(in1Features, in2Features, outFeatures, BIAS.defaultValue()); }
 
     public Bilinear(int in1Features, int in2Features, int outFeatures, boolean bias) {
         if (in1Features <= 0 || in2Features <= 0 || outFeatures <= 0) {

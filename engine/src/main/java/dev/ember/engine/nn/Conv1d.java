@@ -1,20 +1,28 @@
 package dev.ember.engine.nn;
 
 import dev.ember.engine.Tensor;
+import dev.ember.engine.optim.Option;
 
 /**
  * 1-d convolution over [N, C, L] (or unbatched [C, L]) input, like torch.nn.Conv1d. The weight is
  * [outChannels, inChannels / groups, kernelSize] and the bias [outChannels], as in PyTorch.
  */
 public class Conv1d extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Integer> STRIDE = Option.integer("stride", 1);
+    public static final Option<Integer> PADDING = Option.integer("padding", 0);
+    public static final Option<Integer> DILATION = Option.integer("dilation", 1);
+    public static final Option<Integer> GROUPS = Option.integer("groups", 1);
+    public static final Option<Boolean> BIAS = Linear.BIAS;
+
     public final int inChannels, outChannels, kernelSize, stride, padding, dilation, groups;
     public Parameter weight;
     public Parameter bias;
 
-    public Conv1d(int inChannels, int outChannels, int kernelSize) { this(inChannels, outChannels, kernelSize, 1, 0); }
+    public Conv1d(int inChannels, int outChannels, int kernelSize) { this(inChannels, outChannels, kernelSize, STRIDE.defaultValue(), PADDING.defaultValue()); }
 
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding) {
-        this(inChannels, outChannels, kernelSize, stride, padding, 1, 1, true);
+        this(inChannels, outChannels, kernelSize, stride, padding, DILATION.defaultValue(), GROUPS.defaultValue(), BIAS.defaultValue());
     }
 
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation, int groups, boolean bias) {

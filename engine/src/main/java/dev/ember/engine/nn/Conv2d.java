@@ -1,21 +1,29 @@
 package dev.ember.engine.nn;
 
 import dev.ember.engine.Tensor;
+import dev.ember.engine.optim.Option;
 
 /**
  * 2-d convolution over [N, C, H, W] (or unbatched [C, H, W]) input, like torch.nn.Conv2d. The weight is
  * [outChannels, inChannels / groups, kH, kW] and the bias [outChannels], as in PyTorch.
  */
 public class Conv2d extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Integer> STRIDE = Conv1d.STRIDE;
+    public static final Option<Integer> PADDING = Conv1d.PADDING;
+    public static final Option<Integer> DILATION = Conv1d.DILATION;
+    public static final Option<Integer> GROUPS = Conv1d.GROUPS;
+    public static final Option<Boolean> BIAS = Linear.BIAS;
+
     public final int inChannels, outChannels, groups;
     public final int[] kernelSize, stride, padding, dilation;
     public Parameter weight;
     public Parameter bias;
 
-    public Conv2d(int inChannels, int outChannels, int kernelSize) { this(inChannels, outChannels, kernelSize, 1, 0); }
+    public Conv2d(int inChannels, int outChannels, int kernelSize) { this(inChannels, outChannels, kernelSize, STRIDE.defaultValue(), PADDING.defaultValue()); }
 
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride, int padding) {
-        this(inChannels, outChannels, kernelSize, stride, padding, 1, 1, true);
+        this(inChannels, outChannels, kernelSize, stride, padding, DILATION.defaultValue(), GROUPS.defaultValue(), BIAS.defaultValue());
     }
 
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride, int padding, int dilation, int groups, boolean bias) {

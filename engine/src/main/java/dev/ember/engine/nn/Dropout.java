@@ -4,6 +4,7 @@ import dev.ember.engine.DType;
 import dev.ember.engine.Generator;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
+import dev.ember.engine.optim.Option;
 
 /**
  * Zeroes each element with probability p during training and scales the kept ones by 1/(1-p), so the expected
@@ -11,12 +12,16 @@ import dev.ember.engine.Tensor;
  * {@link Generator}, so {@link Tensor#manualSeed} makes it reproducible.
  */
 public class Dropout extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Double> P = Option.real("p", 0.5);
+    public static final Option<Boolean> INPLACE = Option.bool("inplace", false);
+
     public final double p;
     public final boolean inplace;
 
-    public Dropout() { this(0.5); }
+    public Dropout() { this(P.defaultValue()); }
 
-    public Dropout(double p) { this(p, false); }
+    public Dropout(double p) { this(p, INPLACE.defaultValue()); }
 
     public Dropout(double p, boolean inplace) {
         checkP(p);

@@ -5,6 +5,7 @@ import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.ops.Dispatch;
+import dev.ember.engine.optim.Option;
 
 import java.util.BitSet;
 import java.util.Collections;
@@ -25,6 +26,13 @@ import java.util.WeakHashMap;
  * after its step, and {@link #zeroGrad()} clears it too. Rows of paddingIdx are never recorded.
  */
 public class Embedding extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Integer> PADDING_IDX = Option.integerOrNone("padding_idx");
+    public static final Option<Double> MAX_NORM = Option.realOrNone("max_norm");
+    public static final Option<Double> NORM_TYPE = Option.real("norm_type", 2.0);
+    public static final Option<Boolean> SCALE_GRAD_BY_FREQ = Option.bool("scale_grad_by_freq", false);
+    public static final Option<Boolean> SPARSE = Option.bool("sparse", false);
+
     public final int numEmbeddings, embeddingDim;
     /** The padding row (non-negative), or null. */
     public final Integer paddingIdx;
@@ -36,13 +44,13 @@ public class Embedding extends Module {
     public final double normType;
     public Parameter weight;
 
-    public Embedding(int numEmbeddings, int embeddingDim) { this(numEmbeddings, embeddingDim, null, false); }
+    public Embedding(int numEmbeddings, int embeddingDim) { this(numEmbeddings, embeddingDim, PADDING_IDX.defaultValue(), SPARSE.defaultValue()); }
 
-    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) { this(numEmbeddings, embeddingDim, paddingIdx, false); }
+    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) { this(numEmbeddings, embeddingDim, paddingIdx, SPARSE.defaultValue()); }
 
     /** paddingIdx may be negative (counted from the end) or null for none. */
     public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, boolean sparse) {
-        this(numEmbeddings, embeddingDim, paddingIdx, null, 2.0, false, sparse);
+        this(numEmbeddings, embeddingDim, paddingIdx, MAX_NORM.defaultValue(), NORM_TYPE.defaultValue(), SCALE_GRAD_BY_FREQ.defaultValue(), sparse);
     }
 
     /** PyTorch's options in its order: maxNorm null for none, normType 2 by default. */

@@ -7,7 +7,8 @@ import dev.ember.engine.Tensor;
  * n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h.
  */
 public class GRU extends RNNBase {
-    public GRU(int inputSize, int hiddenSize) { this(inputSize, hiddenSize, 1, true, false, 0, false); }
+    public GRU(int inputSize, int hiddenSize) { this(inputSize, hiddenSize, NUM_LAYERS.defaultValue(), BIAS.defaultValue(), BATCH_FIRST.defaultValue(), DROPOUT.defaultValue(),
+                BIDIRECTIONAL.defaultValue()); }
 
     public GRU(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional) {
         super(3, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional);

@@ -7,7 +7,8 @@ import dev.ember.engine.Tensor;
  * c' = f*c + i*g, h' = o*tanh(c'). States are (h, c).
  */
 public class LSTM extends RNNBase {
-    public LSTM(int inputSize, int hiddenSize) { this(inputSize, hiddenSize, 1, true, false, 0, false); }
+    public LSTM(int inputSize, int hiddenSize) { this(inputSize, hiddenSize, NUM_LAYERS.defaultValue(), BIAS.defaultValue(), BATCH_FIRST.defaultValue(), DROPOUT.defaultValue(),
+                BIDIRECTIONAL.defaultValue()); }
 
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional) {
         super(4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional);

@@ -2,6 +2,7 @@ package dev.ember.engine.nn;
 
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
+import dev.ember.engine.optim.Option;
 
 import java.util.Arrays;
 
@@ -11,13 +12,17 @@ import java.util.Arrays;
  * normalizedShape). Unlike BatchNorm it behaves the same in training and eval.
  */
 public class LayerNorm extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Double> EPS = Option.real("eps", 1e-5);
+    public static final Option<Boolean> ELEMENTWISE_AFFINE = Option.bool("elementwise_affine", true);
+
     public final int[] normalizedShape;
     public final double eps;
     public final boolean elementwiseAffine;
     public Parameter weight;
     public Parameter bias;
 
-    public LayerNorm(int... normalizedShape) { this(normalizedShape, 1e-5, true); }
+    public LayerNorm(int... normalizedShape) { this(normalizedShape, EPS.defaultValue(), ELEMENTWISE_AFFINE.defaultValue()); }
 
     public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
         if (normalizedShape.length == 0) throw new IllegalArgumentException("LayerNorm needs a non-empty normalized_shape");

@@ -1,14 +1,18 @@
 package dev.ember.engine.nn;
 
 import dev.ember.engine.Tensor;
+import dev.ember.engine.optim.Option;
 
 /** y = x W^T + b, like torch.nn.Linear; weight is [out, in] as in PyTorch (so weights move between the two as is). */
 public class Linear extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Boolean> BIAS = Option.bool("bias", true);
+
     public final int inFeatures, outFeatures;
     public Parameter weight;
     public Parameter bias;
 
-    public Linear(int inFeatures, int outFeatures) { this(inFeatures, outFeatures, true); }
+    public Linear(int inFeatures, int outFeatures) { this(inFeatures, outFeatures, BIAS.defaultValue()); }
 
     public Linear(int inFeatures, int outFeatures, boolean bias) {
         if (inFeatures <= 0 || outFeatures <= 0) throw new IllegalArgumentException("Linear needs positive sizes, got in=" + inFeatures + ", out=" + outFeatures);

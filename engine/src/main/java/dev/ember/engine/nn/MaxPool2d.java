@@ -2,15 +2,22 @@ package dev.ember.engine.nn;
 
 import dev.ember.engine.Tensor;
 import dev.ember.engine.ops.Pooling;
+import dev.ember.engine.optim.Option;
 
 /** 2-d max pooling like torch.nn.MaxPool2d; the stride defaults to the kernel size. */
 public class MaxPool2d extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Integer> STRIDE = Option.integerOrNone("stride");
+    public static final Option<Integer> PADDING = Conv1d.PADDING;
+    public static final Option<Integer> DILATION = Conv1d.DILATION;
+    public static final Option<Boolean> CEIL_MODE = Option.bool("ceil_mode", false);
+
     public final int[] kernelSize, stride, padding, dilation;
     public final boolean ceilMode;
 
-    public MaxPool2d(int kernelSize) { this(kernelSize, kernelSize, 0); }
+    public MaxPool2d(int kernelSize) { this(kernelSize, kernelSize, PADDING.defaultValue()); }
 
-    public MaxPool2d(int kernelSize, int stride, int padding) { this(new int[]{kernelSize}, new int[]{stride}, new int[]{padding}, new int[]{1}, false); }
+    public MaxPool2d(int kernelSize, int stride, int padding) { this(new int[]{kernelSize}, new int[]{stride}, new int[]{padding}, new int[]{DILATION.defaultValue()}, CEIL_MODE.defaultValue()); }
 
     /** Each int[] is one value for both dims or {height, width}; a null stride means the kernel size. */
     public MaxPool2d(int[] kernelSize, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {

@@ -2,6 +2,7 @@ package dev.ember.engine.nn;
 
 import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
+import dev.ember.engine.optim.Option;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +18,13 @@ import java.util.Map;
  * only the recurrent part, and its per-step slices cost O(slice) in backward (see Tensor.unbind).
  */
 public abstract class RNNBase extends Module {
+    /** PyTorch's defaults of the optional arguments, declared once: the short constructors and the model spec read them. */
+    public static final Option<Integer> NUM_LAYERS = Option.integer("num_layers", 1);
+    public static final Option<Boolean> BIAS = Linear.BIAS;
+    public static final Option<Boolean> BATCH_FIRST = Option.bool("batch_first", false);
+    public static final Option<Double> DROPOUT = Option.real("dropout", 0.0);
+    public static final Option<Boolean> BIDIRECTIONAL = Option.bool("bidirectional", false);
+
     public final int inputSize, hiddenSize, numLayers;
     public final boolean bias, batchFirst, bidirectional;
     public final double dropout;

@@ -5,8 +5,10 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * One option of an optimizer, as in an entry of PyTorch's {@code param_groups}: PyTorch's name, the default, and
- * the check a value must pass (with PyTorch's message). A step reads it typed with {@link #of(ParamGroup)}.
+ * One named option with PyTorch's name and default: an entry of an optimizer's {@code param_groups} (with the
+ * check a value must pass and PyTorch's message; a step reads it typed with {@link #of(ParamGroup)}), or an
+ * optional argument of a layer's constructor, which the layer's short constructors and the model spec's
+ * {@code LayerRegistry} both take their default from.
  */
 public final class Option<T> {
     private final String name;
@@ -33,7 +35,19 @@ public final class Option<T> {
     }
 
     /** A boolean that is off unless set. */
-    public static Option<Boolean> flag(String name) { return new Option<>(name, false, v -> (Boolean) v, v -> true, null); }
+    public static Option<Boolean> flag(String name) { return bool(name, false); }
+
+    public static Option<Boolean> bool(String name, boolean defaultValue) { return new Option<>(name, defaultValue, v -> (Boolean) v, v -> true, null); }
+
+    /** An integer whose default is Python's None (null), such as Embedding's {@code padding_idx}. */
+    public static Option<Integer> integerOrNone(String name) {
+        return new Option<>(name, null, v -> v == null ? null : ((Number) v).intValue(), v -> true, null);
+    }
+
+    /** A number whose default is Python's None (null), such as Embedding's {@code max_norm}. */
+    public static Option<Double> realOrNone(String name) {
+        return new Option<>(name, null, v -> v == null ? null : ((Number) v).doubleValue(), v -> true, null);
+    }
 
     /** Two numbers such as {@code betas}, kept as a double[2]. */
     public static Option<double[]> pair(String name, double first, double second) {
@@ -79,8 +93,9 @@ public final class Option<T> {
 
     public String name() { return name; }
 
-    /** The default, as stored in a group (a pair as a fresh array). */
-    Object defaultValue() { return defaultValue instanceof double[] d ? d.clone() : defaultValue; }
+    /** The default (a pair as a fresh array, so no caller can change it). */
+    @SuppressWarnings("unchecked")
+    public T defaultValue() { return defaultValue instanceof double[] d ? (T) d.clone() : defaultValue; }
 
     /** This option's value in {@code group}. */
     public T of(ParamGroup group) {

@@ -29,6 +29,7 @@ import dev.ember.engine.nn.Softmax;
 import dev.ember.engine.nn.Softplus;
 import dev.ember.engine.nn.Tanh;
 import dev.ember.engine.nn.Unflatten;
+import dev.ember.engine.optim.Option;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,6 +41,8 @@ import java.util.Set;
 /**
  * The layer types a {@link ModelSpec} can name, each with its arguments (PyTorch's snake_case names, kinds and
  * defaults) and an explicit factory: no reflection, so a spec file can only build these layers with these arguments.
+ * An optional argument's name and default come from the layer's own declaration ({@code Linear.BIAS}), the one
+ * its short constructors use, so a spec and a constructor cannot disagree on a default.
  */
 public final class LayerRegistry {
     private LayerRegistry() {}
@@ -131,11 +134,11 @@ public final class LayerRegistry {
 
     private static Arg req(String name, Kind kind) { return new Arg(name, kind, REQUIRED, false); }
 
-    /** An optional argument; one whose default is None also accepts null. */
-    private static Arg opt(String name, Kind kind, Object def) { return new Arg(name, kind, def, def == null); }
+    /** An optional argument, named and defaulted by the layer's own declaration; one whose default is None also accepts null. */
+    private static Arg opt(Option<?> option, Kind kind) { return new Arg(option.name(), kind, option.defaultValue(), option.defaultValue() == null); }
 
     /** An optional argument that also accepts null (None) though its default is a value. */
-    private static Arg optOrNull(String name, Kind kind, Object def) { return new Arg(name, kind, def, true); }
+    private static Arg optOrNull(Option<?> option, Kind kind) { return new Arg(option.name(), kind, option.defaultValue(), true); }
 
     /** The group the next registrations belong to (a heading of docs/model-spec.md). */
     private static String group;
@@ -154,92 +157,91 @@ public final class LayerRegistry {
     }
 
     static {
-        Arg bias = opt("bias", Kind.BOOL, true);
         String conv = "floor((L + 2*padding - dilation*(kernel_size - 1) - 1) / stride + 1)";
         group("Layers with weights");
         shapes("(*, in_features) -> (*, out_features); weight [out_features, in_features], bias [out_features]");
         register("Linear", a -> new Linear(a.i("in_features"), a.i("out_features"), a.b("bias")),
-                req("in_features", Kind.INT), req("out_features", Kind.INT), bias);
+                req("in_features", Kind.INT), req("out_features", Kind.INT), opt(Linear.BIAS, Kind.BOOL));
         shapes("(*, in1_features) and (*, in2_features) -> (*, out_features); weight [out_features, in1_features, in2_features]");
         register("Bilinear", a -> new Bilinear(a.i("in1_features"), a.i("in2_features"), a.i("out_features"), a.b("bias")),
-                req("in1_features", Kind.INT), req("in2_features", Kind.INT), req("out_features", Kind.INT), bias);
+                req("in1_features", Kind.INT), req("in2_features", Kind.INT), req("out_features", Kind.INT), opt(Bilinear.BIAS, Kind.BOOL));
         shapes("(N, in_channels, L) -> (N, out_channels, L_out), L_out = " + conv + "; weight [out_channels, in_channels/groups, kernel_size]");
         register("Conv1d", a -> new Conv1d(a.i("in_channels"), a.i("out_channels"), a.i("kernel_size"), a.i("stride"), a.i("padding"), a.i("dilation"), a.i("groups"), a.b("bias")),
-                req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_SINGLE), opt("stride", Kind.INT_OR_SINGLE, 1),
-                opt("padding", Kind.INT_OR_SINGLE, 0), opt("dilation", Kind.INT_OR_SINGLE, 1), opt("groups", Kind.INT, 1), bias);
+                req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_SINGLE), opt(Conv1d.STRIDE, Kind.INT_OR_SINGLE),
+                opt(Conv1d.PADDING, Kind.INT_OR_SINGLE), opt(Conv1d.DILATION, Kind.INT_OR_SINGLE), opt(Conv1d.GROUPS, Kind.INT), opt(Conv1d.BIAS, Kind.BOOL));
         shapes("(N, in_channels, H, W) -> (N, out_channels, H_out, W_out), each of H and W as L_out = " + conv.replace("L ", "L_in ")
                 + " with that dimension's kernel_size, stride, padding, dilation; weight [out_channels, in_channels/groups, kH, kW]");
         register("Conv2d", a -> new Conv2d(a.i("in_channels"), a.i("out_channels"), a.ints("kernel_size"), a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.i("groups"), a.b("bias")),
-                req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, 1),
-                opt("padding", Kind.INT_OR_PAIR, 0), opt("dilation", Kind.INT_OR_PAIR, 1), opt("groups", Kind.INT, 1), bias);
+                req("in_channels", Kind.INT), req("out_channels", Kind.INT), req("kernel_size", Kind.INT_OR_PAIR), opt(Conv2d.STRIDE, Kind.INT_OR_PAIR),
+                opt(Conv2d.PADDING, Kind.INT_OR_PAIR), opt(Conv2d.DILATION, Kind.INT_OR_PAIR), opt(Conv2d.GROUPS, Kind.INT), opt(Conv2d.BIAS, Kind.BOOL));
         shapes("integer indices (*) in 0..num_embeddings-1 -> (*, embedding_dim); weight [num_embeddings, embedding_dim]");
         register("Embedding", a -> new Embedding(a.i("num_embeddings"), a.i("embedding_dim"), a.iOrNull("padding_idx"), a.dOrNull("max_norm"), a.d("norm_type"), a.b("scale_grad_by_freq"), a.b("sparse")),
-                req("num_embeddings", Kind.INT), req("embedding_dim", Kind.INT), opt("padding_idx", Kind.INT, null), opt("max_norm", Kind.NUMBER, null),
-                opt("norm_type", Kind.NUMBER, 2.0), opt("scale_grad_by_freq", Kind.BOOL, false), opt("sparse", Kind.BOOL, false));
+                req("num_embeddings", Kind.INT), req("embedding_dim", Kind.INT), opt(Embedding.PADDING_IDX, Kind.INT), opt(Embedding.MAX_NORM, Kind.NUMBER),
+                opt(Embedding.NORM_TYPE, Kind.NUMBER), opt(Embedding.SCALE_GRAD_BY_FREQ, Kind.BOOL), opt(Embedding.SPARSE, Kind.BOOL));
         group("Normalization");
         shapes("(N, num_features) or (N, num_features, L) -> the same shape");
         register("BatchNorm1d", a -> new BatchNorm1d(a.i("num_features"), a.d("eps"), a.dOrNull("momentum"), a.b("affine"), a.b("track_running_stats")),
-                req("num_features", Kind.INT), opt("eps", Kind.NUMBER, 1e-5), optOrNull("momentum", Kind.NUMBER, 0.1),
-                opt("affine", Kind.BOOL, true), opt("track_running_stats", Kind.BOOL, true));
+                req("num_features", Kind.INT), opt(BatchNorm1d.EPS, Kind.NUMBER), optOrNull(BatchNorm1d.MOMENTUM, Kind.NUMBER),
+                opt(BatchNorm1d.AFFINE, Kind.BOOL), opt(BatchNorm1d.TRACK_RUNNING_STATS, Kind.BOOL));
         shapes("(N, num_features, H, W) -> the same shape");
         register("BatchNorm2d", a -> new BatchNorm2d(a.i("num_features"), a.d("eps"), a.dOrNull("momentum"), a.b("affine"), a.b("track_running_stats")),
-                req("num_features", Kind.INT), opt("eps", Kind.NUMBER, 1e-5), optOrNull("momentum", Kind.NUMBER, 0.1),
-                opt("affine", Kind.BOOL, true), opt("track_running_stats", Kind.BOOL, true));
+                req("num_features", Kind.INT), opt(BatchNorm2d.EPS, Kind.NUMBER), optOrNull(BatchNorm2d.MOMENTUM, Kind.NUMBER),
+                opt(BatchNorm2d.AFFINE, Kind.BOOL), opt(BatchNorm2d.TRACK_RUNNING_STATS, Kind.BOOL));
         shapes("(*, normalized_shape...) -> the same shape; normalizes over the last len(normalized_shape) dimensions");
         register("LayerNorm", a -> new LayerNorm(a.ints("normalized_shape"), a.d("eps"), a.b("elementwise_affine")),
-                req("normalized_shape", Kind.INT_OR_LIST), opt("eps", Kind.NUMBER, 1e-5), opt("elementwise_affine", Kind.BOOL, true));
+                req("normalized_shape", Kind.INT_OR_LIST), opt(LayerNorm.EPS, Kind.NUMBER), opt(LayerNorm.ELEMENTWISE_AFFINE, Kind.BOOL));
         group("Pooling and reshaping");
         shapes("(N, C, H, W) -> (N, C, H_out, W_out), each as " + conv.replace("L ", "L_in ") + " (ceil instead of floor with ceil_mode); stride null means kernel_size");
         register("MaxPool2d", a -> new MaxPool2d(a.ints("kernel_size"), a.isNull("stride") ? null : a.ints("stride"), a.ints("padding"), a.ints("dilation"), a.b("ceil_mode")),
-                req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, null), opt("padding", Kind.INT_OR_PAIR, 0),
-                opt("dilation", Kind.INT_OR_PAIR, 1), opt("ceil_mode", Kind.BOOL, false));
+                req("kernel_size", Kind.INT_OR_PAIR), opt(MaxPool2d.STRIDE, Kind.INT_OR_PAIR), opt(MaxPool2d.PADDING, Kind.INT_OR_PAIR),
+                opt(MaxPool2d.DILATION, Kind.INT_OR_PAIR), opt(MaxPool2d.CEIL_MODE, Kind.BOOL));
         shapes("(N, C, H, W) -> (N, C, H_out, W_out), each as floor((L_in + 2*padding - kernel_size) / stride + 1) (ceil with ceil_mode); stride null means kernel_size");
         register("AvgPool2d", a -> new AvgPool2d(a.ints("kernel_size"), a.isNull("stride") ? null : a.ints("stride"), a.ints("padding"), a.b("ceil_mode"),
                         a.b("count_include_pad"), a.isNull("divisor_override") ? 0 : a.i("divisor_override")),
-                req("kernel_size", Kind.INT_OR_PAIR), opt("stride", Kind.INT_OR_PAIR, null), opt("padding", Kind.INT_OR_PAIR, 0),
-                opt("ceil_mode", Kind.BOOL, false), opt("count_include_pad", Kind.BOOL, true), opt("divisor_override", Kind.INT, null));
+                req("kernel_size", Kind.INT_OR_PAIR), opt(AvgPool2d.STRIDE, Kind.INT_OR_PAIR), opt(AvgPool2d.PADDING, Kind.INT_OR_PAIR),
+                opt(AvgPool2d.CEIL_MODE, Kind.BOOL), opt(AvgPool2d.COUNT_INCLUDE_PAD, Kind.BOOL), opt(AvgPool2d.DIVISOR_OVERRIDE, Kind.INT));
         shapes("(N, C, H, W) -> (N, C, output_size[0], output_size[1])");
         register("AdaptiveAvgPool2d", a -> new AdaptiveAvgPool2d(a.ints("output_size")), req("output_size", Kind.INT_OR_PAIR));
         shapes("dimensions start_dim..end_dim merged into one: (N, C, H, W) -> (N, C*H*W) with the defaults");
-        register("Flatten", a -> new Flatten(a.i("start_dim"), a.i("end_dim")), opt("start_dim", Kind.INT, 1), opt("end_dim", Kind.INT, -1));
+        register("Flatten", a -> new Flatten(a.i("start_dim"), a.i("end_dim")), opt(Flatten.START_DIM, Kind.INT), opt(Flatten.END_DIM, Kind.INT));
         shapes("dimension dim split into unflattened_size (whose product must equal it)");
         register("Unflatten", a -> new Unflatten(a.i("dim"), a.ints("unflattened_size")), req("dim", Kind.INT), req("unflattened_size", Kind.INT_OR_LIST));
         shapes("any -> the same tensor");
         register("Identity", a -> new Identity());
         shapes("any -> the same shape (in training, elements zeroed with probability p and the rest scaled by 1/(1-p); identity in eval)");
-        register("Dropout", a -> new Dropout(a.d("p"), a.b("inplace")), opt("p", Kind.NUMBER, 0.5), opt("inplace", Kind.BOOL, false));
+        register("Dropout", a -> new Dropout(a.d("p"), a.b("inplace")), opt(Dropout.P, Kind.NUMBER), opt(Dropout.INPLACE, Kind.BOOL));
         group("Activations");
         String same = "any -> the same shape, elementwise";
         shapes(same);
-        register("ReLU", a -> new ReLU(a.b("inplace")), opt("inplace", Kind.BOOL, false));
+        register("ReLU", a -> new ReLU(a.b("inplace")), opt(ReLU.INPLACE, Kind.BOOL));
         shapes(same);
-        register("LeakyReLU", a -> new LeakyReLU(a.d("negative_slope")), opt("negative_slope", Kind.NUMBER, 0.01));
+        register("LeakyReLU", a -> new LeakyReLU(a.d("negative_slope")), opt(LeakyReLU.NEGATIVE_SLOPE, Kind.NUMBER));
         shapes(same);
-        register("ELU", a -> new ELU(a.d("alpha")), opt("alpha", Kind.NUMBER, 1.0));
+        register("ELU", a -> new ELU(a.d("alpha")), opt(ELU.ALPHA, Kind.NUMBER));
         shapes(same + " (approximate: \"none\" or \"tanh\")");
-        register("GELU", a -> new GELU(a.s("approximate")), opt("approximate", Kind.STRING, "none"));
+        register("GELU", a -> new GELU(a.s("approximate")), opt(GELU.APPROXIMATE, Kind.STRING));
         shapes(same);
         register("Sigmoid", a -> new Sigmoid());
         shapes(same);
         register("Tanh", a -> new Tanh());
         shapes(same);
-        register("Softplus", a -> new Softplus(a.d("beta"), a.d("threshold")), opt("beta", Kind.NUMBER, 1.0), opt("threshold", Kind.NUMBER, 20.0));
+        register("Softplus", a -> new Softplus(a.d("beta"), a.d("threshold")), opt(Softplus.BETA, Kind.NUMBER), opt(Softplus.THRESHOLD, Kind.NUMBER));
         // Recurrent layers: in a Sequential they pass on only the output sequence (forward(Tensor)).
         group("Recurrent layers");
         String rnn = "(L, N, input_size), or (N, L, input_size) with batch_first -> the output sequence (L, N, D*hidden_size) (or batch first),"
                 + " D = 2 if bidirectional else 1; in a Sequential only the output sequence is passed on, not the final states";
         shapes(rnn + " (nonlinearity: \"tanh\" or \"relu\")");
         register("RNN", a -> new RNN(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.s("nonlinearity"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
-                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1), opt("nonlinearity", Kind.STRING, "tanh"),
-                opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
+                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt(RNN.NUM_LAYERS, Kind.INT), opt(RNN.NONLINEARITY, Kind.STRING),
+                opt(RNN.BIAS, Kind.BOOL), opt(RNN.BATCH_FIRST, Kind.BOOL), opt(RNN.DROPOUT, Kind.NUMBER), opt(RNN.BIDIRECTIONAL, Kind.BOOL));
         shapes(rnn);
         register("LSTM", a -> new LSTM(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
-                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1),
-                opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
+                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt(LSTM.NUM_LAYERS, Kind.INT),
+                opt(LSTM.BIAS, Kind.BOOL), opt(LSTM.BATCH_FIRST, Kind.BOOL), opt(LSTM.DROPOUT, Kind.NUMBER), opt(LSTM.BIDIRECTIONAL, Kind.BOOL));
         shapes(rnn);
         register("GRU", a -> new GRU(a.i("input_size"), a.i("hidden_size"), a.i("num_layers"), a.b("bias"), a.b("batch_first"), a.d("dropout"), a.b("bidirectional")),
-                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt("num_layers", Kind.INT, 1),
-                opt("bias", Kind.BOOL, true), opt("batch_first", Kind.BOOL, false), opt("dropout", Kind.NUMBER, 0.0), opt("bidirectional", Kind.BOOL, false));
+                req("input_size", Kind.INT), req("hidden_size", Kind.INT), opt(GRU.NUM_LAYERS, Kind.INT),
+                opt(GRU.BIAS, Kind.BOOL), opt(GRU.BATCH_FIRST, Kind.BOOL), opt(GRU.DROPOUT, Kind.NUMBER), opt(GRU.BIDIRECTIONAL, Kind.BOOL));
         // dim is required: PyTorch's implicit dim=None choice is deprecated.
         group("Output normalization");
         shapes("any -> the same shape, normalized along dim (dim is required: PyTorch's implicit choice is deprecated)");
