@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -143,6 +144,10 @@ public final class EmulatedCudaDriver implements CudaDriver {
             status = library.ember_emu_launch(kernel.name(), config.gridX(), config.gridY(), config.gridZ(),
                     config.blockX(), config.blockY(), config.blockZ(), params, values.size(), error, error.length);
         }
+        // params holds only data's raw addresses: without the fence the GC may free data (JNA's cleaner) while the
+        // kernel still reads its arguments from it, and a kernel given a stale pointer corrupts the native heap.
+        Reference.reachabilityFence(data);
+        Reference.reachabilityFence(params);
         if (status != 0) throw new IllegalArgumentException(Native.toString(error, StandardCharsets.UTF_8.name()));
     }
 
