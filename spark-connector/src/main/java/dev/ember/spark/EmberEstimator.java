@@ -161,8 +161,9 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
             long[] cached = cachedBytes(spark, data.id());
             summary.setCache(cached[0], cached[1] + fileBytes);
-            String storage = String.format(Locale.ROOT, "cacheStorage %s: %d of %d partitions in memory, %d on local disk (%d MB, read back every epoch)%s",
-                    getCacheStorage(), sizes.size() - onDisk, sizes.size(), onDisk, fileBytes >> 20,
+            String storage = String.format(Locale.ROOT, "cacheStorage %s: %d of %d partitions in memory, %d on local disk%s%s",
+                    getCacheStorage(), sizes.size() - onDisk, sizes.size(), onDisk,
+                    onDisk > 0 ? String.format(Locale.ROOT, " (%d MB, read back every epoch)", fileBytes >> 20) : "",
                     getCacheStorage().equals(CacheStorage.AUTO) ? String.format(Locale.ROOT, "; heap budget %d MB a partition", budget >> 20) : "");
             summary.setCacheStorage(storage);
             LOG.info("Ember fit {}: {}", uid, storage);

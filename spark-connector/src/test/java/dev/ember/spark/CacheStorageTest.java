@@ -48,12 +48,12 @@ class CacheStorageTest {
         }
         assertSameWeights(memory, disk);
         assertSameWeights(memory, auto);
-        assertTrue(memory.summary().cacheStorage().startsWith("cacheStorage memory: 2 of 2 partitions in memory, 0 on local disk"),
-                memory.summary().cacheStorage());
-        assertTrue(disk.summary().cacheStorage().startsWith("cacheStorage disk: 0 of 2 partitions in memory, 2 on local disk"), disk.summary().cacheStorage());
+        assertEquals("cacheStorage memory: 2 of 2 partitions in memory, 0 on local disk", memory.summary().cacheStorage());
+        assertTrue(disk.summary().cacheStorage().matches("cacheStorage disk: 0 of 2 partitions in memory, 2 on local disk \\(0 MB, read back every epoch\\)"),
+                disk.summary().cacheStorage());
         assertTrue(disk.summary().cachedOnDiskBytes() >= 300 * 4 * 4, "on disk: " + disk.summary().cachedOnDiskBytes());
         // local[2]: the driver is the executor, with hundreds of MB of storage memory for 2.4 KB a partition.
-        assertTrue(auto.summary().cacheStorage().matches("cacheStorage auto: 2 of 2 partitions in memory, 0 on local disk .*; heap budget \\d+ MB a partition"),
+        assertTrue(auto.summary().cacheStorage().matches("cacheStorage auto: 2 of 2 partitions in memory, 0 on local disk; heap budget \\d+ MB a partition"),
                 auto.summary().cacheStorage());
         assertTrue(auto.summary().toString().contains("cacheStorage auto"), auto.summary().toString());
     }
