@@ -3,6 +3,7 @@ package dev.ember.arrow;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
@@ -19,26 +20,43 @@ public final class PartitionTensors {
      */
     public static List<TensorBatch> load(Iterator<InternalRow> rows, StructType schema, int batchRows,
                                          ArrowToTensor converter, BufferAllocator allocator) {
-        if (!RowsToTensor.supports(schema, converter)) return loadThroughArrow(rows, schema, batchRows, converter, allocator);
         List<TensorBatch> batches = new ArrayList<>();
+        forEach(rows, schema, batchRows, converter, allocator, batches::add);
+        return batches;
+    }
+
+    /**
+     * As {@link #load}, handing each batch to {@code sink} as soon as it is read instead of keeping them all:
+     * a partition larger than memory passes through one batch at a time.
+     */
+    public static void forEach(Iterator<InternalRow> rows, StructType schema, int batchRows, ArrowToTensor converter,
+                               BufferAllocator allocator, Consumer<TensorBatch> sink) {
+        if (!RowsToTensor.supports(schema, converter)) {
+            forEachThroughArrow(rows, schema, batchRows, converter, allocator, sink);
+            return;
+        }
         RowsToTensor direct = new RowsToTensor(rows, schema, batchRows, converter);
         while (direct.hasNext()) {
             TensorBatch batch = direct.next();
-            if (batch.size() > 0) batches.add(batch);
+            if (batch.size() > 0) sink.accept(batch);
         }
-        return batches;
     }
 
     /** As {@link #load}, always through Arrow ({@link RowsToArrow}, Spark's {@code ArrowWriter}): the reference path. */
     public static List<TensorBatch> loadThroughArrow(Iterator<InternalRow> rows, StructType schema, int batchRows,
                                                      ArrowToTensor converter, BufferAllocator allocator) {
         List<TensorBatch> batches = new ArrayList<>();
+        forEachThroughArrow(rows, schema, batchRows, converter, allocator, batches::add);
+        return batches;
+    }
+
+    private static void forEachThroughArrow(Iterator<InternalRow> rows, StructType schema, int batchRows, ArrowToTensor converter,
+                                            BufferAllocator allocator, Consumer<TensorBatch> sink) {
         try (RowsToArrow arrow = new RowsToArrow(rows, schema, batchRows, allocator)) {
             while (arrow.hasNext()) {
                 TensorBatch batch = converter.convert(arrow.next());
-                if (batch.size() > 0) batches.add(batch);
+                if (batch.size() > 0) sink.accept(batch);
             }
         }
-        return batches;
     }
 }

@@ -6,7 +6,6 @@ import dev.ember.arrow.InvalidRowException;
 import dev.ember.arrow.Labels;
 import dev.ember.arrow.PartitionTensors;
 import dev.ember.arrow.RowsToTensor;
-import dev.ember.arrow.TensorBatch;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.nn.Module;
@@ -96,6 +95,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public EmberEstimator setLrSchedule(String v) { return put(lrSchedule(), ParamSet.canonical(v, ParamSet.LR_SCHEDULES)); }
     public EmberEstimator setDevice(String v) { return put(device(), ParamSet.canonical(v, ParamSet.DEVICES)); }
     public EmberEstimator setCheckpointDir(String v) { return put(checkpointDir(), v); }
+    public EmberEstimator setCacheStorage(String v) { return put(cacheStorage(), ParamSet.canonical(v, CacheStorage.VALUES)); }
     public EmberEstimator setLearningRate(double v) { return put(learningRate(), v); }
     public EmberEstimator setMomentum(double v) { return put(momentum(), v); }
     public EmberEstimator setWeightDecay(double v) { return put(weightDecay(), v); }
@@ -141,24 +141,34 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String previousDescription = jsc.getLocalProperty("spark.job.description");
-        JavaRDD<PartitionData> data = cache(df, vector, numFeatures, numClasses, objective.classification());
+        long budget = CacheStorage.partitionBudget(getCacheStorage(), spark.sparkContext(), df.rdd().getNumPartitions());
+        JavaRDD<PartitionData> data = cache(df, vector, numFeatures, numClasses, objective.classification(), budget);
         try {
             jsc.setJobDescription("Ember fit " + uid + ": rows to tensors");
-            List<long[]> sizes = data.map(d -> new long[]{d.rows(), d.skipped(), d.stepsPerEpoch(config.workerBatchSize())}).collect();
-            long rows = 0, skipped = 0;
-            int maxSteps = 0;
+            List<long[]> sizes = data.map(d -> new long[]{d.rows(), d.skipped(), d.stepsPerEpoch(config.workerBatchSize()),
+                    d.features().storage().equals(CacheStorage.DISK) ? 1 : 0, d.features().bytes()}).collect();
+            long rows = 0, skipped = 0, fileBytes = 0;
+            int maxSteps = 0, onDisk = 0;
             for (long[] s : sizes) {
                 rows += s[0];
                 skipped += s[1];
                 maxSteps = (int) Math.max(maxSteps, s[2]);
+                onDisk += (int) s[3];
+                fileBytes += s[3] * s[4];
             }
             if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
             TrainingSummary summary = new TrainingSummary();
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
             long[] cached = cachedBytes(spark, data.id());
-            summary.setCache(cached[0], cached[1]);
-            LOG.info("Ember fit {}: cached tensors {} MB in executor memory, {} MB on executor disks{}", uid, cached[0] >> 20, cached[1] >> 20,
-                    cached[1] > 0 ? " (read back from disk every round: give the executors more memory to avoid it)" : "");
+            summary.setCache(cached[0], cached[1] + fileBytes);
+            String storage = String.format(Locale.ROOT, "cacheStorage %s: %d of %d partitions in memory, %d on local disk%s%s",
+                    getCacheStorage(), sizes.size() - onDisk, sizes.size(), onDisk,
+                    onDisk > 0 ? String.format(Locale.ROOT, " (%d MB, read back every epoch)", fileBytes >> 20) : "",
+                    getCacheStorage().equals(CacheStorage.AUTO) ? String.format(Locale.ROOT, "; heap budget %d MB a partition", budget >> 20) : "");
+            summary.setCacheStorage(storage);
+            LOG.info("Ember fit {}: {}", uid, storage);
+            LOG.info("Ember fit {}: cached tensors {} MB in executor memory, {} MB on executor disks{}", uid, cached[0] >> 20, (cached[1] + fileBytes) >> 20,
+                    cached[1] > 0 ? " (the block manager spilled some: read back from disk every round)" : "");
             LOG.info("Ember fit {}: {} rows ({} skipped) in {} partitions, {} features, {}; batch {} per worker ({} in all), {} per round",
                     uid, rows, skipped, sizes.size(), numFeatures, objective.classification() ? numClasses + " classes" : "regression",
                     config.workerBatchSize(), config.batchSize(), config.localSteps() == 0 ? "one pass" : config.localSteps() + " local steps");
@@ -217,8 +227,11 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         }
     }
 
-    /** Each partition's rows as one cached {@link PartitionData}, read through Arrow once. */
-    private JavaRDD<PartitionData> cache(Dataset<Row> df, boolean vector, int numFeatures, int numClasses, boolean classification) {
+    /**
+     * Each partition's rows as one cached {@link PartitionData}, read once, batch by batch: features beyond {@code budget} heap bytes
+     * go to the executor's local files ({@link RowChunks}).
+     */
+    private JavaRDD<PartitionData> cache(Dataset<Row> df, boolean vector, int numFeatures, int numClasses, boolean classification, long budget) {
         StructType schema = df.schema();
         String features = getFeaturesCol(), label = getLabelCol(), handle = getHandleInvalid();
         JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<Row>) df).queryExecution().toRdd().toJavaRDD();
@@ -226,9 +239,10 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         LOG.info("Ember fit {}: rows to tensors {}", uid, direct ? "straight from Spark's rows (RowsToTensor)" : "through Arrow (RowsToArrow, ArrowToTensor)");
         return rows.mapPartitionsWithIndex((partition, it) -> {
             ArrowToTensor converter = converter(vector, features, label, classification, numClasses, numFeatures, handle, partition);
-            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("ember-fit-" + partition, 0, Long.MAX_VALUE)) {
-                List<TensorBatch> batches = PartitionTensors.load(it, schema, LOAD_BATCH_ROWS, converter, allocator);
-                return List.of(PartitionData.of(partition, batches, converter, classification)).iterator();
+            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("ember-fit-" + partition, 0, Long.MAX_VALUE);
+                 RowChunks chunks = new RowChunks(numFeatures, classification, budget, CacheStorage.localDir(partition))) {
+                PartitionTensors.forEach(it, schema, LOAD_BATCH_ROWS, converter, allocator, chunks::add);
+                return List.of(chunks.finish(partition, converter.skippedRows())).iterator();
             }
         }, true).persist(cacheLevel);
     }
@@ -310,7 +324,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         TreeMap<String, String> values = new TreeMap<>();
         for (ParamPair<?> pair : scala.jdk.javaapi.CollectionConverters.asJava(extractParamMap().toSeq())) {
             String name = pair.param().name();
-            if (!List.of("checkpointDir", "maxEpochs", "predictionCol", "probabilityCol", "rawPredictionCol", "outputCol").contains(name)) {
+            if (!List.of("checkpointDir", "cacheStorage", "maxEpochs", "predictionCol", "probabilityCol", "rawPredictionCol", "outputCol").contains(name)) {
                 values.put(name, String.valueOf(pair.value()));
             }
         }

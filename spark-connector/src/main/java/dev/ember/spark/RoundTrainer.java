@@ -188,12 +188,10 @@ final class RoundTrainer {
                 at = 0;
             }
             int len = Math.min(batchSize, rows - at);
-            long[] idx = new long[len];
-            for (int i = 0; i < len; i++) idx[i] = order[at + i];
+            int[] rowIds = java.util.Arrays.copyOfRange(order, at, at + len);
             at += len;
             nextStep++;
-            Tensor rowsAt = Tensor.tensor(idx);
-            return new Tensor[]{data.featureTensor().indexSelect(0, rowsAt), data.labelTensor().indexSelect(0, rowsAt)};
+            return data.batch(rowIds); // from memory or local files alike (CacheStorage)
         }
     }
 }

@@ -51,6 +51,7 @@ public final class TrainingSummary implements Serializable {
     private int numWorkers;
     private double setupSeconds;
     private long cachedInMemoryBytes, cachedOnDiskBytes;
+    private String cacheStorage = "";
 
     void add(Round r) { rounds.add(r); }
 
@@ -66,10 +67,15 @@ public final class TrainingSummary implements Serializable {
         this.cachedOnDiskBytes = onDiskBytes;
     }
 
+    void setCacheStorage(String line) { this.cacheStorage = line; }
+
+    /** Where the training tensors were kept (the {@code cacheStorage} setting and what it chose), e.g. "cacheStorage auto: 0 of 2 partitions in memory, 2 on local disk ...". */
+    public String cacheStorage() { return cacheStorage; }
+
     /** Bytes of the cached training tensors held in the executors' memory after caching. */
     public long cachedInMemoryBytes() { return cachedInMemoryBytes; }
 
-    /** Bytes of the cached training tensors that did not fit in memory and went to the executors' disks: read back every round. */
+    /** Bytes of the cached training tensors on the executors' disks (cacheStorage's files, blocks Spark spilled): read back every epoch. */
     public long cachedOnDiskBytes() { return cachedOnDiskBytes; }
 
     public List<Round> rounds() { return List.copyOf(rounds); }
@@ -103,8 +109,8 @@ public final class TrainingSummary implements Serializable {
     }
 
     @Override public String toString() {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "TrainingSummary(%d rows, %d skipped, %d workers, setup %.2f s)",
-                trainingRows, skippedRows, numWorkers, setupSeconds));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "TrainingSummary(%d rows, %d skipped, %d workers, setup %.2f s%s)",
+                trainingRows, skippedRows, numWorkers, setupSeconds, cacheStorage.isEmpty() ? "" : "; " + cacheStorage));
         for (Round r : rounds) sb.append("\n  ").append(r);
         return sb.toString();
     }

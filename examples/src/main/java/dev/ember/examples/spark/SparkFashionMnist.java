@@ -11,17 +11,28 @@ import java.util.Set;
  * {@code examples/run spark-fashion-mnist [mlp|cnn] [epochs] [train options...]}: the whole Spark pipeline on
  * Fashion-MNIST in one session: prepare the Parquet (when it is missing), train with 2 workers, score the test
  * set with the saved model, and print the test accuracy. Extra options go to train-fashion-mnist (e.g.
- * {@code --local-steps 50}, {@code --workers 4}).
+ * {@code --local-steps 50}, {@code --workers 4}). {@code --repeat N} trains on the training set N times over
+ * (written once as {@code PARQUET/train-xN}): data larger than the executors' memory, for the cached tensors' disk path.
  */
 public final class SparkFashionMnist {
-    static final String USAGE = "spark-fashion-mnist [mlp|cnn (mlp)] [epochs (mlp 15, cnn 8)] [--min-accuracy X] [--data IDX_DIR] [--parquet DIR] [--master URL] [train-fashion-mnist options]";
+    static final String USAGE = "spark-fashion-mnist [mlp|cnn (mlp)] [epochs (mlp 15, cnn 8)] [--min-accuracy X] [--repeat N (1)] [--data IDX_DIR] [--parquet DIR] [--master URL] [train-fashion-mnist options]";
 
     private SparkFashionMnist() {}
+
+    /** Writes every row of {@code from} {@code times} times to {@code to}: each input file becomes one output file, no shuffle. */
+    static void repeatRows(org.apache.spark.sql.SparkSession spark, String from, String to, int times) {
+        long t0 = System.nanoTime();
+        org.apache.spark.sql.Column copies = org.apache.spark.sql.functions.sequence(org.apache.spark.sql.functions.lit(1),
+                org.apache.spark.sql.functions.lit(times));
+        spark.read().parquet(from).withColumn("copy", org.apache.spark.sql.functions.explode(copies)).drop("copy")
+                .write().mode(org.apache.spark.sql.SaveMode.Overwrite).parquet(to);
+        System.out.printf(Locale.ROOT, "%s x %d -> %s (%.1f s)%n", from, times, to, SparkJobs.seconds(t0));
+    }
 
     public static void main(String[] args) throws Exception {
         SparkJobs.main(USAGE, () -> {
             Set<String> accepted = new java.util.HashSet<>(TrainJob.OPTIONS);
-            accepted.addAll(Set.of("data", "parquet", "min-accuracy"));
+            accepted.addAll(Set.of("data", "parquet", "min-accuracy", "repeat"));
             accepted.removeAll(Set.of("train", "test", "model", "epochs"));
             SparkJobs.Args a = SparkJobs.Args.parse(args, accepted, true);
             List<String> pos = a.positional();
@@ -37,6 +48,8 @@ public final class SparkFashionMnist {
             String parquet = a.get("parquet", SparkJobs.DEFAULT_PARQUET);
             Path idx = Path.of(a.get("data", SparkJobs.DEFAULT_DATA));
             double minAccuracy = a.getDouble("min-accuracy", 0);
+            int repeat = a.getInt("repeat", 1);
+            if (repeat < 1) throw new SparkJobs.UsageException("--repeat must be at least 1, got " + repeat);
             double[] accuracy = new double[1];
             SparkJobs.withSession("spark-fashion-mnist", a.get("master", null), null, spark -> {
                 long t0 = System.nanoTime();
@@ -46,13 +59,19 @@ public final class SparkFashionMnist {
                 } else {
                     PrepareFashionMnist.prepare(spark, idx, parquet, 8);
                 }
+                String train = parquet + "/train";
+                if (repeat > 1) {
+                    train = parquet + "/train-x" + repeat;
+                    if (SparkJobs.complete(train)) System.out.println("using " + train);
+                    else repeatRows(spark, parquet + "/train", train, repeat);
+                }
 
                 System.out.println("\n== train");
                 // No --test here: the score step measures the test accuracy once, from the saved model.
-                List<String> trainArgs = new ArrayList<>(List.of("--train", parquet + "/train", "--model", model,
+                List<String> trainArgs = new ArrayList<>(List.of("--train", train, "--model", model,
                         "--epochs", String.valueOf(epochs)));
                 for (String key : accepted) {
-                    if (a.has(key) && !Set.of("data", "parquet", "master", "min-accuracy").contains(key)) trainArgs.addAll(List.of("--" + key, a.get(key, null)));
+                    if (a.has(key) && !Set.of("data", "parquet", "master", "min-accuracy", "repeat").contains(key)) trainArgs.addAll(List.of("--" + key, a.get(key, null)));
                 }
                 TrainJob.Result trained = TrainJob.run(spark, trainArgs.toArray(new String[0]));
 
@@ -60,6 +79,7 @@ public final class SparkFashionMnist {
                 String predictions = "data/fashion-mnist-predictions-" + model;
                 ScoreJob.Result scored = ScoreJob.run(spark, "--data", parquet + "/test", "--model", trained.modelDir(), "--out", predictions);
                 TrainingSummary s = trained.summary();
+                System.out.println(s.cacheStorage());
                 LossPlot.write(trained.lossPng(), "Fashion-MNIST " + model + " on Spark, " + s.numWorkers() + " workers", s.objectiveHistory(),
                         s.accuracyHistory(), scored.accuracy()); // again, now with the test accuracy
 
