@@ -82,6 +82,7 @@ public final class BenchScaling {
                     r.fitSeconds, r.rounds, r.overhead * 1e3, r.medianOverhead * 1e3, r.broadcast * 1e3, r.scheduleAndSum * 1e3, r.taskSetup * 1e3,
                     r.trainWall * 1e3, r.update * 1e3);
         }
+        System.out.print("\n" + accuracyTable(results, workers, epochs));
         plot(Path.of(out), results, epochs);
         System.out.println("\naccuracy against workers: " + out);
         spark.stop();
@@ -106,6 +107,31 @@ public final class BenchScaling {
         }
         double median = median(steady.stream().mapToDouble(r -> r.costs().overheadSeconds()).toArray());
         return new Result(workers, epochs, accuracy, fit, rounds.size(), overhead, median, broadcast, sched, setup, train, update);
+    }
+
+    /**
+     * Test accuracy with one row per number of workers and one column per number of epochs, each with its distance
+     * from one worker in points ("-" where that fit was not run).
+     */
+    static String accuracyTable(List<Result> results, int[] workers, int[] epochs) {
+        StringBuilder out = new StringBuilder("workers");
+        for (int e : epochs) out.append(String.format(Locale.ROOT, "  %18s", e + " epochs (points)"));
+        out.append('\n');
+        for (int w : workers) {
+            out.append(String.format(Locale.ROOT, "%7d", w));
+            for (int e : epochs) {
+                Result r = find(results, w, e), one = find(results, 1, e);
+                String cell = r == null ? "-" : one == null ? String.format(Locale.ROOT, "%.4f", r.accuracy)
+                        : String.format(Locale.ROOT, "%.4f (%+.2f)", r.accuracy, 100 * (r.accuracy - one.accuracy));
+                out.append(String.format(Locale.ROOT, "  %18s", cell));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static Result find(List<Result> results, int workers, int epochs) {
+        return results.stream().filter(r -> r.workers == workers && r.epochs == epochs).findFirst().orElse(null);
     }
 
     /** The middle value, or the mean of the two middle ones; NaN for none. */

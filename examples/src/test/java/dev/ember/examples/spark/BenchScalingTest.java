@@ -30,6 +30,15 @@ class BenchScalingTest {
     }
 
     @Test
+    void accuracyTableHasAColumnPerEpochsWithPointsFromOneWorker() {
+        List<Result> results = List.of(result(1, 5, 0.8839), result(128, 5, 0.8736), result(1, 15, 0.8953));
+        String expected = "workers" + "   5 epochs (points)" + "  15 epochs (points)\n"
+                + "      1" + "      0.8839 (+0.00)" + "      0.8953 (+0.00)\n"
+                + "    128" + "      0.8736 (-1.03)" + "                   -\n"; // columns of 2 + 18 characters
+        assertEquals(expected, BenchScaling.accuracyTable(results, new int[]{1, 128}, new int[]{5, 15}));
+    }
+
+    @Test
     void oneLinePerEpochsWithItsGoalLine() {
         List<Result> results = List.of(result(1, 5, 0.88), result(32, 5, 0.87), result(128, 5, 0.86), result(1, 15, 0.90), result(128, 15, 0.89));
         XYChart c = BenchScaling.chart(results, new int[]{5, 15});
