@@ -3,23 +3,25 @@ package dev.ember.examples.spark;
 import dev.ember.spark.EmberEstimator;
 import dev.ember.spark.EmberModel;
 import dev.ember.spark.TrainingSummary;
-import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * {@code examples/run bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N] [--data DIR] [--out PNG]}:
@@ -28,8 +30,9 @@ import org.apache.spark.sql.SparkSession;
  * accuracy, fit time, rounds, and where a round's time goes, and draws accuracy against workers into a PNG.
  */
 public final class BenchScaling {
-    record Result(int workers, int epochs, double accuracy, double fitSeconds, int rounds, double overhead, double broadcast,
-                  double scheduleAndSum, double taskSetup, double trainWall, double update) {}
+    /** One fit; the per-round costs are means over the rounds but the first, {@code medianOverhead} their median. */
+    record Result(int workers, int epochs, double accuracy, double fitSeconds, int rounds, double overhead, double medianOverhead,
+                  double broadcast, double scheduleAndSum, double taskSetup, double trainWall, double update) {}
 
     public static void main(String[] args) throws Exception {
         int[] workers = {1, 2, 8, 32, 128}, epochs = {5, 15};
@@ -66,25 +69,29 @@ public final class BenchScaling {
                 double fit = (System.nanoTime() - t0) / 1e9;
                 Result r = result(w, e, accuracy.evaluate(model.transform(test)), fit, model.summary());
                 results.add(r);
-                System.out.printf(Locale.ROOT, "  %3d workers, %2d epochs: test accuracy %.4f, fit %.1f s, %d rounds, overhead %.1f ms/round%n",
-                        w, e, r.accuracy, r.fitSeconds, r.rounds, r.overhead * 1e3);
+                System.out.printf(Locale.ROOT, "  %3d workers, %2d epochs: test accuracy %.4f, fit %.1f s, %d rounds, overhead %.1f ms/round (median %.1f)%n",
+                        w, e, r.accuracy, r.fitSeconds, r.rounds, r.overhead * 1e3, r.medianOverhead * 1e3);
             }
         }
 
-        System.out.println("\nworkers  epochs  test-acc  vs-1-worker  fit-s  rounds  per round (ms): overhead  broadcast  schedule+sum  task-setup  train  update");
+        System.out.println("\nworkers  epochs  test-acc  vs-1-worker  fit-s  rounds  per round (ms): overhead  median  broadcast  schedule+sum  task-setup  train  update");
         for (Result r : results) {
             Result one = results.stream().filter(x -> x.workers == 1 && x.epochs == r.epochs).findFirst().orElse(null);
-            System.out.printf(Locale.ROOT, "%7d  %6d  %8.4f  %11s  %5.1f  %6d  %25.1f  %9.1f  %12.1f  %10.1f  %5.1f  %6.1f%n",
+            System.out.printf(Locale.ROOT, "%7d  %6d  %8.4f  %11s  %5.1f  %6d  %25.1f  %6.1f  %9.1f  %12.1f  %10.1f  %5.1f  %6.1f%n",
                     r.workers, r.epochs, r.accuracy, one == null ? "-" : String.format(Locale.ROOT, "%+.4f", r.accuracy - one.accuracy),
-                    r.fitSeconds, r.rounds, r.overhead * 1e3, r.broadcast * 1e3, r.scheduleAndSum * 1e3, r.taskSetup * 1e3,
+                    r.fitSeconds, r.rounds, r.overhead * 1e3, r.medianOverhead * 1e3, r.broadcast * 1e3, r.scheduleAndSum * 1e3, r.taskSetup * 1e3,
                     r.trainWall * 1e3, r.update * 1e3);
         }
+        System.out.print("\n" + accuracyTable(results, workers, epochs));
         plot(Path.of(out), results, epochs);
         System.out.println("\naccuracy against workers: " + out);
         spark.stop();
     }
 
-    /** Means per round; the first round is left out of the per-round costs when there are others (JIT warm-up, first broadcast). */
+    /**
+     * Means per round, and the median overhead (a few slow rounds, a GC or a busy machine, move the mean but not the
+     * median); the first round is left out of the per-round costs when there are others (JIT warm-up, first broadcast).
+     */
     private static Result result(int workers, int epochs, double accuracy, double fit, TrainingSummary s) {
         List<TrainingSummary.Round> rounds = s.rounds();
         List<TrainingSummary.Round> steady = rounds.size() > 1 ? rounds.subList(1, rounds.size()) : rounds;
@@ -98,57 +105,84 @@ public final class BenchScaling {
             train += c.trainWallSeconds() / n;
             update += c.updateSeconds() / n;
         }
-        return new Result(workers, epochs, accuracy, fit, rounds.size(), overhead, broadcast, sched, setup, train, update);
+        double median = median(steady.stream().mapToDouble(r -> r.costs().overheadSeconds()).toArray());
+        return new Result(workers, epochs, accuracy, fit, rounds.size(), overhead, median, broadcast, sched, setup, train, update);
+    }
+
+    /**
+     * Test accuracy with one row per number of workers and one column per number of epochs, each with its distance
+     * from one worker in points ("-" where that fit was not run).
+     */
+    static String accuracyTable(List<Result> results, int[] workers, int[] epochs) {
+        StringBuilder out = new StringBuilder("workers");
+        for (int e : epochs) out.append(String.format(Locale.ROOT, "  %18s", e + " epochs (points)"));
+        out.append('\n');
+        for (int w : workers) {
+            out.append(String.format(Locale.ROOT, "%7d", w));
+            for (int e : epochs) {
+                Result r = find(results, w, e), one = find(results, 1, e);
+                String cell = r == null ? "-" : one == null ? String.format(Locale.ROOT, "%.4f", r.accuracy)
+                        : String.format(Locale.ROOT, "%.4f (%+.2f)", r.accuracy, 100 * (r.accuracy - one.accuracy));
+                out.append(String.format(Locale.ROOT, "  %18s", cell));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static Result find(List<Result> results, int workers, int epochs) {
+        return results.stream().filter(r -> r.workers == workers && r.epochs == epochs).findFirst().orElse(null);
+    }
+
+    /** The middle value, or the mean of the two middle ones; NaN for none. */
+    static double median(double[] values) {
+        if (values.length == 0) return Double.NaN;
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int mid = v.length / 2;
+        return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
     }
 
     private static int[] ints(String csv) { return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray(); }
 
-    /** Test accuracy against workers (log scale), one line per number of epochs. */
-    private static void plot(Path png, List<Result> results, int[] epochs) throws java.io.IOException {
-        int w = 720, h = 460, left = 80, right = 30, top = 50, bottom = 60;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, w, h);
-        double lo = results.stream().mapToDouble(Result::accuracy).min().orElse(0) - 0.01;
-        double hi = results.stream().mapToDouble(Result::accuracy).max().orElse(1) + 0.01;
-        int maxWorkers = results.stream().mapToInt(Result::workers).max().orElse(1);
-        double logMax = Math.max(1, Math.log(maxWorkers) / Math.log(2));
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString("Fashion-MNIST MLP on Spark local[2]: test accuracy against workers", left, 28);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawLine(left, h - bottom, w - right, h - bottom);
-        g.drawLine(left, top, left, h - bottom);
-        for (Result r : results) {
-            int x = left + (int) ((w - left - right) * (Math.log(r.workers) / Math.log(2)) / logMax);
-            g.drawString(Integer.toString(r.workers), x - 8, h - bottom + 18);
-        }
-        g.drawString("workers (log scale)", w / 2 - 50, h - 15);
-        for (double[] t : List.of(new double[]{lo}, new double[]{(lo + hi) / 2}, new double[]{hi})) {
-            int y = top + (int) ((h - top - bottom) * (hi - t[0]) / (hi - lo));
-            g.drawString(String.format(Locale.ROOT, "%.3f", t[0]), 20, y + 4);
-        }
+    /**
+     * Test accuracy against workers (log scale), one solid line per number of epochs and, dashed in the same colour,
+     * the goal: one worker's accuracy at those epochs less half a point.
+     */
+    static XYChart chart(List<Result> results, int[] epochs) {
+        XYChart c = new XYChartBuilder().width(720).height(460).title("Fashion-MNIST MLP on Spark local[2]: test accuracy against workers")
+                .xAxisTitle("workers (log scale)").yAxisTitle("test accuracy").build();
+        XYStyler styler = c.getStyler();
+        styler.setXAxisLogarithmic(true);
+        styler.setXAxisDecimalPattern("0");
+        styler.setYAxisDecimalPattern("0.000");
+        styler.setChartBackgroundColor(Color.WHITE).setLegendPosition(Styler.LegendPosition.InsideSW).setMarkerSize(8);
         Color[] colors = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)};
         for (int k = 0; k < epochs.length; k++) {
             int e = epochs[k];
-            g.setColor(colors[k % colors.length]);
-            g.setStroke(new BasicStroke(2.5f));
-            int px = -1, py = -1;
-            for (Result r : results) {
-                if (r.epochs != e) continue;
-                int x = left + (int) ((w - left - right) * (Math.log(r.workers) / Math.log(2)) / logMax);
-                int y = top + (int) ((h - top - bottom) * (hi - r.accuracy) / (hi - lo));
-                g.fillOval(x - 4, y - 4, 8, 8);
-                if (px >= 0) g.drawLine(px, py, x, y);
-                px = x;
-                py = y;
-            }
-            g.drawString(e + " epochs", w - right - 90, top + 20 + 18 * k);
+            List<Result> line = results.stream().filter(r -> r.epochs == e).toList();
+            if (line.isEmpty()) continue;
+            double[] x = line.stream().mapToDouble(Result::workers).toArray();
+            XYSeries s = c.addSeries(e + " epochs", x, line.stream().mapToDouble(Result::accuracy).toArray());
+            Color color = colors[k % colors.length];
+            s.setLineColor(color);
+            s.setMarkerColor(color);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            line.stream().filter(r -> r.workers == 1).findFirst().filter(one -> x.length > 1).ifPresent(one -> {
+                XYSeries goal = c.addSeries(e + " epochs: 1 worker - 0.5 points", new double[]{x[0], x[x.length - 1]},
+                        new double[]{one.accuracy - 0.005, one.accuracy - 0.005});
+                goal.setLineColor(color);
+                goal.setLineStyle(SeriesLines.DASH_DASH);
+                goal.setMarker(SeriesMarkers.NONE);
+            });
         }
-        g.dispose();
-        Files.createDirectories(png.toAbsolutePath().getParent());
-        ImageIO.write(img, "png", png.toFile());
+        return c;
+    }
+
+    static void plot(Path png, List<Result> results, int[] epochs) throws java.io.IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path parent = png.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        BitmapEncoder.saveBitmap(chart(results, epochs), png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 }
