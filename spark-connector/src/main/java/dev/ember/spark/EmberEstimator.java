@@ -96,6 +96,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public EmberEstimator setLrSchedule(String v) { return put(lrSchedule(), ParamSet.canonical(v, ParamSet.LR_SCHEDULES)); }
     public EmberEstimator setDevice(String v) { return put(device(), ParamSet.canonical(v, ParamSet.DEVICES)); }
     public EmberEstimator setCheckpointDir(String v) { return put(checkpointDir(), v); }
+    public EmberEstimator setValidationIndicatorCol(String v) { return put(validationIndicatorCol(), v); }
     public EmberEstimator setLearningRate(double v) { return put(learningRate(), v); }
     public EmberEstimator setMomentum(double v) { return put(momentum(), v); }
     public EmberEstimator setWeightDecay(double v) { return put(weightDecay(), v); }
@@ -120,6 +121,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public StructType transformSchema(StructType schema) {
         Schemas.checkFeatures(schema, getFeaturesCol());
         Schemas.checkLabel(schema, getLabelCol());
+        Validation.checkIndicator(schema, getValidationIndicatorCol());
         return Schemas.withOutputs(schema, this);
     }
 
@@ -130,7 +132,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         ModelSource source = ModelSource.of(getModelSpec(), getModelFactory());
         SparkSession spark = dataset.sparkSession();
         checkGpuRequest(spark);
-        Dataset<Row> df = dataset.select(getFeaturesCol(), getLabelCol());
+        Dataset<Row> df = Validation.trainingRows(dataset, getValidationIndicatorCol()).select(getFeaturesCol(), getLabelCol());
         if (getNumWorkers() > 0 && df.rdd().getNumPartitions() != getNumWorkers()) df = df.repartition(getNumWorkers());
         boolean vector = Schemas.checkFeatures(df.schema(), getFeaturesCol());
         int numFeatures = FeatureWidth.of(df, getFeaturesCol(), vector);
@@ -142,6 +144,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String previousDescription = jsc.getLocalProperty("spark.job.description");
         JavaRDD<PartitionData> data = cache(df, vector, numFeatures, numClasses, objective.classification());
+        Validation validation = null;
         try {
             jsc.setJobDescription("Ember fit " + uid + ": rows to tensors");
             List<long[]> sizes = data.map(d -> new long[]{d.rows(), d.skipped(), d.stepsPerEpoch(config.workerBatchSize())}).collect();
@@ -153,6 +156,9 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 maxSteps = (int) Math.max(maxSteps, s[2]);
             }
             if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
+            validation = Validation.of(dataset, getValidationIndicatorCol(),
+                    held -> cache(held.select(getFeaturesCol(), getLabelCol()), vector, numFeatures, numClasses, objective.classification()),
+                    config, getInferenceBatchSize());
             TrainingSummary summary = new TrainingSummary();
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
             long[] cached = cachedBytes(spark, data.id());
@@ -199,6 +205,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                         total.samples, total.steps, (end - start) / 1e9, total.devices, costs);
                 summary.add(round);
                 LOG.info("Ember fit {}: {}", uid, round);
+                if (validation != null) summary.add(validation.evaluate(r + 1, state));
                 if (checkpoints != null) checkpoints.save(r, state, outer.bufferEntries(state));
             }
             EmberModel model = new EmberModel(uid, source, state.modelOnly(), numFeatures, numClasses);
@@ -213,6 +220,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         } finally {
             RoundTrainer.Replica.forget(config.fitId()); // the executors' copies age out of their bounded caches
             data.unpersist(false);
+            if (validation != null) validation.close();
             jsc.setJobDescription(previousDescription);
         }
     }

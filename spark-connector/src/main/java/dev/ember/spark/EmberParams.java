@@ -29,6 +29,7 @@ public interface EmberParams extends Params {
     default Param<String> lrSchedule() { return paramSet().lrSchedule; }
     default Param<String> device() { return paramSet().device; }
     default Param<String> checkpointDir() { return paramSet().checkpointDir; }
+    default Param<String> validationIndicatorCol() { return paramSet().validationIndicatorCol; }
     default DoubleParam learningRate() { return paramSet().learningRate; }
     default DoubleParam momentum() { return paramSet().momentum; }
     default DoubleParam weightDecay() { return paramSet().weightDecay; }
@@ -58,6 +59,7 @@ public interface EmberParams extends Params {
     default String getLrSchedule() { return getOrDefault(lrSchedule()); }
     default String getDevice() { return getOrDefault(device()); }
     default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
+    default String getValidationIndicatorCol() { return getOrDefault(validationIndicatorCol()); }
     default double getLearningRate() { return (Double) getOrDefault(learningRate()); }
     default double getMomentum() { return (Double) getOrDefault(momentum()); }
     default double getWeightDecay() { return (Double) getOrDefault(weightDecay()); }

@@ -21,7 +21,7 @@ public final class ParamSet {
     static final String[] HANDLE_INVALID = {"error", "skip"};
 
     final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, rawPredictionCol, outputCol, handleInvalid;
-    final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir;
+    final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir, validationIndicatorCol;
     final DoubleParam learningRate, momentum, weightDecay, warmupEpochs, outerLearningRate, outerMomentum;
     final IntParam batchSize, inferenceBatchSize, maxEpochs, localSteps, numWorkers;
     final LongParam seed;
@@ -45,6 +45,8 @@ public final class ParamSet {
                 + "learningRate * (1 + cos(pi * e / E)) / 2, as torch's CosineAnnealingLR stepped once per epoch)", oneOf(LR_SCHEDULES));
         device = new Param<>(uid, "device", "where tasks train: 'auto' (the GPU Spark assigned to the task, else CPU), 'cpu' or 'cuda'", oneOf(DEVICES));
         checkpointDir = new Param<>(uid, "checkpointDir", "directory (any Hadoop file system) for per-round checkpoints; a restarted fit resumes from the last one. Empty: none");
+        validationIndicatorCol = new Param<>(uid, "validationIndicatorCol", "boolean column: rows marked true are held out of training and "
+                + "evaluated after every round (TrainingSummary.validation); null rows are in neither set. Empty: train on all rows");
         learningRate = new DoubleParam(uid, "learningRate", "learning rate (> 0)", ParamValidators.gt(0));
         momentum = new DoubleParam(uid, "momentum", "momentum of sgd and rmsprop (>= 0)", ParamValidators.gtEq(0));
         weightDecay = new DoubleParam(uid, "weightDecay", "weight decay (L2 penalty, decoupled for adamw) (>= 0)", ParamValidators.gtEq(0));
@@ -83,6 +85,7 @@ public final class ParamSet {
         owner.setDefault(lrSchedule, "constant");
         owner.setDefault(device, "auto");
         owner.setDefault(checkpointDir, "");
+        owner.setDefault(validationIndicatorCol, "");
         owner.setDefault(learningRate, 1e-3);
         owner.setDefault(momentum, 0.0);
         owner.setDefault(weightDecay, 0.0);
