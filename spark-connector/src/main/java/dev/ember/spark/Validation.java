@@ -114,7 +114,8 @@ final class Validation implements AutoCloseable {
             Module model = null;
             double lossSum = 0;
             long correct = 0, n = 0;
-            for (PartitionData d : (Iterable<PartitionData>) () -> partition) {
+            while (partition.hasNext()) {
+                PartitionData d = partition.next();
                 if (d.rows() == 0) continue;
                 if (model == null) {
                     model = in.config().source().build(in.config().seed()).to(on);
