@@ -20,9 +20,9 @@ public final class Run {
         add("bench-mlp", BenchMlp.class, "Fashion-MNIST MLP training samples/s at 1 and 2 threads, next to PyTorch");
         add("prepare-fashion-mnist", dev.ember.examples.spark.PrepareFashionMnist.class, "Spark job: Fashion-MNIST IDX files -> Parquet (label, features Vector) train/ and test/");
         add("train-fashion-mnist", dev.ember.examples.spark.TrainJob.class, "Spark job: fit the EmberEstimator on Parquet, save the model and its loss curve PNG");
-        add("score-fashion-mnist", dev.ember.examples.spark.ScoreJob.class, "Spark job: apply a saved EmberModel to Parquet, write predictions, print accuracy");
+        add("score-fashion-mnist", dev.ember.examples.spark.ScoreJob.class, "Spark job: the same as `score` (an EmberModel folder): predictions to Parquet, accuracy");
         add("train", dev.ember.examples.spark.ParquetTrainJob.class, "Spark job: fit a model spec on any Parquet (features column or columns, label), save it");
-        add("score", dev.ember.examples.spark.ParquetScoreJob.class, "Spark job: apply a model saved by `train` to Parquet, write predictions, print accuracy or RMSE");
+        add("score", dev.ember.examples.spark.ScoreJob.class, "Spark job: apply a saved EmberModel or `train` model to Parquet, write predictions, print accuracy or RMSE");
         add("spark-fashion-mnist", dev.ember.examples.spark.SparkFashionMnist.class, "Spark: prepare -> train -> score Fashion-MNIST: spark-fashion-mnist [mlp|cnn] [epochs]");
         add("bench-bridge", dev.ember.examples.spark.BenchBridge.class, "rows/s and MB/s of Spark rows -> tensors (direct and through Arrow), next to plain Java copies");
         add("bench-transform", dev.ember.examples.spark.BenchTransform.class, "scoring rows/s: EmberModel.transform vs MLlib's LogisticRegression and MLPC models");

@@ -96,6 +96,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public EmberEstimator setDevice(String v) { return put(device(), ParamSet.canonical(v, ParamSet.DEVICES)); }
     public EmberEstimator setCheckpointDir(String v) { return put(checkpointDir(), v); }
     public EmberEstimator setCacheStorage(String v) { return put(cacheStorage(), ParamSet.canonical(v, CacheStorage.VALUES)); }
+    public EmberEstimator setValidationIndicatorCol(String v) { return put(validationIndicatorCol(), v); }
     public EmberEstimator setLearningRate(double v) { return put(learningRate(), v); }
     public EmberEstimator setMomentum(double v) { return put(momentum(), v); }
     public EmberEstimator setWeightDecay(double v) { return put(weightDecay(), v); }
@@ -120,6 +121,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public StructType transformSchema(StructType schema) {
         Schemas.checkFeatures(schema, getFeaturesCol());
         Schemas.checkLabel(schema, getLabelCol());
+        Validation.checkIndicator(schema, getValidationIndicatorCol());
         return Schemas.withOutputs(schema, this);
     }
 
@@ -130,7 +132,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         ModelSource source = ModelSource.of(getModelSpec(), getModelFactory());
         SparkSession spark = dataset.sparkSession();
         checkGpuRequest(spark);
-        Dataset<Row> df = dataset.select(getFeaturesCol(), getLabelCol());
+        Dataset<Row> df = Validation.trainingRows(dataset, getValidationIndicatorCol()).select(getFeaturesCol(), getLabelCol());
         if (getNumWorkers() > 0 && df.rdd().getNumPartitions() != getNumWorkers()) df = df.repartition(getNumWorkers());
         boolean vector = Schemas.checkFeatures(df.schema(), getFeaturesCol());
         int numFeatures = FeatureWidth.of(df, getFeaturesCol(), vector);
@@ -143,6 +145,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         String previousDescription = jsc.getLocalProperty("spark.job.description");
         long budget = CacheStorage.partitionBudget(getCacheStorage(), spark.sparkContext(), df.rdd().getNumPartitions());
         JavaRDD<PartitionData> data = cache(df, vector, numFeatures, numClasses, objective.classification(), budget);
+        Validation validation = null;
         try {
             jsc.setJobDescription("Ember fit " + uid + ": rows to tensors");
             List<long[]> sizes = data.map(d -> new long[]{d.rows(), d.skipped(), d.stepsPerEpoch(config.workerBatchSize()),
@@ -157,6 +160,9 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 fileBytes += s[3] * s[4];
             }
             if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
+            validation = Validation.of(dataset, getValidationIndicatorCol(),
+                    held -> cache(held.select(getFeaturesCol(), getLabelCol()), vector, numFeatures, numClasses, objective.classification(), budget),
+                    config, getInferenceBatchSize());
             TrainingSummary summary = new TrainingSummary();
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
             long[] cached = cachedBytes(spark, data.id());
@@ -209,6 +215,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                         total.samples, total.steps, (end - start) / 1e9, total.devices, costs);
                 summary.add(round);
                 LOG.info("Ember fit {}: {}", uid, round);
+                if (validation != null) summary.add(validation.evaluate(r + 1, state));
                 if (checkpoints != null) checkpoints.save(r, state, outer.bufferEntries(state));
             }
             EmberModel model = new EmberModel(uid, source, state.modelOnly(), numFeatures, numClasses);
@@ -223,6 +230,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         } finally {
             RoundTrainer.Replica.forget(config.fitId()); // the executors' copies age out of their bounded caches
             data.unpersist(false);
+            if (validation != null) validation.close();
             jsc.setJobDescription(previousDescription);
         }
     }

@@ -30,6 +30,7 @@ public interface EmberParams extends Params {
     default Param<String> device() { return paramSet().device; }
     default Param<String> checkpointDir() { return paramSet().checkpointDir; }
     default Param<String> cacheStorage() { return paramSet().cacheStorage; }
+    default Param<String> validationIndicatorCol() { return paramSet().validationIndicatorCol; }
     default DoubleParam learningRate() { return paramSet().learningRate; }
     default DoubleParam momentum() { return paramSet().momentum; }
     default DoubleParam weightDecay() { return paramSet().weightDecay; }
@@ -60,6 +61,7 @@ public interface EmberParams extends Params {
     default String getDevice() { return getOrDefault(device()); }
     default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
     default String getCacheStorage() { return getOrDefault(cacheStorage()); }
+    default String getValidationIndicatorCol() { return getOrDefault(validationIndicatorCol()); }
     default double getLearningRate() { return (Double) getOrDefault(learningRate()); }
     default double getMomentum() { return (Double) getOrDefault(momentum()); }
     default double getWeightDecay() { return (Double) getOrDefault(weightDecay()); }

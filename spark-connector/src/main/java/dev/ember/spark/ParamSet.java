@@ -21,7 +21,7 @@ public final class ParamSet {
     static final String[] HANDLE_INVALID = {"error", "skip"};
 
     final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, rawPredictionCol, outputCol, handleInvalid;
-    final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir, cacheStorage;
+    final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir, cacheStorage, validationIndicatorCol;
     final DoubleParam learningRate, momentum, weightDecay, warmupEpochs, outerLearningRate, outerMomentum;
     final IntParam batchSize, inferenceBatchSize, maxEpochs, localSteps, numWorkers;
     final LongParam seed;
@@ -48,6 +48,8 @@ public final class ParamSet {
         cacheStorage = new Param<>(uid, "cacheStorage", "where each partition's training tensors are kept between rounds: 'memory' (the heap), "
                 + "'disk' (local files on the executor, read back every epoch; the heap holds a batch), or 'auto' (memory while a partition stays within "
                 + "its share of the executor's storage memory, the rest on disk); the model is the same bit for bit", oneOf(CacheStorage.VALUES));
+        validationIndicatorCol = new Param<>(uid, "validationIndicatorCol", "boolean column: rows marked true are held out of training and "
+                + "evaluated after every round (TrainingSummary.validation); null rows are in neither set. Empty: train on all rows");
         learningRate = new DoubleParam(uid, "learningRate", "learning rate (> 0)", ParamValidators.gt(0));
         momentum = new DoubleParam(uid, "momentum", "momentum of sgd and rmsprop (>= 0)", ParamValidators.gtEq(0));
         weightDecay = new DoubleParam(uid, "weightDecay", "weight decay (L2 penalty, decoupled for adamw) (>= 0)", ParamValidators.gtEq(0));
@@ -87,6 +89,7 @@ public final class ParamSet {
         owner.setDefault(device, "auto");
         owner.setDefault(checkpointDir, "");
         owner.setDefault(cacheStorage, CacheStorage.AUTO);
+        owner.setDefault(validationIndicatorCol, "");
         owner.setDefault(learningRate, 1e-3);
         owner.setDefault(momentum, 0.0);
         owner.setDefault(weightDecay, 0.0);

@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * What happened during {@code fit}, round by round: available from {@link EmberModel#summary()}.
  * Loss and accuracy are means over the training batches of the round (accuracy only for
- * classification losses; NaN otherwise).
+ * classification losses; NaN otherwise). With {@code validationIndicatorCol}, {@link #validation()} has the
+ * held-out rows' loss and accuracy after each round.
  */
 public final class TrainingSummary implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -46,7 +47,21 @@ public final class TrainingSummary implements Serializable {
         }
     }
 
+    /**
+     * The held-out rows ({@code validationIndicatorCol}) under the model after round {@code afterRound}: its workers'
+     * average and the outer update, the state the next round starts from (after the last round, the fitted model).
+     * Mean loss over the rows, accuracy NaN for regression losses; {@code seconds} the evaluation took, not counted
+     * in the round's.
+     */
+    public record Evaluation(int afterRound, double loss, double accuracy, long rows, double seconds) implements Serializable {
+        @Override public String toString() {
+            return String.format(Locale.ROOT, "validation after round %d: loss %.4f%s (%d rows, %.3f s)", afterRound, loss,
+                    Double.isNaN(accuracy) ? "" : String.format(Locale.ROOT, ", accuracy %.4f", accuracy), rows, seconds);
+        }
+    }
+
     private final List<Round> rounds = new ArrayList<>();
+    private final List<Evaluation> validation = new ArrayList<>();
     private long trainingRows, skippedRows;
     private int numWorkers;
     private double setupSeconds;
@@ -54,6 +69,8 @@ public final class TrainingSummary implements Serializable {
     private String cacheStorage = "";
 
     void add(Round r) { rounds.add(r); }
+
+    void add(Evaluation e) { validation.add(e); }
 
     void setData(long trainingRows, long skippedRows, int numWorkers, double setupSeconds) {
         this.trainingRows = trainingRows;
@@ -88,6 +105,15 @@ public final class TrainingSummary implements Serializable {
     /** Training accuracy of each round (classification). */
     public double[] accuracyHistory() { return rounds.stream().mapToDouble(Round::accuracy).toArray(); }
 
+    /** The held-out rows' figures after each round, in round order; empty without {@code validationIndicatorCol}. */
+    public List<Evaluation> validation() { return List.copyOf(validation); }
+
+    /** Validation loss after each round (empty without validation rows). */
+    public double[] validationLossHistory() { return validation.stream().mapToDouble(Evaluation::loss).toArray(); }
+
+    /** Validation accuracy after each round (classification; empty without validation rows). */
+    public double[] validationAccuracyHistory() { return validation.stream().mapToDouble(Evaluation::accuracy).toArray(); }
+
     /** Rows trained on, after skipping invalid ones. */
     public long trainingRows() { return trainingRows; }
 
@@ -112,6 +138,7 @@ public final class TrainingSummary implements Serializable {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "TrainingSummary(%d rows, %d skipped, %d workers, setup %.2f s%s)",
                 trainingRows, skippedRows, numWorkers, setupSeconds, cacheStorage.isEmpty() ? "" : "; " + cacheStorage));
         for (Round r : rounds) sb.append("\n  ").append(r);
+        for (Evaluation e : validation) sb.append("\n  ").append(e);
         return sb.toString();
     }
 }

@@ -23,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  * fits an {@link EmberEstimator} on any Parquet folder, with no code: the features are one column (an ML Vector or
  * an array of numbers) or a list of numeric columns (assembled into one vector by Spark's VectorAssembler), the
  * model is a spec file (docs/model-spec.md). Saves a Spark ML {@link PipelineModel} (the assembler, when there is
- * one, and the model), so {@link ParquetScoreJob} needs only the model folder. Prints one line per round and, with
+ * one, and the model), so {@link ScoreJob} needs only the model folder. Prints one line per round and, with
  * {@code --test}, the test accuracy (classification losses) or RMSE (regression losses).
  */
 public final class ParquetTrainJob {
@@ -84,10 +84,10 @@ public final class ParquetTrainJob {
         model.write().overwrite().save(out);
         System.out.println("model saved to " + out);
 
-        String metric = ParquetScoreJob.metricName(ember);
+        String metric = ScoreJob.metricName(ember);
         double testMetric = Double.NaN;
         if (a.has("test")) {
-            testMetric = ParquetScoreJob.evaluate(ember, model.transform(spark.read().parquet(a.get("test", null))));
+            testMetric = ScoreJob.evaluate(ember, model.transform(spark.read().parquet(a.get("test", null))));
             System.out.printf(Locale.ROOT, "test %s %.4f%n", metric, testMetric);
         }
         return new Result(model, s, metric, testMetric);

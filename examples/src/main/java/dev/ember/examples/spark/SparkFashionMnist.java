@@ -80,8 +80,8 @@ public final class SparkFashionMnist {
                 ScoreJob.Result scored = ScoreJob.run(spark, "--data", parquet + "/test", "--model", trained.modelDir(), "--out", predictions);
                 TrainingSummary s = trained.summary();
                 System.out.println(s.cacheStorage());
-                LossPlot.write(trained.lossPng(), "Fashion-MNIST " + model + " on Spark, " + s.numWorkers() + " workers", s.objectiveHistory(),
-                        s.accuracyHistory(), scored.accuracy()); // again, now with the test accuracy
+                LossPlot.write(trained.lossPng(), "Fashion-MNIST " + model + " on Spark, " + s.numWorkers() + " workers", LossPlot.Curves.of(s),
+                        scored.accuracy()); // again, now with the test accuracy
 
                 System.out.printf(Locale.ROOT, "%nFashion-MNIST %s on Spark (%s, %d workers, %d epochs): test accuracy %.4f; fit %.1f s, %.0f samples/s; "
                                 + "model %s, loss curve %s; total %.1f s%n",

@@ -4,19 +4,23 @@ import dev.ember.spark.EmberEstimator;
 import dev.ember.spark.EmberModel;
 import dev.ember.spark.TrainingSummary;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * {@code examples/run train-fashion-mnist --train DIR [--test DIR] [--model mlp|cnn|SPEC.json] ...}: fits an
  * {@link EmberEstimator} on a Parquet folder of {@code label} + {@code features} rows, prints one line per round
  * (live through the estimator's INFO log, and as a table at the end), saves the model (overwriting), draws the
- * loss and accuracy curves into {@code OUT.loss.png} next to the model folder, and prints the test accuracy
- * (MulticlassClassificationEvaluator) when {@code --test} is given.
+ * loss and accuracy curves into {@code OUT.loss.png} next to the model folder. With {@code --test}, the test rows are
+ * the fit's validation rows ({@code validationIndicatorCol}): their loss and accuracy after every round are in the
+ * table and the plot, and the test accuracy of the saved model (MulticlassClassificationEvaluator) is printed at the end.
  */
 public final class TrainJob {
     static final String USAGE = "train-fashion-mnist --train DIR [--test DIR] [--model mlp|cnn|SPEC.json (default mlp)] [--epochs N (mlp 15, cnn 8)]"
@@ -25,6 +29,9 @@ public final class TrainJob {
             + " [--out MODEL_DIR (" + SparkJobs.DEFAULT_MODELS + "/fashion-MODEL)] [--checkpoint-dir DIR] [--master URL]";
     static final Set<String> OPTIONS = Set.of("train", "test", "model", "epochs", "workers", "batch-size", "lr", "lr-schedule", "local-steps",
             "optimizer", "seed", "device", "out", "checkpoint-dir", "master");
+
+    /** The column that marks the --test rows in the fit's input. */
+    static final String TEST_MARK = "ember_is_test";
 
     private TrainJob() {}
 
@@ -60,6 +67,10 @@ public final class TrainJob {
                 .setCheckpointDir(a.get("checkpoint-dir", "")).setDevice(a.get("device", "auto")).setHandleInvalid("error");
 
         Dataset<Row> train = spark.read().parquet(trainDir);
+        if (testDir != null) {
+            train = train.withColumn(TEST_MARK, functions.lit(false)).unionByName(spark.read().parquet(testDir).withColumn(TEST_MARK, functions.lit(true)));
+            estimator.setValidationIndicatorCol(TEST_MARK);
+        }
         System.out.printf(Locale.ROOT, "training %s (%s) on %s: %d epochs, %d workers, batch %d, %s lr %s (%s), local steps %d, master %s%n",
                 name, model, trainDir, epochs, workers, estimator.getBatchSize(), estimator.getOptimizer(), estimator.getLearningRate(),
                 estimator.getLrSchedule(), estimator.getLocalSteps(), spark.sparkContext().master());
@@ -84,19 +95,27 @@ public final class TrainJob {
         }
 
         Path png = lossPng(out);
-        LossPlot.write(png, "Fashion-MNIST " + name + " on Spark, " + s.numWorkers() + " workers", s.objectiveHistory(), s.accuracyHistory(), testAccuracy);
+        LossPlot.write(png, "Fashion-MNIST " + name + " on Spark, " + s.numWorkers() + " workers", LossPlot.Curves.of(s), testAccuracy);
         System.out.println("loss curve: " + png);
         return new Result(fitted, out, png, testAccuracy, fitSeconds);
     }
 
-    /** The summary's rounds as a table: loss, accuracy, throughput and where each round's time went. */
+    /**
+     * The summary's rounds as a table: loss, accuracy, throughput and where each round's time went; with validation
+     * rows, their loss and accuracy under the model after the round.
+     */
     static void printRounds(TrainingSummary s) {
-        System.out.println("round  epoch    loss   train-acc  samples  samples/s  seconds  overhead  (broadcast  schedule+sum  task-setup  update)");
+        Map<Integer, TrainingSummary.Evaluation> validation = new HashMap<>();
+        for (TrainingSummary.Evaluation e : s.validation()) validation.put(e.afterRound(), e);
+        System.out.println("round  epoch    loss   train-acc  samples  samples/s  seconds  overhead  (broadcast  schedule+sum  task-setup  update)"
+                + (validation.isEmpty() ? "" : "  val-loss  val-acc"));
         for (TrainingSummary.Round r : s.rounds()) {
             TrainingSummary.Costs c = r.costs();
-            System.out.printf(Locale.ROOT, "%5d  %5.2f  %.4f  %9.4f  %7d  %9.0f  %7.3f  %8.3f   %9.3f  %12.3f  %10.3f  %6.3f%n",
+            TrainingSummary.Evaluation v = validation.get(r.round());
+            System.out.printf(Locale.ROOT, "%5d  %5.2f  %.4f  %9.4f  %7d  %9.0f  %7.3f  %8.3f   %9.3f  %12.3f  %10.3f  %6.3f%s%n",
                     r.round(), r.epoch(), r.loss(), r.accuracy(), r.samples(), r.samplesPerSecond(), r.seconds(), c.overheadSeconds(),
-                    c.broadcastSeconds(), c.schedulingAndSumSeconds(), c.setupSeconds() / c.slots(), c.updateSeconds());
+                    c.broadcastSeconds(), c.schedulingAndSumSeconds(), c.setupSeconds() / c.slots(), c.updateSeconds(),
+                    v == null ? "" : String.format(Locale.ROOT, "  %8.4f  %7.4f", v.loss(), v.accuracy()));
         }
     }
 

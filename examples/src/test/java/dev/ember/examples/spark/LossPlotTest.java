@@ -8,6 +8,7 @@ import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class LossPlotTest {
     @Test
     void thePanelsHoldEachRoundsValuesAndTheTestAccuracy() {
         double[] loss = {2.0, 1.25, 0.5}, acc = {0.4, 0.7, 0.9};
-        List<XYChart> charts = LossPlot.charts("t", loss, acc, 0.85);
+        List<XYChart> charts = LossPlot.charts("t", LossPlot.Curves.training(loss, acc), 0.85);
         assertEquals(2, charts.size());
         XYSeries lossCurve = charts.get(0).getSeriesMap().get("training loss");
         assertArrayEquals(new double[]{1, 2, 3}, lossCurve.getXData(), "round numbers from 1");
@@ -43,10 +44,11 @@ class LossPlotTest {
 
     @Test
     void noAccuracyNoSecondPanel(@TempDir Path tmp) throws Exception {
-        assertEquals(1, LossPlot.charts("t", new double[]{1, 0.5}, new double[]{Double.NaN, Double.NaN}, Double.NaN).size());
-        assertEquals(1, LossPlot.charts("t", new double[]{1, 0.5}, new double[]{0.5, 0.6}, Double.NaN).get(1).getSeriesMap().size(), "no test line without a test accuracy");
+        assertEquals(1, LossPlot.charts("t", LossPlot.Curves.training(new double[]{1, 0.5}, new double[]{Double.NaN, Double.NaN}), Double.NaN).size());
+        assertEquals(1, LossPlot.charts("t", LossPlot.Curves.training(new double[]{1, 0.5}, new double[]{0.5, 0.6}), Double.NaN).get(1).getSeriesMap().size(),
+                "no test line without a test accuracy");
         Path png = tmp.resolve("sub/loss.png");
-        LossPlot.write(png, "regression", new double[]{1, 0.5, 0.25}, null, Double.NaN);
+        LossPlot.write(png, "regression", LossPlot.Curves.training(new double[]{1, 0.5, 0.25}, null), Double.NaN);
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(560, img.getWidth());
         assertEquals(420, img.getHeight());
@@ -55,12 +57,31 @@ class LossPlotTest {
     @Test
     void thePngShowsLossLeftAndAccuracyRight(@TempDir Path tmp) throws Exception {
         Path png = tmp.resolve("loss.png");
-        LossPlot.write(png, "t", new double[]{2.0, 1.25, 0.5, 0.4}, new double[]{0.4, 0.7, 0.9, 0.92}, 0.88);
+        LossPlot.write(png, "t", LossPlot.Curves.training(new double[]{2.0, 1.25, 0.5, 0.4}, new double[]{0.4, 0.7, 0.9, 0.92}), 0.88);
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(1120, img.getWidth());
         assertTrue(pixels(img, 0, 560, LossPlot.LOSS) > 20, "loss curve on the left");
         assertEquals(0, pixels(img, 560, 1120, LossPlot.LOSS), "no loss colour on the right");
         assertTrue(pixels(img, 560, 1120, LossPlot.ACC) > 20, "accuracy curve on the right");
         assertTrue(pixels(img, 560, 1120, LossPlot.TEST) > 20, "test accuracy line on the right");
+    }
+
+    @Test
+    void validationFiguresAreDashedCurvesBesideTheTrainingOnesAtTheirRounds(@TempDir Path tmp) throws Exception {
+        // A resumed fit: rounds 3 to 5, validated after rounds 3 to 5.
+        LossPlot.Curves c = new LossPlot.Curves(new double[]{3, 4, 5}, new double[]{1.0, 0.8, 0.6}, new double[]{0.6, 0.7, 0.8},
+                new double[]{3, 4, 5}, new double[]{1.1, 0.95, 0.9}, new double[]{0.55, 0.62, 0.66});
+        List<XYChart> charts = LossPlot.charts("t", c, 0.66);
+        XYSeries loss = charts.get(0).getSeriesMap().get("validation loss"), acc = charts.get(1).getSeriesMap().get("validation accuracy");
+        assertArrayEquals(new double[]{3, 4, 5}, loss.getXData());
+        assertArrayEquals(new double[]{1.1, 0.95, 0.9}, loss.getYData());
+        assertArrayEquals(new double[]{0.55, 0.62, 0.66}, acc.getYData());
+        assertEquals(Set.of("training accuracy", "validation accuracy"), charts.get(1).getSeriesMap().keySet(), "no flat test line beside per-round figures");
+
+        Path png = tmp.resolve("v.png");
+        LossPlot.write(png, "t", c, Double.NaN);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertTrue(pixels(img, 0, 560, LossPlot.VALIDATION) > 20, "validation loss on the left");
+        assertTrue(pixels(img, 560, 1120, LossPlot.VALIDATION) > 20, "validation accuracy on the right");
     }
 }

@@ -70,7 +70,7 @@ class ParquetJobsTest {
         assertTrue(fit.testMetric() >= 0.95, "test accuracy " + fit.testMetric());
 
         String predictions = tmp.resolve("predictions").toString();
-        ParquetScoreJob.Result scored = ParquetScoreJob.run(spark, "--data", test, "--model", model, "--out", predictions);
+        ScoreJob.Result scored = ScoreJob.run(spark, "--data", test, "--model", model, "--out", predictions);
         assertEquals(1000, scored.rows());
         assertEquals(fit.testMetric(), scored.value(), 1e-12, "the saved pipeline scores as the fitted one did");
         assertEquals(List.of("cls", "prediction", "probability"), List.of(spark.read().parquet(predictions).columns()));
@@ -86,7 +86,7 @@ class ParquetJobsTest {
         assertEquals("rmse", fit.metric());
         // y is exactly linear in (x1, x2): a Linear layer can reach 0; predicting the mean gives sqrt(4 + 1) = 2.24.
         assertTrue(fit.testMetric() < 0.1, "test RMSE " + fit.testMetric());
-        ParquetScoreJob.Result scored = ParquetScoreJob.run(spark, "--data", test, "--model", model);
+        ScoreJob.Result scored = ScoreJob.run(spark, "--data", test, "--model", model);
         assertEquals(fit.testMetric(), scored.value(), 1e-9);
     }
 

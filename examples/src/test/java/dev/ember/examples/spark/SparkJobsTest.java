@@ -102,6 +102,11 @@ class SparkJobsTest {
         assertEquals(2, trained.summary().numWorkers());
         assertEquals(3, trained.summary().totalRounds()); // one pass over each worker's rows per round
         assertTrue(trained.testAccuracy() > 0.6, "test accuracy " + trained.testAccuracy() + " is not well above chance (0.1)");
+        // --test rows are held out as validation rows: not trained on, and the last round's figure is the saved model's test accuracy.
+        assertEquals(600, trained.summary().trainingRows());
+        assertEquals(3, trained.summary().validation().size());
+        assertEquals(200, trained.summary().validation().get(2).rows());
+        assertEquals(trained.testAccuracy(), trained.summary().validationAccuracyHistory()[2], 1e-12);
         assertTrue(Files.isDirectory(Path.of(model)), "model dir");
         assertEquals(Path.of(model + ".loss.png"), trained.lossPng());
         assertLossCurve(ImageIO.read(trained.lossPng().toFile()), trained.summary().objectiveHistory());
