@@ -93,8 +93,8 @@ final class RoundResult implements Serializable {
 
     /**
      * Adjacent partials, left to right, summed into one array. Only adjacent ranges combine, and {@link TreeSum}
-     * always groups the same ranges, so the floating-point sums come out the same whatever order Spark's tasks
-     * finish in.
+     * always pairs the same ranges (two halves of a node of its tree), so the floating-point sums come out the
+     * same whatever order Spark's tasks finish in and however they group the partitions.
      */
     static RoundResult sum(List<RoundResult> inOrder) {
         RoundResult first = inOrder.get(0);

@@ -124,8 +124,8 @@ final class TreeSum {
 
     /**
      * About {@code maxPartitions} groups for the tasks of a round, each a run of adjacent partitions cached on one
-     * host, so a task sums what it trained into few nodes of the tree. Spark's own coalesce deals a host's
-     * partitions out in turn (0, 2, 4, 6 and 1, 3, 5, 7), and no two of those are siblings.
+     * host, so a task sums what it trained into few nodes of the tree. Spark's own coalesce balances a host's
+     * partitions over the groups (randomized bins and balls, by its documentation): seldom two siblings in one.
      */
     static final class SlotGroups implements PartitionCoalescer, java.io.Serializable {
         private static final long serialVersionUID = 1L;

@@ -87,7 +87,7 @@ class TreeSumTest {
     void aRoundsTasksTakeRunsOfAdjacentPartitions() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
         JavaRDD<Integer> cached = jsc.parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8).cache();
-        cached.count(); // cached: every partition has a preferred host, where Spark's own coalesce deals them out in turn
+        cached.count(); // cached: every partition has a preferred host, which Spark's own coalesce balances over its groups
         List<List<Integer>> groups = cached.rdd().coalesce(2, false, scala.Option.apply(new TreeSum.SlotGroups()), null).toJavaRDD().glom().collect();
         assertEquals(List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6, 7)), groups);
         assertEquals(List.of(List.of(0, 1), List.of(2, 3, 4), List.of(5, 6, 7)), // runs of 8 / 3 partitions, cut at 2 and 5
