@@ -272,11 +272,12 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     /**
      * The round's training over all partitions. With more partitions than task slots (and few enough for the driver
      * to sum them), one task per slot trains its share in turn: the same work and results, in fewer Spark tasks,
-     * whose scheduling is most of a round's fixed cost on small models.
+     * whose scheduling is most of a round's fixed cost on small models. A task's partitions are adjacent, so it sends
+     * their sum (see {@link TreeSum}).
      */
     private static org.apache.spark.rdd.RDD<RoundResult> trainAll(JavaRDD<PartitionData> data, RoundTrainer.Task task, int partitions, int slots) {
         if (partitions <= slots || partitions > TreeSum.FAN_IN) return Jobs.mapPartitions(data.rdd(), task);
-        return Jobs.mapPartitions(data.coalesce(slots).rdd(), task);
+        return Jobs.mapPartitions(data.rdd().coalesce(slots, false, scala.Option.apply(new TreeSum.SlotGroups()), null), task);
     }
 
     /** Bytes of the cached RDD {@code rddId} in the executors' memory and on their disks. */

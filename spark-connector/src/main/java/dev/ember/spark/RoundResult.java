@@ -13,7 +13,7 @@ import java.util.TreeSet;
  * weight; the weighted sum in doubles is formed only when results combine, in {@link #sum}.
  */
 final class RoundResult implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     final int start, count;
     /** Sum of the weights (rows) of the partitions that trained. */
@@ -22,8 +22,8 @@ final class RoundResult implements Serializable {
     private final Snapshot single;
     /** Layout of the state, null when nothing trained. */
     final Snapshot.Layout layout;
-    /** Sum over partitions of weight * state value; null for a single partition's result. */
-    private final double[] sums;
+    /** Sum over partitions of weight * state value; null for a single partition's result. Written as bytes (see {@link Snapshot}). */
+    private transient double[] sums;
     final double lossSum;
     final long samples, correct, steps;
     /** Task-side seconds, summed over the partitions: taking the local steps, and everything else a task does. */
@@ -71,6 +71,17 @@ final class RoundResult implements Serializable {
                 reused ? 1 : 0, devices);
     }
 
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        out.defaultWriteObject();
+        out.writeBoolean(sums != null);
+        if (sums != null) Snapshot.writeDoubles(out, sums);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (in.readBoolean()) sums = Snapshot.readDoubles(in);
+    }
+
     /** Sum over partitions of weight * value, as a new array. */
     double[] weightedSums() {
         if (sums != null) return sums.clone();
@@ -82,8 +93,8 @@ final class RoundResult implements Serializable {
 
     /**
      * Adjacent partials, left to right, summed into one array. Only adjacent ranges combine, and {@link TreeSum}
-     * always groups the same ranges, so the floating-point sums come out the same whatever order Spark's tasks
-     * finish in.
+     * always pairs the same ranges (two halves of a node of its tree), so the floating-point sums come out the
+     * same whatever order Spark's tasks finish in and however they group the partitions.
      */
     static RoundResult sum(List<RoundResult> inOrder) {
         RoundResult first = inOrder.get(0);

@@ -10,10 +10,8 @@ import dev.ember.engine.nn.Module;
 import dev.ember.engine.optim.Optimizer;
 import dev.ember.engine.optim.ParamGroup;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 
@@ -41,11 +39,14 @@ final class RoundTrainer {
 
         Task(org.apache.spark.broadcast.Broadcast<RoundInput> input) { this.input = input; }
 
-        /** The task's partitions (one, or several in turn): each still gives its own result, so the sums are the same. */
+        /**
+         * The task's partitions (one, or several in turn), summed as far as {@link TreeSum}'s tree allows: the driver
+         * then fetches a few sums rather than a state per partition, and the bits do not depend on the grouping.
+         */
         @Override Iterator<RoundResult> call(Iterator<PartitionData> group) {
-            List<RoundResult> out = new ArrayList<>();
-            group.forEachRemaining(d -> out.add(train(d, input.value())));
-            return out.iterator();
+            TreeSum.Nodes nodes = new TreeSum.Nodes();
+            group.forEachRemaining(d -> nodes.add(train(d, input.value())));
+            return nodes.list().iterator();
         }
     }
 

@@ -176,7 +176,7 @@ final class Snapshot implements Serializable {
         writeCounted(out, f.length, b);
     }
 
-    private static void writeDoubles(ObjectOutputStream out, double[] d) throws IOException {
+    static void writeDoubles(ObjectOutputStream out, double[] d) throws IOException {
         ByteBuffer b = bytes(d.length, Double.BYTES);
         b.asDoubleBuffer().put(d);
         writeCounted(out, d.length, b);
@@ -189,7 +189,7 @@ final class Snapshot implements Serializable {
         return f;
     }
 
-    private static double[] readDoubles(ObjectInputStream in) throws IOException {
+    static double[] readDoubles(ObjectInputStream in) throws IOException {
         ByteBuffer b = readCounted(in, Double.BYTES);
         double[] d = new double[b.capacity() / Double.BYTES];
         b.asDoubleBuffer().get(d);

@@ -1,8 +1,12 @@
 package dev.ember.spark;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.Partition;
 import org.apache.spark.rdd.PartitionCoalescer;
 import org.apache.spark.rdd.PartitionGroup;
@@ -11,18 +15,21 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Option;
 
 /**
- * Sums the partitions' {@link RoundResult}s in a fixed tree: groups of {@value #FAN_IN} adjacent ranges
- * are summed left to right on the executors, level by level, and the driver sums the last level.
+ * Sums the partitions' {@link RoundResult}s in one fixed binary tree over the partition indices: the node of
+ * level j and index k sums partitions {@code [k 2^j, (k + 1) 2^j)} as its left half plus its right half, and a
+ * range cut short by the last partition is its left half plus what there is of its right. Whoever holds both
+ * halves of a node sums them: a task that trained partitions 0-3 sends their sum, not four states.
  *
- * <p>Why not {@code RDD.treeAggregate}: it merges results in the order tasks finish, and
- * floating-point addition is not associative, so the same seed and data could give models that differ
- * in the last bits. Here the grouping is fixed by partition index, so training is reproducible bit for
- * bit, while the driver still receives at most {@value #FAN_IN} state vectors per round.
+ * <p>Why not {@code RDD.treeAggregate}: it merges results in the order tasks finish, and floating-point
+ * addition is not associative, so the same seed and data could give models that differ in the last bits.
+ * Here every sum is a node of the same tree whichever task or executor forms it, so training is reproducible
+ * bit for bit on any number of task slots.
  *
- * <p>With more than {@value #FAN_IN} partitions a level is kept in executor memory and the next level
- * reads it through a narrow coalesce of adjacent partitions, not a shuffle: a shuffle wrote every
- * partition's state to disk each round (32 partitions of the Fashion-MNIST MLP: 90 MB a round). A
- * level lost with its executor is recomputed from its lineage, which gives the same values.
+ * <p>With more than {@value #FAN_IN} partitions each takes its own task, a level is kept in executor memory
+ * and the next level reads it through a narrow coalesce of {@value #FAN_IN} adjacent partitions, not a
+ * shuffle: a shuffle wrote every partition's state to disk each round (32 partitions of the Fashion-MNIST
+ * MLP: 90 MB a round). A level lost with its executor is recomputed from its lineage, which gives the same
+ * values.
  */
 final class TreeSum {
     static final int FAN_IN = 8;
@@ -48,24 +55,54 @@ final class TreeSum {
         }
     }
 
-    /** One coalesced group's partials summed into one. */
+    /** One coalesced group's results, summed as far as the tree allows. */
     private static final class SumGroup extends Jobs.PartitionFunction<RoundResult, RoundResult> {
         private static final long serialVersionUID = 1L;
 
         @Override java.util.Iterator<RoundResult> call(java.util.Iterator<RoundResult> group) {
-            List<RoundResult> all = new ArrayList<>();
-            group.forEachRemaining(all::add);
-            return List.of(inOrder(all)).iterator();
+            Nodes nodes = new Nodes();
+            group.forEachRemaining(nodes::add);
+            return nodes.list().iterator();
         }
     }
 
-    /** Sums partials of adjacent ranges from left to right. */
+    /** The tree's sum of results that together cover the partitions {@code [0, n)}: partials or nodes, in any order. */
     static RoundResult inOrder(Iterable<RoundResult> partials) {
         List<RoundResult> sorted = new ArrayList<>();
         partials.forEach(sorted::add);
         if (sorted.isEmpty()) throw new IllegalStateException("no partitions to sum");
         sorted.sort(Comparator.comparingInt(p -> p.start));
-        return RoundResult.sum(sorted);
+        Nodes nodes = new Nodes();
+        sorted.forEach(nodes::add);
+        // What is left are whole nodes of decreasing size, the last range cut short: its nodes sum right to left.
+        List<RoundResult> left = nodes.list();
+        RoundResult total = left.get(left.size() - 1);
+        for (int i = left.size() - 2; i >= 0; i--) total = RoundResult.sum(List.of(left.get(i), total));
+        return total;
+    }
+
+    /**
+     * Results of adjacent ranges, added left to right, each summed with its sibling as soon as both are here: what
+     * remains are whole nodes of the tree (a task sends those). A range cut short by the last partition is never
+     * summed here, since only the caller that has every partition knows it is the last.
+     */
+    static final class Nodes {
+        private final Deque<RoundResult> stack = new ArrayDeque<>();
+
+        void add(RoundResult next) {
+            RoundResult right = next;
+            while (!stack.isEmpty() && siblings(stack.peekLast(), right)) right = RoundResult.sum(List.of(stack.pollLast(), right));
+            stack.addLast(right);
+        }
+
+        /** Left to right. */
+        List<RoundResult> list() { return new ArrayList<>(stack); }
+
+        /** Whether {@code left} is a whole left child (2^j partitions at a multiple of 2^(j+1)) and {@code right} its whole sibling. */
+        private static boolean siblings(RoundResult left, RoundResult right) {
+            int size = left.count;
+            return Integer.bitCount(size) == 1 && left.start % (2 * size) == 0 && right.start == left.start + size && right.count == size;
+        }
     }
 
     /** Groups partitions {@code [FAN_IN * g, FAN_IN * (g + 1))}, in order, each group preferring where its first partition is. */
@@ -78,12 +115,45 @@ final class TreeSum {
             int n = (parts.length + FAN_IN - 1) / FAN_IN;
             PartitionGroup[] groups = new PartitionGroup[n];
             for (int g = 0; g < n; g++) {
-                scala.collection.immutable.Seq<org.apache.spark.scheduler.TaskLocation> where =
-                        parent.context().getPreferredLocs(parent, FAN_IN * g);
-                groups[g] = new PartitionGroup(where.isEmpty() ? Option.empty() : Option.apply(where.head().host()));
+                groups[g] = new PartitionGroup(host(parent, FAN_IN * g));
                 for (int i = FAN_IN * g; i < Math.min(parts.length, FAN_IN * (g + 1)); i++) groups[g].partitions().addOne(parts[i]);
             }
             return groups;
         }
+    }
+
+    /**
+     * About {@code maxPartitions} groups for the tasks of a round, each a run of adjacent partitions cached on one
+     * host, so a task sums what it trained into few nodes of the tree. Spark's own coalesce balances a host's
+     * partitions over the groups (randomized bins and balls, by its documentation): seldom two siblings in one.
+     */
+    static final class SlotGroups implements PartitionCoalescer, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public PartitionGroup[] coalesce(int maxPartitions, RDD<?> parent) {
+            Partition[] parts = parent.partitions();
+            Map<String, List<Integer>> byHost = new TreeMap<>();
+            for (int i = 0; i < parts.length; i++) {
+                Option<String> host = host(parent, i);
+                byHost.computeIfAbsent(host.isDefined() ? host.get() : "", h -> new ArrayList<>()).add(i);
+            }
+            List<PartitionGroup> groups = new ArrayList<>();
+            byHost.forEach((host, indices) -> {
+                int share = Math.max(1, Math.min(indices.size(), (int) Math.round((double) maxPartitions * indices.size() / parts.length)));
+                for (int g = 0; g < share; g++) {
+                    PartitionGroup group = new PartitionGroup(host.isEmpty() ? Option.empty() : Option.apply(host));
+                    for (int i : indices.subList(g * indices.size() / share, (g + 1) * indices.size() / share)) group.partitions().addOne(parts[i]);
+                    groups.add(group);
+                }
+            });
+            return groups.toArray(PartitionGroup[]::new);
+        }
+    }
+
+    /** The host where partition {@code index} of {@code rdd} is (cached), if Spark knows one. */
+    private static Option<String> host(RDD<?> rdd, int index) {
+        scala.collection.immutable.Seq<org.apache.spark.scheduler.TaskLocation> where = rdd.context().getPreferredLocs(rdd, index);
+        return where.isEmpty() ? Option.empty() : Option.apply(where.head().host());
     }
 }

@@ -153,11 +153,18 @@ class ScaleOutTest {
             Snapshot s = Snapshot.fromTensors(Map.of("model/w", Tensor.fromStorage(Storage.of(v), new int[]{64})));
             partials.add(p == 5 ? RoundResult.idle(p, "cpu") : RoundResult.trained(p, 10 + p, s, 1, 1, 0, 1, "cpu"));
         }
-        // The tree by hand: [0, 8), [8, 16), [16, 20) left to right, then those three left to right.
-        RoundResult expected = TreeSum.inOrder(java.util.List.of(TreeSum.inOrder(partials.subList(0, 8)),
-                TreeSum.inOrder(partials.subList(8, 16)), TreeSum.inOrder(partials.subList(16, 20))));
+        // The binary tree by hand: pairs, then pairs of pairs, ...; [0, 16) plus the last range [16, 20).
+        java.util.List<RoundResult> level = partials;
+        for (int size = 1; size < 16; size *= 2) {
+            java.util.List<RoundResult> next = new java.util.ArrayList<>();
+            for (int i = 0; i < level.size(); i += 2) next.add(i + 1 < level.size() ? RoundResult.sum(level.subList(i, i + 2)) : level.get(i));
+            level = next;
+        }
+        RoundResult expected = RoundResult.sum(java.util.List.of(level.get(0), level.get(1)));
+        assertEquals(16, level.get(0).count);
+        assertEquals(4, level.get(1).count);
         // The order matters for these values: one flat left-to-right sum gives other bits, so the check below can fail.
-        assertTrue(!java.util.Arrays.equals(TreeSum.inOrder(partials).weightedSums(), expected.weightedSums()));
+        assertTrue(!java.util.Arrays.equals(RoundResult.sum(partials).weightedSums(), expected.weightedSums()));
         org.apache.spark.api.java.JavaSparkContext jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
         RoundResult actual = TreeSum.sum(jsc.parallelize(partials, 20).rdd(), 20);
         assertArrayEquals(expected.weightedSums(), actual.weightedSums(), 0.0);

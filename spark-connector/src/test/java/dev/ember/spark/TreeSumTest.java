@@ -1,0 +1,97 @@
+package dev.ember.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.ember.engine.Storage;
+import dev.ember.engine.Tensor;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class TreeSumTest {
+    /** Partials of 32 values of mixed signs and magnitudes, whose sums depend on the order of addition; partition 2 idle. */
+    private static List<RoundResult> partials(int n) {
+        List<RoundResult> out = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            Random random = new Random(p);
+            double[] v = new double[32];
+            for (int i = 0; i < v.length; i++) v[i] = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(12));
+            Snapshot s = Snapshot.fromTensors(Map.of("model/w", Tensor.fromStorage(Storage.of(v), new int[]{32})));
+            out.add(p == 2 ? RoundResult.idle(p, "cpu") : RoundResult.trained(p, 10 + p, s, 1, 1, 0, 1, "cpu"));
+        }
+        return out;
+    }
+
+    private static RoundResult add(RoundResult a, RoundResult b) { return RoundResult.sum(List.of(a, b)); }
+
+    /** What the tasks of one grouping send: each run of adjacent partitions summed as far as the tree allows. */
+    private static List<RoundResult> sent(List<RoundResult> partials, int... cuts) {
+        List<RoundResult> out = new ArrayList<>();
+        int from = 0;
+        for (int to : cuts) {
+            TreeSum.Nodes nodes = new TreeSum.Nodes();
+            partials.subList(from, to).forEach(nodes::add);
+            out.addAll(nodes.list());
+            from = to;
+        }
+        return out;
+    }
+
+    @Test
+    void anyGroupingOfTheTasksGivesTheBinaryTreesBits() {
+        List<RoundResult> p = partials(7);
+        // The tree by hand for 7 partitions: ((0+1)+(2+3)) + ((4+5)+6).
+        RoundResult expected = add(add(add(p.get(0), p.get(1)), add(p.get(2), p.get(3))), add(add(p.get(4), p.get(5)), p.get(6)));
+        // One flat left-to-right sum gives other bits for these values, so the checks below can fail.
+        assertFalse(Arrays.equals(RoundResult.sum(p).weightedSums(), expected.weightedSums()));
+        for (int[] cuts : new int[][]{{7}, {1, 2, 3, 4, 5, 6, 7}, {4, 7}, {3, 7}, {2, 5, 7}, {1, 6, 7}}) {
+            List<RoundResult> sent = sent(p, cuts);
+            RoundResult total = TreeSum.inOrder(sent);
+            assertArrayEquals(expected.weightedSums(), total.weightedSums(), 0.0, "tasks cut at " + Arrays.toString(cuts));
+            assertEquals(7, total.count);
+            assertEquals(10 + 11 + 13 + 14 + 15 + 16, total.weight, 0.0);
+        }
+        // A task with partitions 0-3 sends one sum, not four states; 3-6 sends 3, 4+5 and 6 (the last range is the driver's).
+        assertEquals(1, sent(p, 4).size());
+        assertEquals(List.of(3, 4, 6), sent(p.subList(3, 7), 4).stream().map(r -> r.start).toList());
+    }
+
+    @Test
+    void aSumTravelsAsBytesAndLosesNothing() throws Exception {
+        RoundResult sum = TreeSum.inOrder(partials(4));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) { out.writeObject(sum); }
+        RoundResult back;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) { back = (RoundResult) in.readObject(); }
+        assertArrayEquals(sum.weightedSums(), back.weightedSums(), 0.0);
+        assertEquals(sum.layout, back.layout);
+        assertEquals(4, back.count);
+        assertEquals(sum.weight, back.weight, 0.0);
+    }
+
+    @Test
+    void aRoundsTasksTakeRunsOfAdjacentPartitions() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        JavaRDD<Integer> cached = jsc.parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8).cache();
+        cached.count(); // cached: every partition has a preferred host, which Spark's own coalesce balances over its groups
+        List<List<Integer>> groups = cached.rdd().coalesce(2, false, scala.Option.apply(new TreeSum.SlotGroups()), null).toJavaRDD().glom().collect();
+        assertEquals(List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6, 7)), groups);
+        assertEquals(List.of(List.of(0, 1), List.of(2, 3, 4), List.of(5, 6, 7)), // runs of 8 / 3 partitions, cut at 2 and 5
+                cached.rdd().coalesce(3, false, scala.Option.apply(new TreeSum.SlotGroups()), null).toJavaRDD().glom().collect());
+        cached.unpersist(false);
+    }
+}
