@@ -16,7 +16,7 @@
 set -euo pipefail
 engine="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 mode="${1:-run}"
-bundle="${2:-$engine/target/gpu-bundle}"
+bundle="$(realpath -m "${2:-$engine/target/gpu-bundle}")" # absolute: run changes to the engine directory
 JCUDA_VERSION=12.6.0
 JUNIT_CONSOLE_VERSION=1.14.1
 
