@@ -13,7 +13,7 @@ import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.nn.Module;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -26,7 +26,9 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
 import org.apache.spark.sql.util.ArrowUtils;
@@ -34,16 +36,58 @@ import org.apache.spark.sql.util.ArrowUtils;
 /**
  * {@code EmberModel.transform} on one partition: rows become feature tensors a batch at a time
  * ({@link RowsToTensor}), the executor's cached model runs on each batch, and every input row comes back with
- * the output columns appended. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
+ * the output columns appended, written into one {@code UnsafeRow}. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
  */
 final class Inference implements Iterator<InternalRow> {
     @SuppressWarnings("unchecked")
     private static final UserDefinedType<Vector> VECTOR = (UserDefinedType<Vector>) (UserDefinedType<?>) SQLDataTypes.VectorType();
 
-    /** What every task needs, sent once per transform; {@code modelKey} names the model in the executor's {@link ModelCache}. */
+    /**
+     * What every task needs, sent once per execution; {@code modelKey} names the model in the executor's {@link ModelCache},
+     * {@code inputSchema} is the schema of the rows the task reads (after Spark pruned columns), and the four flags the
+     * output columns, in this order.
+     */
     record Setup(String modelKey, ModelSource source, Snapshot weights, Objective objective, int numFeatures, boolean vectorFeatures,
                  StructType inputSchema, String featuresCol, String handleInvalid, int batchSize,
-                 boolean rawPrediction, boolean probability, boolean prediction, boolean output, String device) implements Serializable {}
+                 boolean rawPrediction, boolean probability, boolean prediction, boolean output, String device) implements Serializable {
+
+        static final String RAW = "rawPrediction", PROBABILITY = "probability", PREDICTION = "prediction", OUTPUT = "output";
+
+        /** The output columns computed, in their order in the result. */
+        List<String> outputNames() {
+            List<String> names = new ArrayList<>(4);
+            if (rawPrediction) names.add(RAW);
+            if (probability) names.add(PROBABILITY);
+            if (prediction) names.add(PREDICTION);
+            if (output) names.add(OUTPUT);
+            return names;
+        }
+
+        /** This setup computing only the outputs named. */
+        Setup keeping(List<String> names) {
+            return new Setup(modelKey, source, weights, objective, numFeatures, vectorFeatures, inputSchema, featuresCol, handleInvalid,
+                    batchSize, names.contains(RAW), names.contains(PROBABILITY), names.contains(PREDICTION), names.contains(OUTPUT), device);
+        }
+
+        Setup withInputSchema(StructType schema) {
+            return new Setup(modelKey, source, weights, objective, numFeatures, vectorFeatures, schema, featuresCol, handleInvalid,
+                    batchSize, rawPrediction, probability, prediction, output, device);
+        }
+
+        /** The input columns' types, then the outputs'. */
+        DataType[] resultTypes() {
+            List<DataType> types = new ArrayList<>();
+            for (var f : inputSchema.fields()) types.add(f.dataType());
+            for (String name : outputNames()) {
+                types.add(switch (name) {
+                    case RAW, PROBABILITY -> VECTOR;
+                    case PREDICTION -> DataTypes.DoubleType;
+                    default -> DataTypes.createArrayType(DataTypes.FloatType, false);
+                });
+            }
+            return types.toArray(DataType[]::new);
+        }
+    }
 
     private final Setup setup;
     private final Module model;
@@ -58,7 +102,14 @@ final class Inference implements Iterator<InternalRow> {
     private RowsToArrow arrow;
     /** The input rows of the batch being read, copied: Spark reuses its row objects. */
     private final List<InternalRow> batchRows = new ArrayList<>();
-    private Iterator<InternalRow> outputs = Collections.emptyIterator();
+    /** Writes an input row and its outputs into one UnsafeRow (reused: Spark's operators copy rows they keep). */
+    private final UnsafeProjection result;
+    private final GenericInternalRow outputs;
+    private final JoinedRow joined = new JoinedRow();
+    /** The batch being handed out: its model outputs, the rows skipped, the next input row and output slot. */
+    private float[] raw, prob, flat;
+    private int[] skipped = new int[0];
+    private int nextRow, nextSkipped, kept, k, width;
     private boolean closed;
     /** spark.task.cpus: the threads this task may use. */
     private final int threads;
@@ -81,6 +132,8 @@ final class Inference implements Iterator<InternalRow> {
         this.batches = RowsToTensor.supports(setup.inputSchema(), converter)
                 ? new RowsToTensor(copying(rows, false), setup.inputSchema(), setup.batchSize(), converter)
                 : throughArrow(partition, copying(rows, true));
+        this.result = UnsafeProjection.create(setup.resultTypes());
+        this.outputs = new GenericInternalRow(setup.outputNames().size());
         if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
     }
 
@@ -115,53 +168,53 @@ final class Inference implements Iterator<InternalRow> {
     }
 
     @Override public boolean hasNext() {
-        while (!outputs.hasNext()) {
+        while (batchRows.size() - nextRow - (skipped.length - nextSkipped) == 0) {
             if (closed || !batches.hasNext()) {
                 close();
                 return false;
             }
-            outputs = nextBatch();
+            readBatch();
         }
         return true;
     }
 
     @Override public InternalRow next() {
         if (!hasNext()) throw new NoSuchElementException();
-        return outputs.next();
+        while (nextSkipped < skipped.length && skipped[nextSkipped] == nextRow) {
+            nextSkipped++;
+            nextRow++;
+        }
+        int o = 0;
+        if (setup.rawPrediction()) outputs.update(o++, VECTOR.serialize(dense(raw, kept * k, k)));
+        if (setup.probability()) outputs.update(o++, VECTOR.serialize(dense(prob, kept * k, k)));
+        if (setup.prediction()) outputs.setDouble(o++, raw != null ? (double) argmax(raw, kept * k, k) : (double) flat[kept * width]);
+        if (setup.output()) outputs.update(o, UnsafeArrayData.fromPrimitiveArray(Arrays.copyOfRange(flat, kept * width, (kept + 1) * width)));
+        kept++;
+        return result.apply(joined.apply(batchRows.get(nextRow++), outputs));
     }
 
-    private Iterator<InternalRow> nextBatch() {
+    /**
+     * Reads the next batch of rows and runs the model on the rows kept; a batch whose rows were all skipped leaves
+     * nothing to hand out. The model runs only when some output is read.
+     */
+    private void readBatch() {
         batchRows.clear();
+        nextRow = nextSkipped = kept = 0;
         TensorBatch batch = batches.next();
-        int[] skipped = converter.skippedInLastBatch();
-        List<InternalRow> out = new ArrayList<>(batch.size());
-        if (batch.size() == 0) return out.iterator();
+        skipped = converter.skippedInLastBatch();
+        raw = prob = flat = null;
+        if (batch.size() == 0 || setup.outputNames().isEmpty()) return;
         Objective objective = setup.objective();
         boolean classification = objective.classification();
-        float[] raw, prob, flat;
         try (var memory = MemoryScope.open("transform batch"); var scope = GradMode.noGrad(); var pool = Threads.useThreads(threads)) {
             Tensor output = model.forward(batch.features().to(on));
             raw = classification ? objective.rawPrediction(output).toFloatArray() : null;
             prob = classification && setup.probability() ? objective.probability(output).toFloatArray() : null;
-            flat = output.toFloatArray();
+            flat = !classification || setup.output() ? output.toFloatArray() : null;
             memory.collect(model);  // the batch's device memory goes back now that its outputs are on the host
         }
-        int k = classification ? raw.length / batch.size() : 0, width = flat.length / batch.size();
-        int kept = 0, nextSkipped = 0;
-        for (int r = 0; r < batchRows.size(); r++) {
-            if (nextSkipped < skipped.length && skipped[nextSkipped] == r) {
-                nextSkipped++;
-                continue;
-            }
-            List<Object> values = new ArrayList<>(4);
-            if (classification && setup.rawPrediction()) values.add(VECTOR.serialize(dense(raw, kept * k, k)));
-            if (prob != null) values.add(VECTOR.serialize(dense(prob, kept * k, k)));
-            if (setup.prediction()) values.add(classification ? (double) argmax(raw, kept * k, k) : (double) flat[kept * width]);
-            if (setup.output()) values.add(UnsafeArrayData.fromPrimitiveArray(java.util.Arrays.copyOfRange(flat, kept * width, (kept + 1) * width)));
-            out.add(new JoinedRow(batchRows.get(r), new GenericInternalRow(values.toArray())));
-            kept++;
-        }
-        return out.iterator();
+        k = classification ? raw.length / batch.size() : 0;
+        width = flat == null ? 0 : flat.length / batch.size();
     }
 
     private static Vector dense(float[] v, int from, int n) {

@@ -1,0 +1,84 @@
+package dev.ember.spark;
+
+import java.util.Objects;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.execution.SparkPlan;
+import scala.collection.immutable.IndexedSeq;
+import scala.collection.immutable.Seq;
+
+/**
+ * The physical {@link InferencePlan}: each partition of the child's rows goes through {@link Inference}, which
+ * writes every input row and its outputs into one {@code UnsafeRow}. The setup (model source and weights) is
+ * broadcast once per execution; executors build the model once ({@link ModelCache}).
+ */
+public final class InferenceExec extends SparkPlan {
+    private static final long serialVersionUID = 1L;
+
+    private final Inference.Setup setup;
+    private final Attribute features;
+    private final Seq<Attribute> outputs;
+    private final SparkPlan child;
+
+    public InferenceExec(Inference.Setup setup, Attribute features, Seq<Attribute> outputs, SparkPlan child) {
+        this.setup = setup;
+        this.features = features;
+        this.outputs = outputs;
+        this.child = child;
+    }
+
+    public SparkPlan child() { return child; }
+
+    @Override public Seq<Attribute> output() { return PlanSeqs.concat(child.output(), outputs); }
+    @Override public Seq<SparkPlan> children() { return PlanSeqs.of(child); }
+
+    @Override
+    public SparkPlan withNewChildrenInternal(IndexedSeq<SparkPlan> children) {
+        return new InferenceExec(setup, features, outputs, children.apply(0));
+    }
+
+    @Override
+    public RDD<InternalRow> doExecute() {
+        // The child's columns are known only now, after pruning: the rows are read by position.
+        Inference.Setup bound = setup.withInputSchema(InferencePlan.schemaOf(child.output()));
+        Broadcast<Inference.Setup> shared = JavaSparkContext.fromSparkContext(sparkContext()).broadcast(bound);
+        return child.execute().toJavaRDD().mapPartitionsWithIndex(new Run(shared), true).rdd();
+    }
+
+    /** A named function class: Spark's ClosureCleaner has no lambda class file to parse. */
+    private record Run(Broadcast<Inference.Setup> setup)
+            implements Function2<Integer, java.util.Iterator<InternalRow>, java.util.Iterator<InternalRow>> {
+        @Override public java.util.Iterator<InternalRow> call(Integer partition, java.util.Iterator<InternalRow> rows) {
+            return new Inference(partition, rows, setup.value());
+        }
+    }
+
+    @Override public String simpleString(int maxFields) { return InferencePlan.describe("EmberInferenceExec", features, outputs, setup); }
+
+    @Override public int productArity() { return 4; }
+
+    @Override
+    public Object productElement(int n) {
+        return switch (n) {
+            case 0 -> setup;
+            case 1 -> features;
+            case 2 -> outputs;
+            case 3 -> child;
+            default -> throw new IndexOutOfBoundsException(n);
+        };
+    }
+
+    @Override public boolean canEqual(Object that) { return that instanceof InferenceExec; }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof InferenceExec p && setup.equals(p.setup) && features.equals(p.features) && outputs.equals(p.outputs)
+                && child.equals(p.child);
+    }
+
+    @Override public int hashCode() { return Objects.hash(setup.modelKey(), features, outputs, child); }
+}
