@@ -1,6 +1,7 @@
 package dev.ember.spark;
 
 import dev.ember.arrow.ArrowToTensor;
+import dev.ember.arrow.ColumnarToTensor;
 import dev.ember.arrow.Features;
 import dev.ember.arrow.RowsToArrow;
 import dev.ember.arrow.RowsToTensor;
@@ -14,9 +15,12 @@ import dev.ember.engine.nn.Module;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -32,6 +36,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
 import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * {@code EmberModel.transform} on one partition: rows become feature tensors a batch at a time
@@ -100,8 +105,11 @@ final class Inference implements Iterator<InternalRow> {
     /** Set for the Arrow path only. */
     private BufferAllocator allocator;
     private RowsToArrow arrow;
-    /** The input rows of the batch being read, copied: Spark reuses its row objects. */
+    /** The input rows of the batch being read, copied: Spark reuses its row objects. Row inputs only. */
     private final List<InternalRow> batchRows = new ArrayList<>();
+    /** The input rows of the last tensor batch: {@link #batchRows}, or views of the columnar batch they came from. */
+    private final IntSupplier inputSize;
+    private final IntFunction<InternalRow> inputRow;
     /** Writes an input row and its outputs into one UnsafeRow (reused: Spark's operators copy rows they keep). */
     private final UnsafeProjection result;
     private final GenericInternalRow outputs;
@@ -114,7 +122,13 @@ final class Inference implements Iterator<InternalRow> {
     /** spark.task.cpus: the threads this task may use. */
     private final int threads;
 
-    Inference(int partition, Iterator<InternalRow> rows, Setup setup) {
+    /** One partition's rows. */
+    static Inference ofRows(int partition, Iterator<InternalRow> rows, Setup setup) { return new Inference(partition, rows, null, setup); }
+
+    /** One partition's columnar batches (Parquet's vectorized reader): read without making rows where the layout allows. */
+    static Inference ofBatches(int partition, Iterator<ColumnarBatch> batches, Setup setup) { return new Inference(partition, null, batches, setup); }
+
+    private Inference(int partition, Iterator<InternalRow> rows, Iterator<ColumnarBatch> columnar, Setup setup) {
         this.setup = setup;
         TaskContext tc = TaskContext.get();
         this.threads = tc != null ? tc.cpus() : Threads.getNumThreads();
@@ -129,12 +143,37 @@ final class Inference implements Iterator<InternalRow> {
         });
         this.converter = ArrowToTensor.builder(setup.vectorFeatures() ? Features.mlVector(setup.featuresCol()) : Features.array(setup.featuresCol()))
                 .numFeatures(setup.numFeatures()).handleInvalid(setup.handleInvalid()).partitionId(partition).build();
-        this.batches = RowsToTensor.supports(setup.inputSchema(), converter)
-                ? new RowsToTensor(copying(rows, false), setup.inputSchema(), setup.batchSize(), converter)
-                : throughArrow(partition, copying(rows, true));
+        if (columnar != null && ColumnarToTensor.supports(setup.inputSchema(), converter)) {
+            ColumnarToTensor reader = new ColumnarToTensor(columnar, setup.inputSchema(), setup.batchSize(), converter);
+            this.batches = reader;
+            this.inputSize = reader::rowsRead;
+            this.inputRow = reader::row;
+        } else {
+            Iterator<InternalRow> source = rows != null ? rows : rowsOf(columnar);
+            this.batches = RowsToTensor.supports(setup.inputSchema(), converter)
+                    ? new RowsToTensor(copying(source, false), setup.inputSchema(), setup.batchSize(), converter)
+                    : throughArrow(partition, copying(source, true));
+            this.inputSize = batchRows::size;
+            this.inputRow = batchRows::get;
+        }
         this.result = UnsafeProjection.create(setup.resultTypes());
         this.outputs = new GenericInternalRow(setup.outputNames().size());
         if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
+    }
+
+    /** The rows of columnar batches, one after another. */
+    private static Iterator<InternalRow> rowsOf(Iterator<ColumnarBatch> batches) {
+        return new Iterator<>() {
+            private Iterator<InternalRow> rows = Collections.emptyIterator();
+            @Override public boolean hasNext() {
+                while (!rows.hasNext() && batches.hasNext()) rows = batches.next().rowIterator();
+                return rows.hasNext();
+            }
+            @Override public InternalRow next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return rows.next();
+            }
+        };
     }
 
     /** The rows, each copied into {@link #batchRows} as it is read; for Arrow, as a row of the features alone. */
@@ -168,7 +207,7 @@ final class Inference implements Iterator<InternalRow> {
     }
 
     @Override public boolean hasNext() {
-        while (batchRows.size() - nextRow - (skipped.length - nextSkipped) == 0) {
+        while (inputSize.getAsInt() - nextRow - (skipped.length - nextSkipped) == 0) {
             if (closed || !batches.hasNext()) {
                 close();
                 return false;
@@ -190,7 +229,7 @@ final class Inference implements Iterator<InternalRow> {
         if (setup.prediction()) outputs.setDouble(o++, raw != null ? (double) argmax(raw, kept * k, k) : (double) flat[kept * width]);
         if (setup.output()) outputs.update(o, UnsafeArrayData.fromPrimitiveArray(Arrays.copyOfRange(flat, kept * width, (kept + 1) * width)));
         kept++;
-        return result.apply(joined.apply(batchRows.get(nextRow++), outputs));
+        return result.apply(joined.apply(inputRow.apply(nextRow++), outputs));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ember.spark;
 
+import java.util.Iterator;
 import java.util.Objects;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
@@ -7,7 +8,11 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.execution.ColumnarToRowExec;
+import org.apache.spark.sql.execution.InputAdapter;
 import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.WholeStageCodegenExec;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Seq;
 
@@ -46,18 +51,38 @@ public final class InferenceExec extends SparkPlan {
         // The child's columns are known only now, after pruning: the rows are read by position.
         Inference.Setup bound = setup.withInputSchema(InferencePlan.schemaOf(child.output()));
         Broadcast<Inference.Setup> shared = JavaSparkContext.fromSparkContext(sparkContext()).broadcast(bound);
-        return child.execute().toJavaRDD().mapPartitionsWithIndex(new Run(shared), true).rdd();
+        SparkPlan columnar = columnarSource(child);
+        if (columnar != null) return columnar.executeColumnar().toJavaRDD().mapPartitionsWithIndex(new ReadBatches(shared), true).rdd();
+        return child.execute().toJavaRDD().mapPartitionsWithIndex(new ReadRows(shared), true).rdd();
     }
 
-    /** A named function class: Spark's ClosureCleaner has no lambda class file to parse. */
-    private record Run(Broadcast<Inference.Setup> setup)
-            implements Function2<Integer, java.util.Iterator<InternalRow>, java.util.Iterator<InternalRow>> {
-        @Override public java.util.Iterator<InternalRow> call(Integer partition, java.util.Iterator<InternalRow> rows) {
-            return new Inference(partition, rows, setup.value());
+    /**
+     * The plan below Spark's conversion of columnar batches to rows, when there is one (a Parquet scan with the
+     * vectorized reader): this node reads its batches itself, without the rows Spark would make of them.
+     */
+    static SparkPlan columnarSource(SparkPlan plan) {
+        SparkPlan p = plan instanceof WholeStageCodegenExec w ? w.child() : plan;
+        if (!(p instanceof ColumnarToRowExec c)) return null;
+        SparkPlan source = c.child() instanceof InputAdapter a ? a.child() : c.child();
+        return source.supportsColumnar() ? source : null;
+    }
+
+    /** Named function classes: Spark's ClosureCleaner has no lambda class file to parse. */
+    private record ReadRows(Broadcast<Inference.Setup> setup) implements Function2<Integer, Iterator<InternalRow>, Iterator<InternalRow>> {
+        @Override public Iterator<InternalRow> call(Integer partition, Iterator<InternalRow> rows) {
+            return Inference.ofRows(partition, rows, setup.value());
         }
     }
 
-    @Override public String simpleString(int maxFields) { return InferencePlan.describe("EmberInferenceExec", features, outputs, setup); }
+    private record ReadBatches(Broadcast<Inference.Setup> setup) implements Function2<Integer, Iterator<ColumnarBatch>, Iterator<InternalRow>> {
+        @Override public Iterator<InternalRow> call(Integer partition, Iterator<ColumnarBatch> batches) {
+            return Inference.ofBatches(partition, batches, setup.value());
+        }
+    }
+
+    @Override public String simpleString(int maxFields) {
+        return InferencePlan.describe("EmberInferenceExec", features, outputs, setup) + (columnarSource(child) != null ? ", reads columnar batches" : "");
+    }
 
     @Override public int productArity() { return 4; }
 

@@ -104,4 +104,21 @@ class TransformPlanTest {
         // No output read at all: the rows are still counted through the node (handleInvalid may drop rows).
         assertEquals(240, model.transform(parquet).count());
     }
+
+    @Test
+    void parquetsColumnarBatchesGiveTheRowsOfTheRowPath() {
+        Dataset<Row> columnar = model.transform(parquet);
+        assertTrue(columnar.queryExecution().executedPlan().toString().contains("reads columnar batches"), columnar.queryExecution().executedPlan().toString());
+        List<Row> fromBatches = columnar.collectAsList();
+        var conf = TestSpark.session().conf();
+        conf.set("spark.sql.parquet.enableVectorizedReader", "false");
+        try {
+            Dataset<Row> rows = model.transform(TestSpark.session().read().parquet(dir.resolve("rows").toString()));
+            assertFalse(rows.queryExecution().executedPlan().toString().contains("reads columnar batches"), rows.queryExecution().executedPlan().toString());
+            assertEquals(rows.collectAsList(), fromBatches);
+        } finally {
+            conf.unset("spark.sql.parquet.enableVectorizedReader");
+        }
+        assertEquals(240, fromBatches.size());
+    }
 }
