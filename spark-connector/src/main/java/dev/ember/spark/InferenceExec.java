@@ -1,7 +1,7 @@
 package dev.ember.spark;
 
+import java.util.Arrays;
 import java.util.Iterator;
-import java.util.Objects;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
@@ -84,26 +84,12 @@ public final class InferenceExec extends SparkPlan {
         return InferencePlan.describe("EmberInferenceExec", features, outputs, setup) + (columnarSource(child) != null ? ", reads columnar batches" : "");
     }
 
+    /** The constructor's arguments in order, as a case class's product: Catalyst copies nodes through them. */
+    private Object[] args() { return new Object[]{setup, features, outputs, child}; }
+
     @Override public int productArity() { return 4; }
-
-    @Override
-    public Object productElement(int n) {
-        return switch (n) {
-            case 0 -> setup;
-            case 1 -> features;
-            case 2 -> outputs;
-            case 3 -> child;
-            default -> throw new IndexOutOfBoundsException(n);
-        };
-    }
-
+    @Override public Object productElement(int n) { return args()[n]; }
     @Override public boolean canEqual(Object that) { return that instanceof InferenceExec; }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof InferenceExec p && setup.equals(p.setup) && features.equals(p.features) && outputs.equals(p.outputs)
-                && child.equals(p.child);
-    }
-
-    @Override public int hashCode() { return Objects.hash(setup.modelKey(), features, outputs, child); }
+    @Override public boolean equals(Object o) { return o instanceof InferenceExec p && Arrays.equals(args(), p.args()); }
+    @Override public int hashCode() { return Arrays.hashCode(args()); }
 }

@@ -1,8 +1,8 @@
 package dev.ember.spark;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.AttributeSet;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
@@ -80,26 +80,12 @@ public final class InferencePlan extends LogicalPlan {
                 + ", batch " + setup.batchSize() + ", handleInvalid " + setup.handleInvalid();
     }
 
+    /** The constructor's arguments in order, as a case class's product: Catalyst copies nodes through them. */
+    private Object[] args() { return new Object[]{setup, features, outputs, child}; }
+
     @Override public int productArity() { return 4; }
-
-    @Override
-    public Object productElement(int n) {
-        return switch (n) {
-            case 0 -> setup;
-            case 1 -> features;
-            case 2 -> outputs;
-            case 3 -> child;
-            default -> throw new IndexOutOfBoundsException(n);
-        };
-    }
-
+    @Override public Object productElement(int n) { return args()[n]; }
     @Override public boolean canEqual(Object that) { return that instanceof InferencePlan; }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof InferencePlan p && setup.equals(p.setup) && features.equals(p.features) && outputs.equals(p.outputs)
-                && child.equals(p.child);
-    }
-
-    @Override public int hashCode() { return Objects.hash(setup.modelKey(), features, outputs, child); }
+    @Override public boolean equals(Object o) { return o instanceof InferencePlan p && Arrays.equals(args(), p.args()); }
+    @Override public int hashCode() { return Arrays.hashCode(args()); }
 }
