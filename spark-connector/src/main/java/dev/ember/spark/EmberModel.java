@@ -112,7 +112,7 @@ public class EmberModel extends Model<EmberModel> implements EmberParams, MLWrit
         Inference.Setup setup = new Inference.Setup(modelKey(), source, weights, Objective.of(getLoss()), numFeatures, vector,
                 in, getFeaturesCol(), getHandleInvalid(), getInferenceBatchSize(),
                 classification && !getRawPredictionCol().isEmpty(), classification && !getProbabilityCol().isEmpty(),
-                !getPredictionCol().isEmpty(), !getOutputCol().isEmpty(), getDevice());
+                !getPredictionCol().isEmpty(), !getOutputCol().isEmpty(), getDevice(), null);
         // A plan node, not an RDD scan: Spark prunes the columns no one reads and pushes filters below it (InferenceRules).
         org.apache.spark.sql.classic.Dataset<?> input = (org.apache.spark.sql.classic.Dataset<?>) dataset;
         LogicalPlan child = input.logicalPlan();
@@ -121,7 +121,7 @@ public class EmberModel extends Model<EmberModel> implements EmberParams, MLWrit
                 DataTypeUtils.toAttributes(new StructType(Arrays.copyOfRange(out.fields(), in.fields().length, out.fields().length))))));
         InferenceRules.install(spark);
         return org.apache.spark.sql.classic.Dataset.ofRows((org.apache.spark.sql.classic.SparkSession) spark,
-                new InferencePlan(setup, features, outputs, child));
+                new InferencePlan(setup, features, outputs, PlanSeqs.of(), child));
     }
 
     @Override

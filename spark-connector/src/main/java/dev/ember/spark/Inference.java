@@ -27,6 +27,8 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
@@ -50,11 +52,13 @@ final class Inference implements Iterator<InternalRow> {
     /**
      * What every task needs, sent once per execution; {@code modelKey} names the model in the executor's {@link ModelCache},
      * {@code inputSchema} is the schema of the rows the task reads (after Spark pruned columns), and the four flags the
-     * output columns, in this order.
+     * output columns, in this order; {@code passThrough} the positions in {@code inputSchema} of the input columns
+     * the result keeps, in order ({@code null}: all).
      */
     record Setup(String modelKey, ModelSource source, Snapshot weights, Objective objective, int numFeatures, boolean vectorFeatures,
                  StructType inputSchema, String featuresCol, String handleInvalid, int batchSize,
-                 boolean rawPrediction, boolean probability, boolean prediction, boolean output, String device) implements Serializable {
+                 boolean rawPrediction, boolean probability, boolean prediction, boolean output, String device, int[] passThrough)
+            implements Serializable {
 
         static final String RAW = "rawPrediction", PROBABILITY = "probability", PREDICTION = "prediction", OUTPUT = "output";
 
@@ -71,26 +75,27 @@ final class Inference implements Iterator<InternalRow> {
         /** This setup computing only the outputs named. */
         Setup keeping(List<String> names) {
             return new Setup(modelKey, source, weights, objective, numFeatures, vectorFeatures, inputSchema, featuresCol, handleInvalid,
-                    batchSize, names.contains(RAW), names.contains(PROBABILITY), names.contains(PREDICTION), names.contains(OUTPUT), device);
+                    batchSize, names.contains(RAW), names.contains(PROBABILITY), names.contains(PREDICTION), names.contains(OUTPUT), device,
+                    passThrough);
         }
 
-        Setup withInputSchema(StructType schema) {
+        /** This setup reading rows of {@code schema} and keeping the columns at {@code passThrough} of them. */
+        Setup reading(StructType schema, int[] passThrough) {
             return new Setup(modelKey, source, weights, objective, numFeatures, vectorFeatures, schema, featuresCol, handleInvalid,
-                    batchSize, rawPrediction, probability, prediction, output, device);
+                    batchSize, rawPrediction, probability, prediction, output, device, passThrough);
         }
 
-        /** The input columns' types, then the outputs'. */
-        DataType[] resultTypes() {
-            List<DataType> types = new ArrayList<>();
-            for (var f : inputSchema.fields()) types.add(f.dataType());
-            for (String name : outputNames()) {
-                types.add(switch (name) {
-                    case RAW, PROBABILITY -> VECTOR;
-                    case PREDICTION -> DataTypes.DoubleType;
-                    default -> DataTypes.createArrayType(DataTypes.FloatType, false);
-                });
-            }
-            return types.toArray(DataType[]::new);
+        int[] kept() {
+            return passThrough != null ? passThrough : java.util.stream.IntStream.range(0, inputSchema.fields().length).toArray();
+        }
+
+        /** The types of the outputs, in order. */
+        DataType[] outputTypes() {
+            return outputNames().stream().map(name -> switch (name) {
+                case RAW, PROBABILITY -> (DataType) VECTOR;
+                case PREDICTION -> DataTypes.DoubleType;
+                default -> DataTypes.createArrayType(DataTypes.FloatType, false);
+            }).toArray(DataType[]::new);
         }
     }
 
@@ -143,7 +148,8 @@ final class Inference implements Iterator<InternalRow> {
         });
         this.converter = ArrowToTensor.builder(setup.vectorFeatures() ? Features.mlVector(setup.featuresCol()) : Features.array(setup.featuresCol()))
                 .numFeatures(setup.numFeatures()).handleInvalid(setup.handleInvalid()).partitionId(partition).build();
-        if (columnar != null && ColumnarToTensor.supports(setup.inputSchema(), converter)) {
+        boolean columnarRows = columnar != null && ColumnarToTensor.supports(setup.inputSchema(), converter);
+        if (columnarRows) {
             ColumnarToTensor reader = new ColumnarToTensor(columnar, setup.inputSchema(), setup.batchSize(), converter);
             this.batches = reader;
             this.inputSize = reader::rowsRead;
@@ -156,7 +162,7 @@ final class Inference implements Iterator<InternalRow> {
             this.inputSize = batchRows::size;
             this.inputRow = batchRows::get;
         }
-        this.result = UnsafeProjection.create(setup.resultTypes());
+        this.result = resultProjection(columnarRows ? setup.kept() : null);
         this.outputs = new GenericInternalRow(setup.outputNames().size());
         if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
     }
@@ -176,16 +182,43 @@ final class Inference implements Iterator<InternalRow> {
         };
     }
 
-    /** The rows, each copied into {@link #batchRows} as it is read; for Arrow, as a row of the features alone. */
+    /**
+     * Writes an input row's kept columns and its outputs into one UnsafeRow. The input row is either all of the
+     * input ({@code inputColumns} given: pick those) or already the kept columns alone (null).
+     */
+    private UnsafeProjection resultProjection(int[] inputColumns) {
+        StructType in = setup.inputSchema();
+        int[] kept = setup.kept();
+        int width = inputColumns == null ? kept.length : in.fields().length;
+        List<Expression> fields = new ArrayList<>();
+        for (int i = 0; i < kept.length; i++) {
+            var f = in.fields()[kept[i]];
+            fields.add(new BoundReference(inputColumns == null ? i : inputColumns[i], f.dataType(), f.nullable()));
+        }
+        DataType[] outputTypes = setup.outputTypes();
+        for (int j = 0; j < outputTypes.length; j++) fields.add(new BoundReference(width + j, outputTypes[j], false));
+        return UnsafeProjection.create(PlanSeqs.of(fields));
+    }
+
+    /**
+     * The rows, each kept in {@link #batchRows} (copied: Spark reuses its row objects) with only the columns the result
+     * keeps; the reader reads each row as it comes, before the next. For Arrow, a copied row of the features alone.
+     */
     private Iterator<InternalRow> copying(Iterator<InternalRow> rows, boolean featuresOnly) {
         int index = setup.inputSchema().fieldIndex(setup.featuresCol());
         DataType type = setup.inputSchema().fields()[index].dataType();
+        StructType in = setup.inputSchema();
+        List<Expression> kept = new ArrayList<>();
+        for (int i : setup.kept()) kept.add(new BoundReference(i, in.fields()[i].dataType(), in.fields()[i].nullable()));
+        UnsafeProjection keep = setup.passThrough() == null ? null : UnsafeProjection.create(PlanSeqs.of(kept));
         return new Iterator<>() {
             @Override public boolean hasNext() { return rows.hasNext(); }
             @Override public InternalRow next() {
-                InternalRow row = rows.next().copy();
-                batchRows.add(row);
-                return featuresOnly ? new GenericInternalRow(new Object[]{row.isNullAt(index) ? null : row.get(index, type)}) : row;
+                InternalRow row = rows.next();
+                batchRows.add(keep == null ? row.copy() : keep.apply(row).copy());
+                if (!featuresOnly) return row;
+                InternalRow copy = row.copy();
+                return new GenericInternalRow(new Object[]{copy.isNullAt(index) ? null : copy.get(index, type)});
             }
         };
     }

@@ -27,29 +27,34 @@ public final class InferenceExec extends SparkPlan {
     private final Inference.Setup setup;
     private final Attribute features;
     private final Seq<Attribute> outputs;
+    /** Columns of the child the result leaves out: nobody above reads them. */
+    private final Seq<Attribute> dropped;
     private final SparkPlan child;
 
-    public InferenceExec(Inference.Setup setup, Attribute features, Seq<Attribute> outputs, SparkPlan child) {
+    public InferenceExec(Inference.Setup setup, Attribute features, Seq<Attribute> outputs, Seq<Attribute> dropped, SparkPlan child) {
         this.setup = setup;
         this.features = features;
         this.outputs = outputs;
+        this.dropped = dropped;
         this.child = child;
     }
 
     public SparkPlan child() { return child; }
 
-    @Override public Seq<Attribute> output() { return PlanSeqs.concat(child.output(), outputs); }
+    @Override public Seq<Attribute> output() { return PlanSeqs.concat(InferencePlan.passedThrough(child.output(), dropped), outputs); }
     @Override public Seq<SparkPlan> children() { return PlanSeqs.of(child); }
 
     @Override
     public SparkPlan withNewChildrenInternal(IndexedSeq<SparkPlan> children) {
-        return new InferenceExec(setup, features, outputs, children.apply(0));
+        return new InferenceExec(setup, features, outputs, dropped, children.apply(0));
     }
 
     @Override
     public RDD<InternalRow> doExecute() {
         // The child's columns are known only now, after pruning: the rows are read by position.
-        Inference.Setup bound = setup.withInputSchema(InferencePlan.schemaOf(child.output()));
+        Seq<Attribute> input = child.output(), kept = InferencePlan.passedThrough(input, dropped);
+        int[] passThrough = scala.jdk.javaapi.CollectionConverters.asJava(kept).stream().mapToInt(a -> input.indexOf(a)).toArray();
+        Inference.Setup bound = setup.reading(InferencePlan.schemaOf(input), passThrough);
         Broadcast<Inference.Setup> shared = JavaSparkContext.fromSparkContext(sparkContext()).broadcast(bound);
         SparkPlan columnar = columnarSource(child);
         if (columnar != null) return columnar.executeColumnar().toJavaRDD().mapPartitionsWithIndex(new ReadBatches(shared), true).rdd();
@@ -85,9 +90,9 @@ public final class InferenceExec extends SparkPlan {
     }
 
     /** The constructor's arguments in order, as a case class's product: Catalyst copies nodes through them. */
-    private Object[] args() { return new Object[]{setup, features, outputs, child}; }
+    private Object[] args() { return new Object[]{setup, features, outputs, dropped, child}; }
 
-    @Override public int productArity() { return 4; }
+    @Override public int productArity() { return 5; }
     @Override public Object productElement(int n) { return args()[n]; }
     @Override public boolean canEqual(Object that) { return that instanceof InferenceExec; }
     @Override public boolean equals(Object o) { return o instanceof InferenceExec p && Arrays.equals(args(), p.args()); }

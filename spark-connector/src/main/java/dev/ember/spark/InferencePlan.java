@@ -15,7 +15,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@code EmberModel.transform} in a logical plan: every column of the child passes through and the model's output
  * columns are appended. It reads only the features column ({@link #references}), so Spark's own ColumnPruning,
  * which prunes the child of any node that passes its child's columns on, drops the columns no one reads above it;
- * {@link InferenceRules} pushes filters on passed-through columns below it and drops output columns no one reads.
+ * {@link InferenceRules} pushes filters on passed-through columns below it and drops the output and input columns no
+ * one reads from its result.
  * Planned by {@link InferenceStrategy} as an {@link InferenceExec}.
  *
  * <p>A Java subclass of Catalyst's Scala classes: the product methods list the constructor's arguments in order,
@@ -28,45 +29,61 @@ public final class InferencePlan extends LogicalPlan {
     private final Inference.Setup setup;
     private final Attribute features;
     private final Seq<Attribute> outputs;
+    /** Columns of the child the result leaves out: nobody above reads them. */
+    private final Seq<Attribute> dropped;
     private final LogicalPlan child;
 
     /** {@code outputs} are the model's columns in {@link Inference.Setup#outputNames()} order. */
-    public InferencePlan(Inference.Setup setup, Attribute features, Seq<Attribute> outputs, LogicalPlan child) {
+    public InferencePlan(Inference.Setup setup, Attribute features, Seq<Attribute> outputs, Seq<Attribute> dropped, LogicalPlan child) {
         this.setup = setup;
         this.features = features;
         this.outputs = outputs;
+        this.dropped = dropped;
         this.child = child;
     }
 
     Inference.Setup setup() { return setup; }
     Attribute features() { return features; }
     Seq<Attribute> outputs() { return outputs; }
+    Seq<Attribute> dropped() { return dropped; }
     public LogicalPlan child() { return child; }
 
-    @Override public Seq<Attribute> output() { return PlanSeqs.concat(child.output(), outputs); }
+    @Override public Seq<Attribute> output() { return PlanSeqs.concat(passedThrough(child.output(), dropped), outputs); }
     @Override public Seq<LogicalPlan> children() { return PlanSeqs.of(child); }
     @SuppressWarnings({"unchecked", "rawtypes"})
     @Override public AttributeSet producedAttributes() { return AttributeSet.apply((scala.collection.Iterable) outputs); }
 
     @Override
     public LogicalPlan withNewChildrenInternal(IndexedSeq<LogicalPlan> children) {
-        return new InferencePlan(setup, features, outputs, children.apply(0));
+        return new InferencePlan(setup, features, outputs, dropped, children.apply(0));
     }
 
-    InferencePlan withChild(LogicalPlan newChild) { return new InferencePlan(setup, features, outputs, newChild); }
+    InferencePlan withChild(LogicalPlan newChild) { return new InferencePlan(setup, features, outputs, dropped, newChild); }
 
-    /** This node computing only the output columns in {@code kept} (the others are read by no one). */
-    InferencePlan keeping(AttributeSet kept) {
+    /** The node reads the features alone: the columns it passes on are not its references, so Spark prunes the others below it. */
+    @Override public AttributeSet references() { return AttributeSet.apply(features); }
+
+    /** The columns of {@code input} not in {@code dropped}, in order. */
+    static Seq<Attribute> passedThrough(Seq<Attribute> input, Seq<Attribute> dropped) {
+        List<Attribute> kept = new ArrayList<>();
+        for (Attribute a : CollectionConverters.asJava(input)) if (!dropped.exists(d -> d.exprId().equals(a.exprId()))) kept.add(a);
+        return PlanSeqs.of(kept);
+    }
+
+    /** This node computing only the outputs, and passing on only the child's columns, in {@code read} (what the plan above reads). */
+    InferencePlan keeping(AttributeSet read) {
         List<String> names = setup.outputNames();
         List<Attribute> attributes = new ArrayList<>();
         List<String> keptNames = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             Attribute a = outputs.apply(i);
-            if (!kept.contains(a)) continue;
+            if (!read.contains(a)) continue;
             attributes.add(a);
             keptNames.add(names.get(i));
         }
-        return new InferencePlan(setup.keeping(keptNames), features, PlanSeqs.of(attributes), child);
+        List<Attribute> unread = new ArrayList<>();
+        for (Attribute a : CollectionConverters.asJava(child.output())) if (!read.contains(a)) unread.add(a);
+        return new InferencePlan(setup.keeping(keptNames), features, PlanSeqs.of(attributes), PlanSeqs.of(unread), child);
     }
 
     static StructType schemaOf(Seq<Attribute> attributes) {
@@ -81,9 +98,9 @@ public final class InferencePlan extends LogicalPlan {
     }
 
     /** The constructor's arguments in order, as a case class's product: Catalyst copies nodes through them. */
-    private Object[] args() { return new Object[]{setup, features, outputs, child}; }
+    private Object[] args() { return new Object[]{setup, features, outputs, dropped, child}; }
 
-    @Override public int productArity() { return 4; }
+    @Override public int productArity() { return 5; }
     @Override public Object productElement(int n) { return args()[n]; }
     @Override public boolean canEqual(Object that) { return that instanceof InferencePlan; }
     @Override public boolean equals(Object o) { return o instanceof InferencePlan p && Arrays.equals(args(), p.args()); }

@@ -15,7 +15,8 @@ import scala.runtime.AbstractPartialFunction;
 /**
  * What Spark's optimizer cannot know about an {@link InferencePlan}, as one rule: a filter's conditions that read only
  * passed-through columns go below it (they never see the model's outputs, and Spark then pushes them further, into
- * a Parquet scan or a cache's batch statistics); output columns no one above reads are not computed. Rows are
+ * a Parquet scan or a cache's batch statistics); output columns no one above reads are not computed, and input
+ * columns no one above reads (the features, often) are not copied into the result. Rows are
  * scored independently, so filtering before or after gives the same rows.
  */
 final class InferenceRules extends Rule<LogicalPlan> {
@@ -45,8 +46,9 @@ final class InferenceRules extends Rule<LogicalPlan> {
     }
 
     private static LogicalPlan pruneOutputs(Project project, InferencePlan node) {
-        if (node.outputs().forall(a -> project.references().contains(a))) return project;
-        return new Project(project.projectList(), node.keeping(project.references()));
+        InferencePlan pruned = node.keeping(project.references());
+        if (pruned.output().size() == node.output().size()) return project;
+        return new Project(project.projectList(), pruned);
     }
 
     private static List<Expression> conjuncts(Expression e, List<Expression> into) {

@@ -10,6 +10,6 @@ final class InferenceStrategy extends SparkStrategy {
     @Override
     public Seq<SparkPlan> apply(LogicalPlan plan) {
         if (!(plan instanceof InferencePlan p)) return PlanSeqs.of();
-        return PlanSeqs.of(new InferenceExec(p.setup(), p.features(), p.outputs(), planLater(p.child())));
+        return PlanSeqs.of(new InferenceExec(p.setup(), p.features(), p.outputs(), p.dropped(), planLater(p.child())));
     }
 }

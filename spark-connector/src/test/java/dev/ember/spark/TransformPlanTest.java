@@ -69,9 +69,11 @@ class TransformPlanTest {
         assertEquals(List.of("label", "features", "note", "id"), readSchema(all));
         Dataset<Row> two = model.transform(parquet).select("label", "prediction");
         assertEquals(List.of("label", "features"), readSchema(two));
-        // Outputs no one reads are not computed either.
+        // Outputs no one reads are not computed either, and the features, read by the model only, are not passed on.
         InferencePlan node = inference(two.queryExecution().optimizedPlan());
         assertEquals(List.of("prediction"), CollectionConverters.asJava(node.outputs()).stream().map(a -> a.name()).toList());
+        assertEquals(List.of("label", "prediction"), CollectionConverters.asJava(node.output()).stream().map(a -> a.name()).toList());
+        assertEquals(List.of("label", "features"), CollectionConverters.asJava(node.child().output()).stream().map(a -> a.name()).toList());
     }
 
     @Test
@@ -100,6 +102,14 @@ class TransformPlanTest {
         List<Row> expected = whole.stream().filter(r -> r.<Double>getAs("label") > 1.0)
                 .map(r -> org.apache.spark.sql.RowFactory.create(r.getAs("label"), r.getAs("prediction"))).toList();
         assertEquals(expected, model.transform(parquet).filter(col("label").gt(1.0)).select("label", "prediction").collectAsList());
+        // The same through the row reader (Parquet's vectorized reader off): the kept columns are picked differently there.
+        TestSpark.session().conf().set("spark.sql.parquet.enableVectorizedReader", "false");
+        try {
+            Dataset<Row> rows = TestSpark.session().read().parquet(dir.resolve("rows").toString());
+            assertEquals(expected, model.transform(rows).filter(col("label").gt(1.0)).select("label", "prediction").collectAsList());
+        } finally {
+            TestSpark.session().conf().unset("spark.sql.parquet.enableVectorizedReader");
+        }
         assertTrue(expected.size() > 40 && expected.size() < 200, "the filter keeps some rows: " + expected.size());
         // No output read at all: the rows are still counted through the node (handleInvalid may drop rows).
         assertEquals(240, model.transform(parquet).count());
