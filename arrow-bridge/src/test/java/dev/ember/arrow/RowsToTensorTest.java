@@ -131,7 +131,7 @@ class RowsToTensorTest {
         return all.stream();
     }
 
-    private static StructType schema(Layout layout, DataType labelType) {
+    static StructType schema(Layout layout, DataType labelType) {
         StructType s = new StructType().add("label", labelType, true).add("note", DataTypes.StringType);
         return layout == COLUMNS ? s.add("a", DataTypes.DoubleType).add("b", DataTypes.IntegerType) : s.add("x", layout.type());
     }
@@ -140,7 +140,7 @@ class RowsToTensorTest {
      * n seeded rows: each bad with probability {@code badShare}, in its features or its label (null, NaN, 1.5, out of
      * range, as the label type allows). Rows go through an UnsafeProjection (as from a scan) unless {@code generic}.
      */
-    private static List<InternalRow> rows(Layout layout, DataType labelType, int n, double badShare, long seed, boolean generic) {
+    static List<InternalRow> rows(Layout layout, DataType labelType, int n, double badShare, long seed, boolean generic) {
         SplittableRandom rnd = new SplittableRandom(seed);
         StructType schema = schema(layout, labelType);
         UnsafeProjection toUnsafe = UnsafeProjection.create(schema);
@@ -170,7 +170,7 @@ class RowsToTensorTest {
         return Double.isNaN(d) || d != Math.rint(d) ? null : (Object) (int) d;
     }
 
-    private ArrowToTensor converter(Layout layout, DataType labelType, HandleInvalid mode) {
+    static ArrowToTensor converter(Layout layout, DataType labelType, HandleInvalid mode) {
         Labels labels = labelType == DataTypes.FloatType ? Labels.targets("label") : Labels.classes("label", 3);
         return ArrowToTensor.builder(layout.features()).labels(labels).numFeatures(layout.width())
                 .handleInvalid(mode).partitionId(3).build();
@@ -202,7 +202,7 @@ class RowsToTensorTest {
         };
     }
 
-    private static String describe(TensorBatch b) {
+    static String describe(TensorBatch b) {
         int[] bits = new int[b.size() * (b.features().shape()[1])];
         float[] x = b.features().toFloatArray();
         for (int i = 0; i < x.length; i++) bits[i] = Float.floatToRawIntBits(x[i]);

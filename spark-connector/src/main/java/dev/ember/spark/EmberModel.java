@@ -1,9 +1,8 @@
 package dev.ember.spark;
 
 import dev.ember.engine.nn.Module;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
@@ -12,8 +11,12 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.types.DataTypeUtils;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * A trained Ember model as a Spark ML Transformer. {@link #transform} appends, for classification
@@ -109,11 +112,16 @@ public class EmberModel extends Model<EmberModel> implements EmberParams, MLWrit
         Inference.Setup setup = new Inference.Setup(modelKey(), source, weights, Objective.of(getLoss()), numFeatures, vector,
                 in, getFeaturesCol(), getHandleInvalid(), getInferenceBatchSize(),
                 classification && !getRawPredictionCol().isEmpty(), classification && !getProbabilityCol().isEmpty(),
-                !getPredictionCol().isEmpty(), !getOutputCol().isEmpty(), getDevice());
-        Broadcast<Inference.Setup> shared = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(setup);
-        JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<?>) dataset).queryExecution().toRdd().toJavaRDD();
-        JavaRDD<InternalRow> results = rows.mapPartitionsWithIndex((partition, it) -> new Inference(partition, it, shared.value()), true);
-        return ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(results.rdd(), out, false);
+                !getPredictionCol().isEmpty(), !getOutputCol().isEmpty(), getDevice(), null);
+        // A plan node, not an RDD scan: Spark prunes the columns no one reads and pushes filters below it (InferenceRules).
+        org.apache.spark.sql.classic.Dataset<?> input = (org.apache.spark.sql.classic.Dataset<?>) dataset;
+        LogicalPlan child = input.logicalPlan();
+        Attribute features = CollectionConverters.asJava(child.output()).stream().filter(a -> a.name().equals(getFeaturesCol())).findFirst().orElseThrow();
+        Seq<Attribute> outputs = PlanSeqs.of(List.copyOf(CollectionConverters.asJava(
+                DataTypeUtils.toAttributes(new StructType(Arrays.copyOfRange(out.fields(), in.fields().length, out.fields().length))))));
+        InferenceRules.install(spark);
+        return org.apache.spark.sql.classic.Dataset.ofRows((org.apache.spark.sql.classic.SparkSession) spark,
+                new InferencePlan(setup, features, outputs, PlanSeqs.of(), child));
     }
 
     @Override

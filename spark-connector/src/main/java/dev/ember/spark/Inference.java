@@ -1,6 +1,7 @@
 package dev.ember.spark;
 
 import dev.ember.arrow.ArrowToTensor;
+import dev.ember.arrow.ColumnarToTensor;
 import dev.ember.arrow.Features;
 import dev.ember.arrow.RowsToArrow;
 import dev.ember.arrow.RowsToTensor;
@@ -13,37 +14,90 @@ import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.nn.Module;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
 import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * {@code EmberModel.transform} on one partition: rows become feature tensors a batch at a time
  * ({@link RowsToTensor}), the executor's cached model runs on each batch, and every input row comes back with
- * the output columns appended. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
+ * the output columns appended, written into one {@code UnsafeRow}. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
  */
 final class Inference implements Iterator<InternalRow> {
     @SuppressWarnings("unchecked")
     private static final UserDefinedType<Vector> VECTOR = (UserDefinedType<Vector>) (UserDefinedType<?>) SQLDataTypes.VectorType();
 
-    /** What every task needs, sent once per transform; {@code modelKey} names the model in the executor's {@link ModelCache}. */
+    /**
+     * What every task needs, sent once per execution; {@code modelKey} names the model in the executor's {@link ModelCache},
+     * {@code inputSchema} is the schema of the rows the task reads (after Spark pruned columns), and the four flags the
+     * output columns, in this order; {@code passThrough} the positions in {@code inputSchema} of the input columns
+     * the result keeps, in order ({@code null}: all).
+     */
     record Setup(String modelKey, ModelSource source, Snapshot weights, Objective objective, int numFeatures, boolean vectorFeatures,
                  StructType inputSchema, String featuresCol, String handleInvalid, int batchSize,
-                 boolean rawPrediction, boolean probability, boolean prediction, boolean output, String device) implements Serializable {}
+                 boolean rawPrediction, boolean probability, boolean prediction, boolean output, String device, int[] passThrough)
+            implements Serializable {
+
+        static final String RAW = "rawPrediction", PROBABILITY = "probability", PREDICTION = "prediction", OUTPUT = "output";
+
+        /** The output columns computed, in their order in the result. */
+        List<String> outputNames() {
+            List<String> names = new ArrayList<>(4);
+            if (rawPrediction) names.add(RAW);
+            if (probability) names.add(PROBABILITY);
+            if (prediction) names.add(PREDICTION);
+            if (output) names.add(OUTPUT);
+            return names;
+        }
+
+        /** This setup computing only the outputs named. */
+        Setup keeping(List<String> names) {
+            return new Setup(modelKey, source, weights, objective, numFeatures, vectorFeatures, inputSchema, featuresCol, handleInvalid,
+                    batchSize, names.contains(RAW), names.contains(PROBABILITY), names.contains(PREDICTION), names.contains(OUTPUT), device,
+                    passThrough);
+        }
+
+        /** This setup reading rows of {@code schema} and keeping the columns at {@code passThrough} of them. */
+        Setup reading(StructType schema, int[] passThrough) {
+            return new Setup(modelKey, source, weights, objective, numFeatures, vectorFeatures, schema, featuresCol, handleInvalid,
+                    batchSize, rawPrediction, probability, prediction, output, device, passThrough);
+        }
+
+        int[] kept() {
+            return passThrough != null ? passThrough : java.util.stream.IntStream.range(0, inputSchema.fields().length).toArray();
+        }
+
+        /** The types of the outputs, in order. */
+        DataType[] outputTypes() {
+            return outputNames().stream().map(name -> switch (name) {
+                case RAW, PROBABILITY -> (DataType) VECTOR;
+                case PREDICTION -> DataTypes.DoubleType;
+                default -> DataTypes.createArrayType(DataTypes.FloatType, false);
+            }).toArray(DataType[]::new);
+        }
+    }
 
     private final Setup setup;
     private final Module model;
@@ -56,14 +110,30 @@ final class Inference implements Iterator<InternalRow> {
     /** Set for the Arrow path only. */
     private BufferAllocator allocator;
     private RowsToArrow arrow;
-    /** The input rows of the batch being read, copied: Spark reuses its row objects. */
+    /** The input rows of the batch being read, copied: Spark reuses its row objects. Row inputs only. */
     private final List<InternalRow> batchRows = new ArrayList<>();
-    private Iterator<InternalRow> outputs = Collections.emptyIterator();
+    /** The input rows of the last tensor batch: {@link #batchRows}, or views of the columnar batch they came from. */
+    private final IntSupplier inputSize;
+    private final IntFunction<InternalRow> inputRow;
+    /** Writes an input row and its outputs into one UnsafeRow (reused: Spark's operators copy rows they keep). */
+    private final UnsafeProjection result;
+    private final GenericInternalRow outputs;
+    private final JoinedRow joined = new JoinedRow();
+    /** The batch being handed out: its model outputs, the rows skipped, the next input row and output slot. */
+    private float[] raw, prob, flat;
+    private int[] skipped = new int[0];
+    private int nextRow, nextSkipped, kept, k, width;
     private boolean closed;
     /** spark.task.cpus: the threads this task may use. */
     private final int threads;
 
-    Inference(int partition, Iterator<InternalRow> rows, Setup setup) {
+    /** One partition's rows. */
+    static Inference ofRows(int partition, Iterator<InternalRow> rows, Setup setup) { return new Inference(partition, rows, null, setup); }
+
+    /** One partition's columnar batches (Parquet's vectorized reader): read without making rows where the layout allows. */
+    static Inference ofBatches(int partition, Iterator<ColumnarBatch> batches, Setup setup) { return new Inference(partition, null, batches, setup); }
+
+    private Inference(int partition, Iterator<InternalRow> rows, Iterator<ColumnarBatch> columnar, Setup setup) {
         this.setup = setup;
         TaskContext tc = TaskContext.get();
         this.threads = tc != null ? tc.cpus() : Threads.getNumThreads();
@@ -78,22 +148,77 @@ final class Inference implements Iterator<InternalRow> {
         });
         this.converter = ArrowToTensor.builder(setup.vectorFeatures() ? Features.mlVector(setup.featuresCol()) : Features.array(setup.featuresCol()))
                 .numFeatures(setup.numFeatures()).handleInvalid(setup.handleInvalid()).partitionId(partition).build();
-        this.batches = RowsToTensor.supports(setup.inputSchema(), converter)
-                ? new RowsToTensor(copying(rows, false), setup.inputSchema(), setup.batchSize(), converter)
-                : throughArrow(partition, copying(rows, true));
+        boolean columnarRows = columnar != null && ColumnarToTensor.supports(setup.inputSchema(), converter);
+        if (columnarRows) {
+            ColumnarToTensor reader = new ColumnarToTensor(columnar, setup.inputSchema(), setup.batchSize(), converter);
+            this.batches = reader;
+            this.inputSize = reader::rowsRead;
+            this.inputRow = reader::row;
+        } else {
+            Iterator<InternalRow> source = rows != null ? rows : rowsOf(columnar);
+            this.batches = RowsToTensor.supports(setup.inputSchema(), converter)
+                    ? new RowsToTensor(copying(source, false), setup.inputSchema(), setup.batchSize(), converter)
+                    : throughArrow(partition, copying(source, true));
+            this.inputSize = batchRows::size;
+            this.inputRow = batchRows::get;
+        }
+        this.result = resultProjection(columnarRows ? setup.kept() : null);
+        this.outputs = new GenericInternalRow(setup.outputNames().size());
         if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
     }
 
-    /** The rows, each copied into {@link #batchRows} as it is read; for Arrow, as a row of the features alone. */
+    /** The rows of columnar batches, one after another. */
+    private static Iterator<InternalRow> rowsOf(Iterator<ColumnarBatch> batches) {
+        return new Iterator<>() {
+            private Iterator<InternalRow> rows = Collections.emptyIterator();
+            @Override public boolean hasNext() {
+                while (!rows.hasNext() && batches.hasNext()) rows = batches.next().rowIterator();
+                return rows.hasNext();
+            }
+            @Override public InternalRow next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return rows.next();
+            }
+        };
+    }
+
+    /**
+     * Writes an input row's kept columns and its outputs into one UnsafeRow. The input row is either all of the
+     * input ({@code inputColumns} given: pick those) or already the kept columns alone (null).
+     */
+    private UnsafeProjection resultProjection(int[] inputColumns) {
+        StructType in = setup.inputSchema();
+        int[] kept = setup.kept();
+        int width = inputColumns == null ? kept.length : in.fields().length;
+        List<Expression> fields = new ArrayList<>();
+        for (int i = 0; i < kept.length; i++) {
+            var f = in.fields()[kept[i]];
+            fields.add(new BoundReference(inputColumns == null ? i : inputColumns[i], f.dataType(), f.nullable()));
+        }
+        DataType[] outputTypes = setup.outputTypes();
+        for (int j = 0; j < outputTypes.length; j++) fields.add(new BoundReference(width + j, outputTypes[j], false));
+        return UnsafeProjection.create(PlanSeqs.of(fields));
+    }
+
+    /**
+     * The rows, each kept in {@link #batchRows} (copied: Spark reuses its row objects) with only the columns the result
+     * keeps; the reader reads each row as it comes, before the next. For Arrow, a copied row of the features alone.
+     */
     private Iterator<InternalRow> copying(Iterator<InternalRow> rows, boolean featuresOnly) {
         int index = setup.inputSchema().fieldIndex(setup.featuresCol());
         DataType type = setup.inputSchema().fields()[index].dataType();
+        StructType in = setup.inputSchema();
+        List<Expression> kept = new ArrayList<>();
+        for (int i : setup.kept()) kept.add(new BoundReference(i, in.fields()[i].dataType(), in.fields()[i].nullable()));
+        UnsafeProjection keep = setup.passThrough() == null ? null : UnsafeProjection.create(PlanSeqs.of(kept));
         return new Iterator<>() {
             @Override public boolean hasNext() { return rows.hasNext(); }
             @Override public InternalRow next() {
-                InternalRow row = rows.next().copy();
-                batchRows.add(row);
-                return featuresOnly ? new GenericInternalRow(new Object[]{row.isNullAt(index) ? null : row.get(index, type)}) : row;
+                InternalRow row = rows.next();
+                batchRows.add(keep == null ? row.copy() : keep.apply(row).copy());
+                if (!featuresOnly) return row;
+                InternalRow copy = row.copy();
+                return new GenericInternalRow(new Object[]{copy.isNullAt(index) ? null : copy.get(index, type)});
             }
         };
     }
@@ -115,53 +240,53 @@ final class Inference implements Iterator<InternalRow> {
     }
 
     @Override public boolean hasNext() {
-        while (!outputs.hasNext()) {
+        while (inputSize.getAsInt() - nextRow - (skipped.length - nextSkipped) == 0) {
             if (closed || !batches.hasNext()) {
                 close();
                 return false;
             }
-            outputs = nextBatch();
+            readBatch();
         }
         return true;
     }
 
     @Override public InternalRow next() {
         if (!hasNext()) throw new NoSuchElementException();
-        return outputs.next();
+        while (nextSkipped < skipped.length && skipped[nextSkipped] == nextRow) {
+            nextSkipped++;
+            nextRow++;
+        }
+        int o = 0;
+        if (setup.rawPrediction()) outputs.update(o++, VECTOR.serialize(dense(raw, kept * k, k)));
+        if (setup.probability()) outputs.update(o++, VECTOR.serialize(dense(prob, kept * k, k)));
+        if (setup.prediction()) outputs.setDouble(o++, raw != null ? (double) argmax(raw, kept * k, k) : (double) flat[kept * width]);
+        if (setup.output()) outputs.update(o, UnsafeArrayData.fromPrimitiveArray(Arrays.copyOfRange(flat, kept * width, (kept + 1) * width)));
+        kept++;
+        return result.apply(joined.apply(inputRow.apply(nextRow++), outputs));
     }
 
-    private Iterator<InternalRow> nextBatch() {
+    /**
+     * Reads the next batch of rows and runs the model on the rows kept; a batch whose rows were all skipped leaves
+     * nothing to hand out. The model runs only when some output is read.
+     */
+    private void readBatch() {
         batchRows.clear();
+        nextRow = nextSkipped = kept = 0;
         TensorBatch batch = batches.next();
-        int[] skipped = converter.skippedInLastBatch();
-        List<InternalRow> out = new ArrayList<>(batch.size());
-        if (batch.size() == 0) return out.iterator();
+        skipped = converter.skippedInLastBatch();
+        raw = prob = flat = null;
+        if (batch.size() == 0 || setup.outputNames().isEmpty()) return;
         Objective objective = setup.objective();
         boolean classification = objective.classification();
-        float[] raw, prob, flat;
         try (var memory = MemoryScope.open("transform batch"); var scope = GradMode.noGrad(); var pool = Threads.useThreads(threads)) {
             Tensor output = model.forward(batch.features().to(on));
             raw = classification ? objective.rawPrediction(output).toFloatArray() : null;
             prob = classification && setup.probability() ? objective.probability(output).toFloatArray() : null;
-            flat = output.toFloatArray();
+            flat = !classification || setup.output() ? output.toFloatArray() : null;
             memory.collect(model);  // the batch's device memory goes back now that its outputs are on the host
         }
-        int k = classification ? raw.length / batch.size() : 0, width = flat.length / batch.size();
-        int kept = 0, nextSkipped = 0;
-        for (int r = 0; r < batchRows.size(); r++) {
-            if (nextSkipped < skipped.length && skipped[nextSkipped] == r) {
-                nextSkipped++;
-                continue;
-            }
-            List<Object> values = new ArrayList<>(4);
-            if (classification && setup.rawPrediction()) values.add(VECTOR.serialize(dense(raw, kept * k, k)));
-            if (prob != null) values.add(VECTOR.serialize(dense(prob, kept * k, k)));
-            if (setup.prediction()) values.add(classification ? (double) argmax(raw, kept * k, k) : (double) flat[kept * width]);
-            if (setup.output()) values.add(UnsafeArrayData.fromPrimitiveArray(java.util.Arrays.copyOfRange(flat, kept * width, (kept + 1) * width)));
-            out.add(new JoinedRow(batchRows.get(r), new GenericInternalRow(values.toArray())));
-            kept++;
-        }
-        return out.iterator();
+        k = classification ? raw.length / batch.size() : 0;
+        width = flat == null ? 0 : flat.length / batch.size();
     }
 
     private static Vector dense(float[] v, int from, int n) {

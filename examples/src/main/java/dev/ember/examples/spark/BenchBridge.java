@@ -1,6 +1,7 @@
 package dev.ember.examples.spark;
 
 import dev.ember.arrow.ArrowToTensor;
+import dev.ember.arrow.ColumnarToTensor;
 import dev.ember.arrow.Features;
 import dev.ember.arrow.PartitionTensors;
 import dev.ember.arrow.RowsToArrow;
@@ -29,8 +30,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.execution.FileSourceScanExec;
+import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -45,6 +49,8 @@ import org.apache.spark.storage.StorageLevel;
  *       / {@code toDoubleArray}) into a float[] batch: the fastest copy Java can make without Arrow.</li>
  * </ul>
  * Both feature forms are measured: a dense ML {@code Vector} column (doubles) and an {@code array<float>} column.
+ * The same frames are then written to Parquet and read back: {@link ColumnarToTensor} on the scan's columnar batches
+ * (what {@code transform} runs on Parquet) next to the InternalRow copy of the rows Spark makes of those batches.
  * Each task times only its own loop over the cached partition; the numbers are medians over the repetitions
  * after warm-up runs. A ratio above 1 means the bridge is faster.
  */
@@ -89,14 +95,63 @@ public final class BenchBridge {
                 () -> rowApi(vectors, true, batchRows), () -> internal(vectors, true, batchRows),
                 () -> direct(arrays, false, batchRows), () -> bridge(arrays, false, batchRows),
                 () -> rowApi(arrays, false, batchRows), () -> internal(arrays, false, batchRows));
+        // The same frames as Parquet: the columnar reader on the scan's batches next to the InternalRow copy of the
+        // rows Spark makes of those batches (both times include reading the file).
+        java.nio.file.Path dir = tempDir();
+        vectors.write().parquet(dir.resolve("vectors").toString());
+        arrays.write().parquet(dir.resolve("arrays").toString());
+        Dataset<Row> vectorFile = spark.read().parquet(dir.resolve("vectors").toString()), arrayFile = spark.read().parquet(dir.resolve("arrays").toString());
+        names = new ArrayList<>(names);
+        names.addAll(List.of("columnar: Parquet Vector", "InternalRow: Parquet Vector", "columnar: Parquet array<float>", "InternalRow: Parquet array<float>"));
+        passes = new ArrayList<>(passes);
+        passes.addAll(List.of(() -> columnar(vectorFile, true, batchRows), () -> internal(vectorFile, true, batchRows),
+                () -> columnar(arrayFile, false, batchRows), () -> internal(arrayFile, false, batchRows)));
         Rate[] rates = measure(names, passes, reps);
         Rate directVec = rates[0], bridgeVec = rates[1], rowVec = rates[2], internalVec = rates[3];
         Rate directArr = rates[4], bridgeArr = rates[5], rowArr = rates[6], internalArr = rates[7];
         System.out.printf(Locale.ROOT, "%nratios (bridge rows/s / reference rows/s; > 1: the bridge is faster)%n");
         ratios("Vector column", directVec, bridgeVec, rowVec, internalVec);
         ratios("array<float> column", directArr, bridgeArr, rowArr, internalArr);
+        System.out.printf(Locale.ROOT, "  Parquet, columnar reader / InternalRow copy of the scan's rows: Vector %.2fx, array<float> %.2fx%n",
+                rates[8].rowsPerSecond / rates[9].rowsPerSecond, rates[10].rowsPerSecond / rates[11].rowsPerSecond);
         vectors.unpersist();
         arrays.unpersist();
+    }
+
+    private static java.nio.file.Path tempDir() {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bench-bridge");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile())));
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The Parquet scan's columnar batches, as transform reads them (below Spark's conversion to rows). */
+    private static JavaRDD<ColumnarBatch> batches(Dataset<Row> file) {
+        SparkPlan scan = scan(((org.apache.spark.sql.classic.Dataset<Row>) file).queryExecution().executedPlan());
+        if (scan == null || !scan.supportsColumnar()) throw new IllegalStateException("no columnar Parquet scan in " + file.queryExecution().executedPlan());
+        return scan.executeColumnar().toJavaRDD();
+    }
+
+    private static SparkPlan scan(SparkPlan plan) {
+        if (plan instanceof FileSourceScanExec) return plan;
+        for (SparkPlan c : scala.jdk.javaapi.CollectionConverters.asJava(plan.children())) {
+            SparkPlan s = scan(c);
+            if (s != null) return s;
+        }
+        return null;
+    }
+
+    /** ColumnarBatches -> ColumnarToTensor -> a list of TensorBatch. */
+    static List<long[]> columnar(Dataset<Row> file, boolean vector, int batchRows) {
+        StructType schema = file.schema();
+        return batches(file).mapPartitions((FlatMapFunction<Iterator<ColumnarBatch>, long[]>) it -> {
+            long t0 = System.nanoTime();
+            Features features = vector ? Features.mlVector("features") : Features.array("features");
+            return drain(new ColumnarToTensor(it, schema, batchRows, ArrowToTensor.builder(features).numFeatures(F).build()), t0);
+        }).collect();
     }
 
     private static void ratios(String column, Rate direct, Rate arrow, Rate rowApi, Rate internal) {
@@ -193,18 +248,22 @@ public final class BenchBridge {
         StructType schema = df.schema();
         return internalRows(df).mapPartitions((FlatMapFunction<Iterator<InternalRow>, long[]>) it -> {
             long t0 = System.nanoTime();
-            long rows = 0, check = 0;
             Features features = vector ? Features.mlVector("features") : Features.array("features");
-            RowsToTensor reader = new RowsToTensor(it, schema, batchRows, ArrowToTensor.builder(features).numFeatures(F).build());
-            List<TensorBatch> batches = new ArrayList<>();
-            while (reader.hasNext()) {
-                TensorBatch b = reader.next();
-                batches.add(b);
-                rows += b.size();
-                check += Float.floatToRawIntBits(b.features().toFloatArray()[b.size() * F - 1]);
-            }
-            return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size()}).iterator();
+            return drain(new RowsToTensor(it, schema, batchRows, ArrowToTensor.builder(features).numFeatures(F).build()), t0);
         }).collect();
+    }
+
+    /** Reads every batch into a list (as the fit keeps them): {partition, rows, nanos since t0, check}. */
+    private static Iterator<long[]> drain(Iterator<TensorBatch> reader, long t0) {
+        long rows = 0, check = 0;
+        List<TensorBatch> batches = new ArrayList<>();
+        while (reader.hasNext()) {
+            TensorBatch b = reader.next();
+            batches.add(b);
+            rows += b.size();
+            check += Float.floatToRawIntBits(b.features().toFloatArray()[b.size() * F - 1]);
+        }
+        return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size()}).iterator();
     }
 
     /** The user's way: external Rows, each Vector's (or float list's) values copied into a float[] batch. */
