@@ -187,17 +187,26 @@ final class Inference implements Iterator<InternalRow> {
      * input ({@code inputColumns} given: pick those) or already the kept columns alone (null).
      */
     private UnsafeProjection resultProjection(int[] inputColumns) {
-        StructType in = setup.inputSchema();
-        int[] kept = setup.kept();
-        int width = inputColumns == null ? kept.length : in.fields().length;
-        List<Expression> fields = new ArrayList<>();
-        for (int i = 0; i < kept.length; i++) {
-            var f = in.fields()[kept[i]];
-            fields.add(new BoundReference(inputColumns == null ? i : inputColumns[i], f.dataType(), f.nullable()));
-        }
+        int width = inputColumns == null ? setup.kept().length : setup.inputSchema().fields().length;
+        List<Expression> fields = keptColumns(inputColumns);
         DataType[] outputTypes = setup.outputTypes();
         for (int j = 0; j < outputTypes.length; j++) fields.add(new BoundReference(width + j, outputTypes[j], false));
         return UnsafeProjection.create(PlanSeqs.of(fields));
+    }
+
+    /**
+     * The kept input columns as references, read from ordinals {@code inputColumns[i]} of a whole input row, or from
+     * {@code i} of a row holding the kept columns alone (null).
+     */
+    private List<Expression> keptColumns(int[] inputColumns) {
+        StructType in = setup.inputSchema();
+        int[] kept = setup.kept();
+        List<Expression> columns = new ArrayList<>();
+        for (int i = 0; i < kept.length; i++) {
+            var f = in.fields()[kept[i]];
+            columns.add(new BoundReference(inputColumns == null ? i : inputColumns[i], f.dataType(), f.nullable()));
+        }
+        return columns;
     }
 
     /**
@@ -207,10 +216,7 @@ final class Inference implements Iterator<InternalRow> {
     private Iterator<InternalRow> copying(Iterator<InternalRow> rows, boolean featuresOnly) {
         int index = setup.inputSchema().fieldIndex(setup.featuresCol());
         DataType type = setup.inputSchema().fields()[index].dataType();
-        StructType in = setup.inputSchema();
-        List<Expression> kept = new ArrayList<>();
-        for (int i : setup.kept()) kept.add(new BoundReference(i, in.fields()[i].dataType(), in.fields()[i].nullable()));
-        UnsafeProjection keep = setup.passThrough() == null ? null : UnsafeProjection.create(PlanSeqs.of(kept));
+        UnsafeProjection keep = setup.passThrough() == null ? null : UnsafeProjection.create(PlanSeqs.of(keptColumns(setup.kept())));
         return new Iterator<>() {
             @Override public boolean hasNext() { return rows.hasNext(); }
             @Override public InternalRow next() {
