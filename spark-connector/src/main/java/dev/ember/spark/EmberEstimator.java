@@ -104,6 +104,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     public EmberEstimator setInferenceBatchSize(int v) { return put(inferenceBatchSize(), v); }
     public EmberEstimator setMaxEpochs(int v) { return put(maxEpochs(), v); }
     public EmberEstimator setLocalSteps(int v) { return put(localSteps(), v); }
+    public EmberEstimator setAveraging(String v) { return put(averaging(), ParamSet.canonical(v, ParamSet.AVERAGING)); }
     public EmberEstimator setNumWorkers(int v) { return put(numWorkers(), v); }
     public EmberEstimator setSeed(long v) { return put(seed(), v); }
     public EmberEstimator setAverageOptimizerState(boolean v) { return put(averageOptimizerState(), v); }
@@ -172,24 +173,31 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                     onDisk > 0 ? String.format(Locale.ROOT, " (%d MB, read back every epoch)", fileBytes >> 20) : "",
                     getCacheStorage().equals(CacheStorage.AUTO) ? String.format(Locale.ROOT, "; heap budget %d MB a partition", budget >> 20) : "");
             summary.setCacheStorage(storage);
+            summary.setAveraging(config.gradients() ? "gradients" : "weights");
             LOG.info("Ember fit {}: {}", uid, storage);
             LOG.info("Ember fit {}: cached tensors {} MB in executor memory, {} MB on executor disks{}", uid, cached[0] >> 20, (cached[1] + fileBytes) >> 20,
                     cached[1] > 0 ? " (the block manager spilled some: read back from disk every round)" : "");
             LOG.info("Ember fit {}: {} rows ({} skipped) in {} partitions, {} features, {}; batch {} per worker ({} in all), {} per round",
                     uid, rows, skipped, sizes.size(), numFeatures, objective.classification() ? numClasses + " classes" : "regression",
-                    config.workerBatchSize(), config.batchSize(), config.localSteps() == 0 ? "one pass" : config.localSteps() + " local steps");
+                    config.workerBatchSize(), config.batchSize(), config.gradients() ? "averaged gradients: one optimizer step"
+                            : config.localSteps() == 0 ? "one pass" : config.localSteps() + " local steps");
 
             Snapshot state = Snapshot.of(initial, null);
             OuterUpdate outer = new OuterUpdate(getOuterLearningRate(), getOuterMomentum(), getOuterNesterov());
             SecondMoment secondMoment = secondMoment(config, initial, sizes.size());
             int stepsPerRound = config.localSteps() > 0 ? config.localSteps() : maxSteps;
             int rounds = config.rounds(maxSteps), first = 0;
+            GradientRound.Driver driver = config.gradients() ? new GradientRound.Driver(config, state) : null;
             Checkpoints checkpoints = getCheckpointDir().isEmpty() ? null
                     : new Checkpoints(getCheckpointDir(), settingsFingerprint(), spark.sparkContext().hadoopConfiguration());
             if (checkpoints != null) {
                 Checkpoints.Restored restored = checkpoints.latest();
                 if (restored != null) {
                     state = restored.state();
+                    if (driver != null) {
+                        driver.restore(state);
+                        state = driver.weights();
+                    }
                     outer.restore(restored.outer(), state);
                     first = restored.round() + 1;
                     LOG.info("Ember fit {}: resuming after round {} from {}", uid, first, getCheckpointDir());
@@ -201,11 +209,13 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 long start = System.nanoTime();
                 Broadcast<RoundTrainer.RoundInput> input = jsc.broadcast(new RoundTrainer.RoundInput(config, r, state));
                 long broadcast = System.nanoTime();
-                RoundResult total = TreeSum.sum(trainAll(data, new RoundTrainer.Task(input), sizes.size(), slots), sizes.size());
+                RoundResult total = driver != null ? GradientRound.run(data, input, sizes.size(), slots)
+                        : TreeSum.sum(trainAll(data, new RoundTrainer.Task(input), sizes.size(), slots), sizes.size());
                 long summed = System.nanoTime();
                 input.destroy(false);
                 Snapshot averaged = total.average();
-                if (averaged != null) state = outer.step(state, secondMoment == null ? averaged : secondMoment.correct(state, averaged, stepsPerRound));
+                if (driver != null) { if (averaged != null) state = driver.step(averaged, r, maxSteps); }
+                else if (averaged != null) state = outer.step(state, secondMoment == null ? averaged : secondMoment.correct(state, averaged, stepsPerRound));
                 long end = System.nanoTime();
                 double epoch = config.localSteps() == 0 ? r + 1 : Math.min(getMaxEpochs(), (r + 1.0) * config.localSteps() / maxSteps);
                 TrainingSummary.Costs costs = new TrainingSummary.Costs((broadcast - start) / 1e9, (summed - broadcast) / 1e9, (end - summed) / 1e9,
@@ -215,8 +225,9 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                         total.samples, total.steps, (end - start) / 1e9, total.devices, costs);
                 summary.add(round);
                 LOG.info("Ember fit {}: {}", uid, round);
-                if (validation != null) summary.add(validation.evaluate(r + 1, state));
-                if (checkpoints != null) checkpoints.save(r, state, outer.bufferEntries(state));
+                boolean epochEnd = driver == null || (r + 1) % maxSteps == 0 || r + 1 == rounds; // a gradient round is one step: validate per epoch
+                if (validation != null && epochEnd) summary.add(validation.evaluate(r + 1, state));
+                if (checkpoints != null) checkpoints.save(r, driver != null ? driver.withOptimizer() : state, outer.bufferEntries(state));
             }
             EmberModel model = new EmberModel(uid, source, state.modelOnly(), numFeatures, numClasses);
             copyValues(model, extractParamMap());
@@ -228,7 +239,8 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         } catch (Exception e) { // SparkException is checked in Java's eyes, though Scala code throws it freely
             throw taskError(e);
         } finally {
-            RoundTrainer.Replica.forget(config.fitId()); // the executors' copies age out of their bounded caches
+            RoundTrainer.Replica.forget(config.fitId());
+            GradientRound.Models.forget(config.fitId()); // the executors' copies age out of their bounded caches
             data.unpersist(false);
             if (validation != null) validation.close();
             jsc.setJobDescription(previousDescription);

@@ -31,6 +31,7 @@ public interface EmberParams extends Params {
     default Param<String> checkpointDir() { return paramSet().checkpointDir; }
     default Param<String> cacheStorage() { return paramSet().cacheStorage; }
     default Param<String> validationIndicatorCol() { return paramSet().validationIndicatorCol; }
+    default Param<String> averaging() { return paramSet().averaging; }
     default DoubleParam learningRate() { return paramSet().learningRate; }
     default DoubleParam momentum() { return paramSet().momentum; }
     default DoubleParam weightDecay() { return paramSet().weightDecay; }
@@ -62,6 +63,7 @@ public interface EmberParams extends Params {
     default String getCheckpointDir() { return getOrDefault(checkpointDir()); }
     default String getCacheStorage() { return getOrDefault(cacheStorage()); }
     default String getValidationIndicatorCol() { return getOrDefault(validationIndicatorCol()); }
+    default String getAveraging() { return getOrDefault(averaging()); }
     default double getLearningRate() { return (Double) getOrDefault(learningRate()); }
     default double getMomentum() { return (Double) getOrDefault(momentum()); }
     default double getWeightDecay() { return (Double) getOrDefault(weightDecay()); }

@@ -19,9 +19,11 @@ public final class ParamSet {
     static final String[] DEVICES = {"auto", "cpu", "cuda"};
     static final String[] LR_SCHEDULES = {"constant", "cosine"};
     static final String[] HANDLE_INVALID = {"error", "skip"};
+    static final String[] AVERAGING = {"auto", "gradients", "weights"};
 
     final Param<String> featuresCol, labelCol, predictionCol, probabilityCol, rawPredictionCol, outputCol, handleInvalid;
-    final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir, cacheStorage, validationIndicatorCol;
+    final Param<String> modelSpec, modelFactory, loss, optimizer, lrSchedule, device, checkpointDir, cacheStorage, validationIndicatorCol,
+            averaging;
     final DoubleParam learningRate, momentum, weightDecay, warmupEpochs, outerLearningRate, outerMomentum;
     final IntParam batchSize, inferenceBatchSize, maxEpochs, localSteps, numWorkers;
     final LongParam seed;
@@ -62,6 +64,11 @@ public final class ParamSet {
                 + "0 (auto): one pass for a single worker, else a quarter of the per-worker batch, " + TrainConfig.MIN_AUTO_LOCAL_STEPS + " to "
                 + TrainConfig.MAX_AUTO_LOCAL_STEPS
                 + " (workers drift apart with local steps, the more so with small batches)", ParamValidators.gtEq(-1));
+        averaging = new Param<>(uid, "averaging", "what the workers' results average into each round: 'gradients' (synchronous "
+                + "data parallelism: every round is one optimizer step on the driver over the whole batch, like one worker; localSteps must be 0 or 1), "
+                + "'weights' (local SGD: localSteps steps per worker, then the weights and optimizer state are averaged), or 'auto' (gradients "
+                + "when several workers get fewer than " + TrainConfig.GRADIENTS_BELOW_WORKER_BATCH + " rows a step and localSteps is 0, else weights)",
+                oneOf(AVERAGING));
         numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it); 0 keeps the input's partitions", ParamValidators.gtEq(0));
         seed = new LongParam(uid, "seed", "random seed: model initialization, shuffling and dropout");
         averageOptimizerState = new BooleanParam(uid, "averageOptimizerState",
@@ -98,6 +105,7 @@ public final class ParamSet {
         owner.setDefault(maxEpochs, 10);
         owner.setDefault(localSteps, 0);
         owner.setDefault(numWorkers, 0);
+        owner.setDefault(averaging, "auto");
         // Spark ML's convention: the default seed is the hash of the class name.
         owner.setDefault(seed, (long) owner.getClass().getName().hashCode());
         owner.setDefault(averageOptimizerState, true);

@@ -67,6 +67,7 @@ public final class TrainingSummary implements Serializable {
     private double setupSeconds;
     private long cachedInMemoryBytes, cachedOnDiskBytes;
     private String cacheStorage = "";
+    private String averaging = "";
 
     void add(Round r) { rounds.add(r); }
 
@@ -85,6 +86,11 @@ public final class TrainingSummary implements Serializable {
     }
 
     void setCacheStorage(String line) { this.cacheStorage = line; }
+
+    void setAveraging(String averaging) { this.averaging = averaging; }
+
+    /** What the rounds averaged: "gradients" (one optimizer step a round, on the driver) or "weights" (local SGD), as {@code averaging} resolved. */
+    public String averaging() { return averaging; }
 
     /** Where the training tensors were kept (the {@code cacheStorage} setting and what it chose), e.g. "cacheStorage auto: 0 of 2 partitions in memory, 2 on local disk ...". */
     public String cacheStorage() { return cacheStorage; }
@@ -135,8 +141,8 @@ public final class TrainingSummary implements Serializable {
     }
 
     @Override public String toString() {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "TrainingSummary(%d rows, %d skipped, %d workers, setup %.2f s%s)",
-                trainingRows, skippedRows, numWorkers, setupSeconds, cacheStorage.isEmpty() ? "" : "; " + cacheStorage));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "TrainingSummary(%d rows, %d skipped, %d workers, averaging %s, setup %.2f s%s)",
+                trainingRows, skippedRows, numWorkers, averaging, setupSeconds, cacheStorage.isEmpty() ? "" : "; " + cacheStorage));
         for (Round r : rounds) sb.append("\n  ").append(r);
         for (Evaluation e : validation) sb.append("\n  ").append(e);
         return sb.toString();

@@ -69,8 +69,8 @@ public final class BenchScaling {
                 double fit = (System.nanoTime() - t0) / 1e9;
                 Result r = result(w, e, accuracy.evaluate(model.transform(test)), fit, model.summary());
                 results.add(r);
-                System.out.printf(Locale.ROOT, "  %3d workers, %2d epochs: test accuracy %.4f, fit %.1f s, %d rounds, overhead %.1f ms/round (median %.1f)%n",
-                        w, e, r.accuracy, r.fitSeconds, r.rounds, r.overhead * 1e3, r.medianOverhead * 1e3);
+                System.out.printf(Locale.ROOT, "  %3d workers, %2d epochs: averaging %s, test accuracy %.4f, fit %.1f s, %d rounds, overhead %.1f ms/round (median %.1f)%n",
+                        w, e, model.summary().averaging(), r.accuracy, r.fitSeconds, r.rounds, r.overhead * 1e3, r.medianOverhead * 1e3);
             }
         }
 
