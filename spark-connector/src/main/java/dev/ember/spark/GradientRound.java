@@ -10,14 +10,20 @@ import dev.ember.engine.nn.Parameter;
 import dev.ember.engine.optim.Optimizer;
 import dev.ember.engine.optim.ParamGroup;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.spark.Partition;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionCoalescer;
+import org.apache.spark.rdd.PartitionGroup;
 import org.apache.spark.rdd.RDD;
+import scala.Option;
 
 /**
  * Synchronous data-parallel rounds ({@code averaging = "gradients"}): every round is ONE optimizer step. Each worker
@@ -27,27 +33,48 @@ import org.apache.spark.rdd.RDD;
  * the step. That is one worker's training with batch {@code batchSize}, up to the rounding of the sum.
  *
  * <p>Only weights go down and only gradients come up, and since every partition of a round starts from the same
- * weights, a task loads them once into one model and runs all its partitions through it.
+ * weights, a task loads them once into one model and runs all its partitions through it, a block of adjacent
+ * partitions at a time ({@link #blockSize}).
  */
 final class GradientRound {
     private GradientRound() {}
 
+    /** Rows a block's forward and backward take at least, when partitions are many and their batches small. */
+    static final int MIN_BLOCK_ROWS = 16;
+
     /**
-     * The round over all partitions: one task per task slot, each training a run of adjacent partitions (see
-     * {@link TreeSum.SlotGroups}) and sending their gradients summed into nodes of the tree. The driver sums the
-     * nodes with {@link TreeSum#inOrder}: the bits do not depend on how the partitions were grouped.
+     * Partitions per block: the fewest, a power of two, whose batches give {@value #MIN_BLOCK_ROWS} rows. A block is
+     * the unit of compute: its partitions' batches, concatenated in partition order, take one forward and backward,
+     * since a 1-row pass costs about as much as a 16-row one. It depends on the partitions and batch size only, never
+     * on the task slots, so the bits do not either; a power of two makes each block a node of {@link TreeSum}'s tree.
      */
-    static RoundResult run(JavaRDD<PartitionData> data, Broadcast<RoundTrainer.RoundInput> input, int partitions, int slots) {
-        RDD<PartitionData> rdd = partitions <= slots ? data.rdd() : data.rdd().coalesce(slots, false, scala.Option.apply(new TreeSum.SlotGroups()), null);
-        return TreeSum.inOrder(Jobs.collect(Jobs.mapPartitions(rdd, new Task(input))));
+    static int blockSize(int partitions, int workerBatch) {
+        int block = 1;
+        while (block < partitions && (long) block * workerBatch < MIN_BLOCK_ROWS) block *= 2;
+        return block;
     }
 
-    /** A round's function over a task's partitions (a named class, see {@link Jobs}). */
+    /**
+     * The round over all partitions: the blocks go to one task per task slot, in runs of adjacent blocks, and each task
+     * sends its blocks' gradients summed into nodes of the tree; the driver sums the nodes with {@link TreeSum#inOrder}.
+     */
+    static RoundResult run(JavaRDD<PartitionData> data, Broadcast<RoundTrainer.RoundInput> input, int partitions, int slots) {
+        int block = blockSize(partitions, input.value().config().workerBatchSize());
+        RDD<PartitionData> rdd = data.rdd().coalesce(slots, false, scala.Option.apply(new BlockGroups(block)), null);
+        return TreeSum.inOrder(Jobs.collect(Jobs.mapPartitions(rdd, new Task(input, block, partitions))));
+    }
+
+    /** A round's function over a task's blocks (a named class, see {@link Jobs}). */
     static final class Task extends Jobs.PartitionFunction<PartitionData, RoundResult> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<RoundTrainer.RoundInput> input;
+        private final int block, partitions;
 
-        Task(Broadcast<RoundTrainer.RoundInput> input) { this.input = input; }
+        Task(Broadcast<RoundTrainer.RoundInput> input, int block, int partitions) {
+            this.input = input;
+            this.block = block;
+            this.partitions = partitions;
+        }
 
         @Override Iterator<RoundResult> call(Iterator<PartitionData> group) {
             RoundTrainer.RoundInput in = input.value();
@@ -55,25 +82,22 @@ final class GradientRound {
             String device = TaskDevice.choose(config.device());
             TaskContext tc = TaskContext.get();
             TreeSum.Nodes nodes = new TreeSum.Nodes();
+            List<PartitionData> blockParts = new ArrayList<>();
             Module model = null;
-            double loadSeconds = 0;
             try (var threads = Threads.useThreads(tc != null ? tc.cpus() : Threads.getNumThreads())) {
                 while (group.hasNext()) {
                     PartitionData d = group.next();
-                    long[] steps = config.stepsOfRound(in.round(), d.stepsPerEpoch(config.workerBatchSize()));
-                    if (d.rows() == 0 || steps[0] >= steps[1]) {
-                        nodes.add(RoundResult.idle(d.partition(), device));
-                        continue;
-                    }
-                    if (model == null) { // loaded once, for the first partition that trains
-                        long t0 = System.nanoTime();
+                    blockParts.add(d);
+                    if ((d.partition() + 1) % block != 0 && d.partition() + 1 != partitions) continue;
+                    long t0 = System.nanoTime();
+                    if (model == null) { // loaded once, then every block of the task runs through it
                         model = Models.take(config, TaskDevice.device(device));
                         in.state().loadInto(model, null);
                         model.train();
-                        loadSeconds = (System.nanoTime() - t0) / 1e9;
                     }
-                    nodes.add(gradient(model, d, in, steps[0], device, loadSeconds));
-                    loadSeconds = 0; // the load is counted once, with the partition that paid for it
+                    double load = (System.nanoTime() - t0) / 1e9;
+                    for (RoundResult r : gradient(model, blockParts, in, device, load)) nodes.add(r);
+                    blockParts.clear();
                 }
             } finally {
                 if (model != null) Models.give(config, model);
@@ -82,34 +106,77 @@ final class GradientRound {
         }
     }
 
-    /** Partition {@code data}'s gradient at global step {@code step}, weighted by its batch's rows. */
-    static RoundResult gradient(Module model, PartitionData data, RoundTrainer.RoundInput in, long step, String device, double loadSeconds) {
+    /**
+     * The gradient of one block (adjacent partitions) at the round's step: their batches in partition order, one forward
+     * and backward of the mean loss, weighted by the rows. Returned as one result per partition, left to right: the
+     * block's gradient with the first partition that trained, the others adding only their statistics.
+     */
+    static List<RoundResult> gradient(Module model, List<PartitionData> block, RoundTrainer.RoundInput in, String device, double loadSeconds) {
         long t0 = System.nanoTime();
         TrainConfig config = in.config();
-        RoundTrainer.Replica position = RoundTrainer.Replica.take(config, data, step);
-        Tensor[] cached = position.next();
-        position.release(config, data);
+        List<Tensor> features = new ArrayList<>(), labels = new ArrayList<>();
+        int first = -1;
+        for (PartitionData d : block) {
+            long[] steps = config.stepsOfRound(in.round(), d.stepsPerEpoch(config.workerBatchSize()));
+            if (d.rows() == 0 || steps[0] >= steps[1]) continue;
+            RoundTrainer.Replica position = RoundTrainer.Replica.take(config, d, steps[0]);
+            Tensor[] rows = position.next();
+            position.release(config, d);
+            features.add(rows[0]);
+            labels.add(rows[1]);
+            if (first < 0) first = d.partition();
+        }
+        List<RoundResult> out = new ArrayList<>();
+        RoundResult trained = first < 0 ? null : blockGradient(model, features, labels, in, first, device, t0, loadSeconds);
+        for (PartitionData d : block) out.add(d.partition() == first ? trained : RoundResult.idle(d.partition(), device));
+        return out;
+    }
+
+    private static RoundResult blockGradient(Module model, List<Tensor> features, List<Tensor> labels, RoundTrainer.RoundInput in, int first,
+                                             String device, long t0, double loadSeconds) {
+        TrainConfig config = in.config();
         Device on = model.device();
-        Tensor[] batch = {cached[0].to(on), cached[1].to(on)};
-        int n = batch[0].size(0);
+        Tensor x = (features.size() == 1 ? features.get(0) : Tensor.cat(features.toArray(Tensor[]::new), 0)).to(on);
+        Tensor y = (labels.size() == 1 ? labels.get(0) : Tensor.cat(labels.toArray(Tensor[]::new), 0)).to(on);
+        int n = x.size(0);
         Map<String, Tensor> grads = new LinkedHashMap<>();
-        double loss;
-        long correct = 0;
-        try (var scope = Generator.useAsDefault(new Generator(TrainConfig.roundSeed(config.seed(), data.partition(), in.round())));
-             MemoryScope memory = MemoryScope.open("gradient of round " + in.round() + " on partition " + data.partition())) {
+        try (var scope = Generator.useAsDefault(new Generator(TrainConfig.roundSeed(config.seed(), first, in.round())));
+             MemoryScope memory = MemoryScope.open("gradient of round " + in.round() + " from partition " + first)) {
             model.zeroGrad();
-            Tensor output = model.forward(batch[0]);
-            Tensor l = config.objective().loss(output, batch[1]);
-            l.backward();
-            loss = l.item();
-            if (config.objective().classification()) correct = config.objective().correct(output.detach(), batch[1]);
+            Tensor output = model.forward(x);
+            Tensor loss = config.objective().loss(output, y);
+            loss.backward();
+            long correct = config.objective().classification() ? config.objective().correct(output.detach(), y) : 0;
             model.namedParameters().forEach((name, p) -> grads.put(Snapshot.MODEL + name,
                     p.grad() == null ? Tensor.zeros(p.shape(), p.dtype()) : p.grad().to(Device.CPU)));
             Snapshot gradient = Snapshot.fromTensors(grads);
+            double lossSum = loss.item() * n;
             model.zeroGrad();
             memory.collect(model);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            return RoundResult.trained(data.partition(), n, gradient, loss * n, n, correct, 1, TaskDevice.describe(device), seconds, loadSeconds, false);
+            return RoundResult.trained(first, n, gradient, lossSum, n, correct, 1, TaskDevice.describe(device),
+                    (System.nanoTime() - t0) / 1e9, loadSeconds, false);
+        }
+    }
+
+    /** Groups the blocks of {@code block} adjacent partitions into about {@code maxPartitions} runs of adjacent blocks. */
+    static final class BlockGroups implements PartitionCoalescer, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int block;
+
+        BlockGroups(int block) { this.block = block; }
+
+        @Override
+        public PartitionGroup[] coalesce(int maxPartitions, RDD<?> parent) {
+            Partition[] parts = parent.partitions();
+            int blocks = (parts.length + block - 1) / block, n = Math.max(1, Math.min(maxPartitions, blocks));
+            PartitionGroup[] groups = new PartitionGroup[n];
+            for (int g = 0; g < n; g++) {
+                int from = (int) ((long) g * blocks / n) * block, to = Math.min(parts.length, (int) ((long) (g + 1) * blocks / n) * block);
+                scala.collection.immutable.Seq<org.apache.spark.scheduler.TaskLocation> where = parent.context().getPreferredLocs(parent, from);
+                groups[g] = new PartitionGroup(where.isEmpty() ? Option.empty() : Option.apply(where.head().host()));
+                for (int i = from; i < to; i++) groups[g].partitions().addOne(parts[i]);
+            }
+            return groups;
         }
     }
 
