@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>How a fit runs: the driver checks the columns, the model and the settings (failing before any
  * training), builds the model from {@code seed} and turns each partition's rows into tensors once,
- * cached on the executors. Then, round after round, every task loads the current weights, takes its
- * local optimizer steps ({@code localSteps}, or one pass over its rows), and the driver averages the
- * results weighted by the partitions' row counts, in a fixed order so the same seed, data and
+ * cached on the executors. Then, round after round, every task loads the current weights and either
+ * computes the gradient of its share of one batch, which the driver averages into one optimizer step
+ * ({@code averaging = "gradients"}, {@link GradientRound}), or takes its local optimizer steps
+ * ({@code localSteps}, or one pass over its rows) after which the driver averages the weights
+ * ({@code "weights"}); either way weighted by rows, in a fixed order so the same seed, data and
  * partitioning give the same model bit for bit. With {@code averageOptimizerState} (the default) the
  * optimizer's state (Adam's moments, momentum) is averaged with the weights, so one worker trains exactly
  * like the engine's own loop; set it to false to restart the optimizer every round.

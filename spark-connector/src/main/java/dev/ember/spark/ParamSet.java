@@ -51,7 +51,7 @@ public final class ParamSet {
                 + "'disk' (local files on the executor, read back every epoch; the heap holds a batch), or 'auto' (memory while a partition stays within "
                 + "its share of the executor's storage memory, the rest on disk); the model is the same bit for bit", oneOf(CacheStorage.VALUES));
         validationIndicatorCol = new Param<>(uid, "validationIndicatorCol", "boolean column: rows marked true are held out of training and "
-                + "evaluated after every round (TrainingSummary.validation); null rows are in neither set. Empty: train on all rows");
+                + "evaluated after every round, or every epoch when rounds average gradients (TrainingSummary.validation); null rows are in neither set. Empty: train on all rows");
         learningRate = new DoubleParam(uid, "learningRate", "learning rate (> 0)", ParamValidators.gt(0));
         momentum = new DoubleParam(uid, "momentum", "momentum of sgd and rmsprop (>= 0)", ParamValidators.gtEq(0));
         weightDecay = new DoubleParam(uid, "weightDecay", "weight decay (L2 penalty, decoupled for adamw) (>= 0)", ParamValidators.gtEq(0));
