@@ -65,9 +65,11 @@ public final class ParamSet {
                 + TrainConfig.MAX_AUTO_LOCAL_STEPS
                 + " (workers drift apart with local steps, the more so with small batches)", ParamValidators.gtEq(-1));
         averaging = new Param<>(uid, "averaging", "what the workers' results average into each round: 'gradients' (synchronous "
-                + "data parallelism: every round is one optimizer step on the driver over the whole batch, like one worker; localSteps must be 0 or 1), "
+                + "data parallelism: every round is one optimizer step on the driver over the whole batch, like one worker; localSteps must be 0 or 1 "
+                + "and the outer update plain), "
                 + "'weights' (local SGD: localSteps steps per worker, then the weights and optimizer state are averaged), or 'auto' (gradients "
-                + "when several workers get fewer than " + TrainConfig.GRADIENTS_BELOW_WORKER_BATCH + " rows a step and localSteps is 0, else weights)",
+                + "when several workers get fewer than " + TrainConfig.GRADIENTS_BELOW_WORKER_BATCH + " rows a step, localSteps is 0 and the outer "
+                + "update plain, else weights)",
                 oneOf(AVERAGING));
         numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it); 0 keeps the input's partitions", ParamValidators.gtEq(0));
         seed = new LongParam(uid, "seed", "random seed: model initialization, shuffling and dropout");

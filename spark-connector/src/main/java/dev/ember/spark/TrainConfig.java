@@ -35,24 +35,33 @@ record TrainConfig(ModelSource source, Objective objective, String optimizer, do
 
     static TrainConfig of(EmberParams p, ModelSource source, int workers, String fitId) {
         int batch = p.getBatchSize(), workerBatch = workerBatchSize(batch, workers);
-        boolean gradients = averagesGradients(p.getAveraging(), p.getLocalSteps(), workers, workerBatch);
+        boolean plainOuter = p.getOuterLearningRate() == 1 && p.getOuterMomentum() == 0;
+        boolean gradients = averagesGradients(p.getAveraging(), p.getLocalSteps(), plainOuter, workers, workerBatch);
         return new TrainConfig(source, Objective.of(p.getLoss()), p.getOptimizer(), p.getLearningRate(), p.getLrSchedule(), p.getMomentum(),
                 p.getWeightDecay(), batch, p.getMaxEpochs(), gradients ? 1 : resolveLocalSteps(p.getLocalSteps(), workers, workerBatch),
                 p.getSeed(), p.getAverageOptimizerState(), p.getDevice(), p.getWarmupEpochs(), workers, fitId, gradients);
     }
 
-    /** The {@code averaging} param resolved: true for gradients. A round of averaged gradients is one step, so other localSteps contradict it. */
-    static boolean averagesGradients(String averaging, int localSteps, int workers, int workerBatch) {
+    /**
+     * The {@code averaging} param resolved: true for gradients. A round of averaged gradients is one step of the driver's
+     * optimizer, so local steps other than 1 and an outer update (over averaged weights) contradict it; asking for
+     * either makes {@code auto} average weights.
+     */
+    static boolean averagesGradients(String averaging, int localSteps, boolean plainOuter, int workers, int workerBatch) {
         return switch (averaging) {
             case "gradients" -> {
                 if (localSteps != 0 && localSteps != 1) {
                     throw new IllegalArgumentException("localSteps = " + localSteps + " contradicts averaging = \"gradients\", whose every round is "
                             + "one optimizer step over the whole batch: set localSteps to 0 or 1, or averaging to \"weights\" for local steps");
                 }
+                if (!plainOuter) {
+                    throw new IllegalArgumentException("outerLearningRate / outerMomentum step over averaged weights, but averaging = \"gradients\" "
+                            + "averages gradients into the driver's optimizer: leave them at 1 / 0, or set averaging to \"weights\"");
+                }
                 yield true;
             }
             case "weights" -> false;
-            default -> workers > 1 && localSteps == 0 && workerBatch < GRADIENTS_BELOW_WORKER_BATCH;
+            default -> workers > 1 && localSteps == 0 && plainOuter && workerBatch < GRADIENTS_BELOW_WORKER_BATCH;
         };
     }
 
