@@ -127,8 +127,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         ModelSource source = ModelSource.of(getModelSpec(), getModelFactory());
         SparkSession spark = dataset.sparkSession();
         checkGpuRequest(spark);
-        Dataset<Row> df = FitRows.columns(Validation.trainingRows(dataset, getValidationIndicatorCol()), getFeaturesCol(), getLabelCol());
-        if (getNumWorkers() > 0 && df.rdd().getNumPartitions() != getNumWorkers()) df = df.repartition(getNumWorkers());
+        Dataset<Row> df = FitRows.columns(Validation.trainingRows(dataset, getValidationIndicatorCol()), getNumWorkers(), getFeaturesCol(), getLabelCol());
         boolean vector = Schemas.checkFeatures(df.schema(), getFeaturesCol());
         int numFeatures = FeatureWidth.of(df, getFeaturesCol(), vector);
         Objective objective = Objective.of(getLoss());
@@ -156,7 +155,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
             }
             if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
             validation = Validation.of(dataset, getValidationIndicatorCol(),
-                    held -> cache(FitRows.columns(held, getFeaturesCol(), getLabelCol()), vector, numFeatures, numClasses, objective.classification(), budget),
+                    held -> cache(FitRows.columns(held, 0, getFeaturesCol(), getLabelCol()), vector, numFeatures, numClasses, objective.classification(), budget),
                     config, getInferenceBatchSize());
             TrainingSummary summary = new TrainingSummary();
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);

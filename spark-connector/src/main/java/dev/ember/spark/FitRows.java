@@ -6,6 +6,7 @@ import dev.ember.arrow.PartitionTensors;
 import dev.ember.arrow.RowsToTensor;
 import dev.ember.arrow.TensorBatch;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -37,13 +38,18 @@ final class FitRows {
     }
 
     /**
-     * The columns {@code names} of {@code ds}, in the dataset's own order: a select that only reorders would leave a
-     * projection between the scan and the fit, and the fit would read rows instead of the scan's batches.
+     * The columns {@code names} of {@code ds}, repartitioned to {@code workers} when that is not already its number of
+     * partitions (0: keep them). Without a repartition they keep the dataset's own order: a select that only reorders
+     * would leave a projection between the scan and the fit, and the fit would read rows instead of the scan's batches.
+     * With one they are in the order given: the round-robin repartition sorts rows by their bytes first, so the order
+     * decides which rows each worker gets, and fits stay what they were.
      */
-    static Dataset<Row> columns(Dataset<?> ds, String... names) {
+    static Dataset<Row> columns(Dataset<?> ds, int workers, String... names) {
+        Dataset<Row> given = ds.select(Arrays.stream(names).map(ds::col).toArray(Column[]::new));
+        if (workers > 0 && given.rdd().getNumPartitions() != workers) return given.repartition(workers);
         List<String> wanted = List.of(names);
-        Column[] kept = java.util.Arrays.stream(ds.columns()).filter(wanted::contains).map(ds::col).toArray(Column[]::new);
-        return kept.length == names.length ? ds.select(kept) : ds.select(java.util.Arrays.stream(names).map(ds::col).toArray(Column[]::new));
+        Column[] inOrder = Arrays.stream(ds.columns()).filter(wanted::contains).map(ds::col).toArray(Column[]::new);
+        return inOrder.length == names.length ? ds.select(inOrder) : given;
     }
 
     private final Dataset<Row> df;

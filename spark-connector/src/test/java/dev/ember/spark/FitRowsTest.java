@@ -38,12 +38,12 @@ class FitRowsTest {
             spark.conf().set(VECTORIZED, "true");
             Dataset<Row> parquet = spark.read().parquet(dir.resolve("rows").toString());
             assertEquals(List.of("label", "features", "note"), List.of(parquet.columns()));
-            assertEquals(FitRows.Path.COLUMNAR, new FitRows(FitRows.columns(parquet, "features", "label"), CONVERTER).path);
+            assertEquals(FitRows.Path.COLUMNAR, new FitRows(FitRows.columns(parquet, 0, "features", "label"), CONVERTER).path);
             columnar = estimator(parquet).fit(parquet);
 
             spark.conf().set(VECTORIZED, "false");
             parquet = spark.read().parquet(dir.resolve("rows").toString());
-            assertEquals(FitRows.Path.ROWS, new FitRows(FitRows.columns(parquet, "features", "label"), CONVERTER).path);
+            assertEquals(FitRows.Path.ROWS, new FitRows(FitRows.columns(parquet, 0, "features", "label"), CONVERTER).path);
             rows = estimator(parquet).fit(parquet);
         } finally {
             spark.conf().set(VECTORIZED, saved);
@@ -55,10 +55,14 @@ class FitRowsTest {
     }
 
     @Test
-    void columnsKeepTheDatasetsOrderSoNoProjectionIsLeft() {
+    void columnsKeepTheDatasetsOrderUnlessARepartitionFollows() {
         Dataset<Row> data = TestSpark.blobs(10, 1, 1).withColumn("note", lit("x"));
-        assertEquals(List.of("label", "features"), List.of(FitRows.columns(data, "features", "label").columns()));
-        assertEquals(List.of("features"), List.of(FitRows.columns(data, "features").columns()));
+        assertEquals(List.of("label", "features"), List.of(FitRows.columns(data, 0, "features", "label").columns()));
+        assertEquals(List.of("label", "features"), List.of(FitRows.columns(data, 1, "features", "label").columns()));
+        // The repartition's sort sees the row's bytes, so its columns stay in the order a fit always gave them.
+        Dataset<Row> two = FitRows.columns(data, 2, "features", "label");
+        assertEquals(List.of("features", "label"), List.of(two.columns()));
+        assertEquals(2, two.rdd().getNumPartitions());
     }
 
     /** As many workers as the files' partitions: a repartition would put a shuffle between the scan and the fit. */
