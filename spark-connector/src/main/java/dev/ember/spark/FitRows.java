@@ -39,14 +39,17 @@ final class FitRows {
 
     /**
      * The columns {@code names} of {@code ds}, repartitioned to {@code workers} when that is not already its number of
-     * partitions (0: keep them). Without a repartition they keep the dataset's own order: a select that only reorders
-     * would leave a projection between the scan and the fit, and the fit would read rows instead of the scan's batches.
-     * With one they are in the order given: the round-robin repartition sorts rows by their bytes first, so the order
-     * decides which rows each worker gets, and fits stay what they were.
+     * partitions (0: keep them). One worker takes the partitions one after another (a coalesce): all rows, in the
+     * input's order, without a shuffle. Without a repartition the columns keep the dataset's own order: a select that
+     * only reorders would leave a projection between the scan and the fit, and the fit would read rows instead of the
+     * scan's batches. With one they are in the order given: the round-robin repartition sorts rows by their bytes
+     * first, so the order decides which rows each worker gets, and fits stay what they were.
      */
     static Dataset<Row> columns(Dataset<?> ds, int workers, String... names) {
         Dataset<Row> given = ds.select(Arrays.stream(names).map(ds::col).toArray(Column[]::new));
-        if (workers > 0 && given.rdd().getNumPartitions() != workers) return given.repartition(workers);
+        int partitions = given.rdd().getNumPartitions();
+        if (workers == 1 && partitions > 1) return given.coalesce(1);
+        if (workers > 0 && partitions != workers) return given.repartition(workers);
         List<String> wanted = List.of(names);
         Column[] inOrder = Arrays.stream(ds.columns()).filter(wanted::contains).map(ds::col).toArray(Column[]::new);
         return inOrder.length == names.length ? ds.select(inOrder) : given;

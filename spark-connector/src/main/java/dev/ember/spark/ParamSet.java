@@ -62,7 +62,7 @@ public final class ParamSet {
                 + "0 (auto): one pass for a single worker, else a quarter of the per-worker batch, " + TrainConfig.MIN_AUTO_LOCAL_STEPS + " to "
                 + TrainConfig.MAX_AUTO_LOCAL_STEPS
                 + " (workers drift apart with local steps, the more so with small batches)", ParamValidators.gtEq(-1));
-        numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it); 0 keeps the input's partitions", ParamValidators.gtEq(0));
+        numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it; 1 takes the partitions in turn, without a shuffle); 0 keeps the input's partitions", ParamValidators.gtEq(0));
         seed = new LongParam(uid, "seed", "random seed: model initialization, shuffling and dropout");
         averageOptimizerState = new BooleanParam(uid, "averageOptimizerState",
                 "average the optimizer's state (Adam's moments, momentum buffers) across workers each round like the weights; false restarts it every round");

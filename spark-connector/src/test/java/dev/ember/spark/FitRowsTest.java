@@ -3,6 +3,7 @@ package dev.ember.spark;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.ember.arrow.ArrowToTensor;
 import dev.ember.arrow.Features;
@@ -63,6 +64,16 @@ class FitRowsTest {
         Dataset<Row> two = FitRows.columns(data, 2, "features", "label");
         assertEquals(List.of("features", "label"), List.of(two.columns()));
         assertEquals(2, two.rdd().getNumPartitions());
+    }
+
+    @Test
+    void oneWorkerTakesThePartitionsInOrderWithoutAShuffle() {
+        Dataset<Row> three = TestSpark.blobs(30, 2, 3);
+        Dataset<Row> one = FitRows.columns(three, 1, "features", "label");
+        assertEquals(1, one.rdd().getNumPartitions());
+        assertFalse(one.queryExecution().executedPlan().toString().contains("Exchange"), one.queryExecution().executedPlan().toString());
+        // All rows, partition 0's first: the order of the input, as collect gives it.
+        assertEquals(three.select("features", "label").collectAsList(), one.select("features", "label").collectAsList());
     }
 
     /** As many workers as the files' partitions: a repartition would put a shuffle between the scan and the fit. */
