@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 
-/** The whole row-to-tensor path for one partition: rows to heap tensor batches, directly or through Arrow batches. */
+/** The whole row-to-tensor path for one partition: rows or columnar batches to heap tensor batches, directly or through Arrow batches. */
 public final class PartitionTensors {
     private PartitionTensors() {}
 
@@ -38,6 +39,21 @@ public final class PartitionTensors {
         RowsToTensor direct = new RowsToTensor(rows, schema, batchRows, converter);
         while (direct.hasNext()) {
             TensorBatch batch = direct.next();
+            if (batch.size() > 0) sink.accept(batch);
+        }
+    }
+
+    /**
+     * As {@link #forEach}, over a partition's columnar batches (Parquet's vectorized reader) read by {@link ColumnarToTensor}
+     * without making rows: the same rows and values, in batches that never span two columnar batches.
+     *
+     * @throws IllegalArgumentException when {@link ColumnarToTensor#supports} is false for this schema and converter
+     */
+    public static void forEachColumnar(Iterator<ColumnarBatch> columnar, StructType schema, int batchRows, ArrowToTensor converter,
+                                       Consumer<TensorBatch> sink) {
+        ColumnarToTensor reader = new ColumnarToTensor(columnar, schema, batchRows, converter);
+        while (reader.hasNext()) {
+            TensorBatch batch = reader.next();
             if (batch.size() > 0) sink.accept(batch);
         }
     }

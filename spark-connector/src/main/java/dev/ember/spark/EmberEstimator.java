@@ -4,8 +4,6 @@ import dev.ember.arrow.ArrowToTensor;
 import dev.ember.arrow.Features;
 import dev.ember.arrow.InvalidRowException;
 import dev.ember.arrow.Labels;
-import dev.ember.arrow.PartitionTensors;
-import dev.ember.arrow.RowsToTensor;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.GradMode;
 import dev.ember.engine.nn.Module;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -30,9 +27,7 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,8 +130,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         ModelSource source = ModelSource.of(getModelSpec(), getModelFactory());
         SparkSession spark = dataset.sparkSession();
         checkGpuRequest(spark);
-        Dataset<Row> df = Validation.trainingRows(dataset, getValidationIndicatorCol()).select(getFeaturesCol(), getLabelCol());
-        if (getNumWorkers() > 0 && df.rdd().getNumPartitions() != getNumWorkers()) df = df.repartition(getNumWorkers());
+        Dataset<Row> df = FitRows.columns(Validation.trainingRows(dataset, getValidationIndicatorCol()), getNumWorkers(), getFeaturesCol(), getLabelCol());
         boolean vector = Schemas.checkFeatures(df.schema(), getFeaturesCol());
         int numFeatures = FeatureWidth.of(df, getFeaturesCol(), vector);
         Objective objective = Objective.of(getLoss());
@@ -164,7 +158,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
             }
             if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
             validation = Validation.of(dataset, getValidationIndicatorCol(),
-                    held -> cache(held.select(getFeaturesCol(), getLabelCol()), vector, numFeatures, numClasses, objective.classification(), budget),
+                    held -> cache(FitRows.columns(held, 0, getFeaturesCol(), getLabelCol()), vector, numFeatures, numClasses, objective.classification(), budget),
                     config, getInferenceBatchSize());
             TrainingSummary summary = new TrainingSummary();
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
@@ -254,19 +248,16 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
      * go to the executor's local files ({@link RowChunks}).
      */
     private JavaRDD<PartitionData> cache(Dataset<Row> df, boolean vector, int numFeatures, int numClasses, boolean classification, long budget) {
-        StructType schema = df.schema();
         String features = getFeaturesCol(), label = getLabelCol(), handle = getHandleInvalid();
-        JavaRDD<InternalRow> rows = ((org.apache.spark.sql.classic.Dataset<Row>) df).queryExecution().toRdd().toJavaRDD();
-        boolean direct = RowsToTensor.supports(schema, converter(vector, features, label, classification, numClasses, numFeatures, handle, 0));
-        LOG.info("Ember fit {}: rows to tensors {}", uid, direct ? "straight from Spark's rows (RowsToTensor)" : "through Arrow (RowsToArrow, ArrowToTensor)");
-        return rows.mapPartitionsWithIndex((partition, it) -> {
+        FitRows rows = new FitRows(df, converter(vector, features, label, classification, numClasses, numFeatures, handle, 0));
+        LOG.info("Ember fit {}: rows to tensors {}", uid, rows.path.description);
+        return rows.mapPartitions(LOAD_BATCH_ROWS, (partition, reader) -> {
             ArrowToTensor converter = converter(vector, features, label, classification, numClasses, numFeatures, handle, partition);
-            try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("ember-fit-" + partition, 0, Long.MAX_VALUE);
-                 RowChunks chunks = new RowChunks(numFeatures, classification, budget, CacheStorage.localDir(partition))) {
-                PartitionTensors.forEach(it, schema, LOAD_BATCH_ROWS, converter, allocator, chunks::add);
-                return List.of(chunks.finish(partition, converter.skippedRows())).iterator();
+            try (RowChunks chunks = new RowChunks(numFeatures, classification, budget, CacheStorage.localDir(partition))) {
+                reader.read(converter, chunks::add);
+                return chunks.finish(partition, converter.skippedRows());
             }
-        }, true).persist(cacheLevel);
+        }).persist(cacheLevel);
     }
 
     private static ArrowToTensor converter(boolean vector, String features, String label, boolean classification, int numClasses,

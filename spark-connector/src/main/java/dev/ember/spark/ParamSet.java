@@ -71,7 +71,7 @@ public final class ParamSet {
                 + "when several workers get fewer than " + TrainConfig.GRADIENTS_BELOW_WORKER_BATCH + " rows a step, localSteps is 0 and the outer "
                 + "update plain, else weights)",
                 oneOf(AVERAGING));
-        numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it); 0 keeps the input's partitions", ParamValidators.gtEq(0));
+        numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it; 1 takes the partitions in turn, without a shuffle); 0 keeps the input's partitions", ParamValidators.gtEq(0));
         seed = new LongParam(uid, "seed", "random seed: model initialization, shuffling and dropout");
         averageOptimizerState = new BooleanParam(uid, "averageOptimizerState",
                 "average the optimizer's state (Adam's moments, momentum buffers) across workers each round like the weights; false restarts it every round");

@@ -76,7 +76,7 @@ final class RoundTrainer {
         }
         Module model = replica.model;
         Optimizer optimizer = replica.optimizer;
-        in.state().loadInto(model, config.averageOptimizerState() ? optimizer : null);
+        in.state().loadSharedInto(model, config.averageOptimizerState() ? optimizer : null);
         model.train();
         long t1 = System.nanoTime();
         double lossSum = 0;

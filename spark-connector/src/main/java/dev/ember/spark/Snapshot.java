@@ -33,6 +33,8 @@ final class Snapshot implements Serializable {
 
     final Layout layout;
     transient double[] values;
+    /** {@link #toTensors()}, made once: every partition of a round loads the same broadcast state, so each executor converts it once. */
+    private transient volatile Map<String, Tensor> loadable;
 
     Snapshot(Layout layout, double[] values) {
         if (values.length != layout.size()) throw new IllegalArgumentException("snapshot has " + values.length + " values, layout " + layout.size());
@@ -225,10 +227,32 @@ final class Snapshot implements Serializable {
         }
     }
 
+    /**
+     * {@link #toTensors()}, shared by every caller: read-only, since loading copies out of them. A snapshot's values never
+     * change once it is built (an average is rounded before its snapshot exists), so the tensors stay its values.
+     */
+    private Map<String, Tensor> loadable() {
+        Map<String, Tensor> t = loadable;
+        if (t == null) {
+            synchronized (this) {
+                if (loadable == null) loadable = java.util.Collections.unmodifiableMap(toTensors());
+                t = loadable;
+            }
+        }
+        return t;
+    }
+
     /** Loads the model entries (strictly) and, when present and {@code optimizer} is non-null, the optimizer's state. */
+    void loadInto(Module model, Optimizer optimizer) { load(toTensors(), model, optimizer); }
+
+    /**
+     * As {@link #loadInto}, converting the values to tensors only the first time: for a round's broadcast state, which
+     * every partition on an executor loads. The tensors live as long as this snapshot.
+     */
+    void loadSharedInto(Module model, Optimizer optimizer) { load(loadable(), model, optimizer); }
+
     @SuppressWarnings("unchecked")
-    void loadInto(Module model, Optimizer optimizer) {
-        Map<String, Tensor> tensors = toTensors();
+    private static void load(Map<String, Tensor> tensors, Module model, Optimizer optimizer) {
         Map<String, Tensor> modelState = new LinkedHashMap<>();
         Map<Integer, Map<String, Object>> optimState = new LinkedHashMap<>();
         tensors.forEach((k, v) -> {
@@ -260,7 +284,7 @@ final class Snapshot implements Serializable {
                 values.forEach((k, v) -> {
                     if (v instanceof Tensor t) {
                         if (st.get(k) instanceof Tensor own && java.util.Arrays.equals(own.shape(), t.shape()) && own.dtype() == p.dtype()) own.copy_(t);
-                        else st.put(k, t.to(p.dtype()).to(p.device()).contiguous());
+                        else st.put(k, t.to(p.dtype()).to(p.device()).clone()); // a copy: t is shared (see loadable())
                     } else {
                         st.put(k, v);
                     }
