@@ -4,6 +4,8 @@ import dev.ember.arrow.NumericColumn.Kind;
 import java.util.Arrays;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * {@link MlVectorFeatures} read straight from Spark's rows: the {@code VectorUDT} struct
@@ -15,6 +17,7 @@ final class VectorRows implements RowFeatureReader {
 
     private final String column;
     private final int ordinal;
+    private final double[] scratch = new double[FloatCopy.DOUBLES_PER_STEP];
 
     VectorRows(String column, int ordinal) {
         this.column = column;
@@ -32,7 +35,7 @@ final class VectorRows implements RowFeatureReader {
         int vLen = values.numElements();
         if (t == MlVectorFeatures.DENSE) {
             if (vLen != numFeatures) return new InvalidValue(column, "dense vector of size " + vLen + ", expected " + numFeatures);
-            return RowValues.copyFloats(values, Kind.FLOAT64, dst, off, vLen) ? null : FeatureReader.checkFinite(column, dst, off, vLen);
+            return RowValues.copyFloats(values, Kind.FLOAT64, dst, off, vLen, scratch) ? null : FeatureReader.checkFinite(column, dst, off, vLen);
         }
         if (t != MlVectorFeatures.SPARSE) return new InvalidValue(column, "unknown vector type " + t);
         if (v.isNullAt(SIZE) || v.isNullAt(INDICES)) return new InvalidValue(column, "sparse vector without size or indices");
@@ -54,5 +57,16 @@ final class VectorRows implements RowFeatureReader {
             dst[off + index] = f;
         }
         return null;
+    }
+
+    /** Dense vectors only: a columnar batch holds the struct's fields as child vectors, the values an array of doubles. */
+    @Override
+    public boolean readBlock(ColumnarBatch batch, int from, int n, float[] dst, int numFeatures) {
+        ColumnVector struct = batch.column(ordinal), type = struct.getChild(TYPE), values = struct.getChild(VALUES);
+        for (int r = from; r < from + n; r++) {
+            if (struct.isNullAt(r) || type.isNullAt(r) || type.getByte(r) != MlVectorFeatures.DENSE) return false;
+        }
+        int start = ColumnBlocks.contiguous(values, from, n, numFeatures);
+        return start >= 0 && ColumnBlocks.copy(values.getChild(0), Kind.FLOAT64, start, n * numFeatures, dst);
     }
 }
