@@ -88,6 +88,11 @@ public final class ArrowToTensor {
         boolean advance();
         InvalidValue readFeatures(float[] dst, int off, int f);
         InvalidValue readLabel(Labels.Sink sink, int slot);
+        /**
+         * Writes the features of all the batch's rows at once, row i at {@code x[i * f]}, when every row's are good;
+         * false when each row's must be read alone ({@code x} may then hold garbage).
+         */
+        default boolean readAllFeatures(float[] x, int f) { return false; }
     }
 
     /** Reads the rows of one batch of at most {@code capacity} rows into tensors, skipping or failing on bad rows. */
@@ -97,9 +102,12 @@ public final class ArrowToTensor {
         Labels.Sink y = labels == null ? null : labels.sink(capacity);
         int r = 0, kept = 0, skipped = 0;
         int[] skippedRowsOfBatch = new int[0];
+        boolean featuresRead = batch.readAllFeatures(x, f);
         for (; batch.advance(); r++) {
-            // Read into the next free slot; a bad row leaves its slot to the next row.
-            InvalidValue invalid = batch.readFeatures(x, kept * f, f);
+            // Read into the next free slot; a bad row leaves its slot to the next row (moved there when read already).
+            InvalidValue invalid = null;
+            if (!featuresRead) invalid = batch.readFeatures(x, kept * f, f);
+            else if (kept != r) System.arraycopy(x, r * f, x, kept * f, f);
             if (invalid == null && y != null) invalid = batch.readLabel(y, kept);
             if (invalid == null) {
                 kept++;

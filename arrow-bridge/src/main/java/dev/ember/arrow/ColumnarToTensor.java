@@ -7,11 +7,13 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * Reads a partition's {@code ColumnarBatch}es (Parquet's vectorized reader, Arrow-backed sources) straight into tensor
- * batches, without making rows: each row is a view of the batch's column vectors ({@code ColumnarBatch.getRow}), and
- * a numeric array's or a Vector's values come out of their column vector in one bulk read ({@code ColumnarArray.toFloatArray}). The features, labels, skips and
- * messages are those of {@link RowsToTensor} on the same rows, whose readers this one runs, so {@link #supports} is
- * the same too.
+ * Reads a partition's {@code ColumnarBatch}es (Parquet's vectorized reader, the in-memory columnar cache, Arrow-backed
+ * sources) straight into tensor batches, without making rows. When a tensor batch's rows are all good dense Vectors or
+ * float/double arrays lying back to back in Spark's column vectors, their values are one slice of the values' child
+ * vector, copied in bulk ({@code getFloats}/{@code getDoubles}); otherwise (sparse vectors, nulls, bad rows, other
+ * layouts) each row is read through a view of the batch ({@code ColumnarBatch.getRow}) by {@link RowsToTensor}'s
+ * readers. Either way the features, labels, skips and messages are those of {@link RowsToTensor} on the same rows,
+ * so {@link #supports} is the same too.
  *
  * <p>A tensor batch never spans two columnar batches (a source may reuse a batch's memory for the next): it holds at
  * most {@code batchRows} rows, fewer at a columnar batch's end. Until the next {@link #next()}, {@link #row(int)}
@@ -21,6 +23,7 @@ public final class ColumnarToTensor implements Iterator<TensorBatch> {
     private final Iterator<ColumnarBatch> batches;
     private final int batchRows;
     private final RowsToTensor reader;
+    private final RowFeatureReader features;
     private ColumnarBatch current;
     /** The rows of {@link #current} read so far, and the first row of the last tensor batch. */
     private int read, start;
@@ -32,6 +35,7 @@ public final class ColumnarToTensor implements Iterator<TensorBatch> {
         this.batches = batches;
         this.batchRows = batchRows;
         this.reader = new RowsToTensor(new Rows(), schema, batchRows, converter);
+        this.features = converter.features().bindRows(schema);
     }
 
     /** As {@link RowsToTensor#supports}: the same layouts. */
@@ -53,7 +57,7 @@ public final class ColumnarToTensor implements Iterator<TensorBatch> {
         if (!hasNext()) throw new NoSuchElementException();
         start = read;
         end = Math.min(current.numRows(), read + batchRows);
-        return reader.next();
+        return reader.next((x, f) -> features.readBlock(current, start, end - start, x, f));
     }
 
     /** The rows the last tensor batch was read from. */

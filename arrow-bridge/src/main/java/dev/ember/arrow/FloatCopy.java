@@ -24,12 +24,21 @@ final class FloatCopy {
         return finite(dst, off, n);
     }
 
-    /** Copies {@code n} little-endian float64 values from {@code src[at...]}, cast to float32; true when all are finite in float32. */
-    static boolean doubles(byte[] src, int at, float[] dst, int off, int n) {
-        // As Spark's own toDoubleArray: one bulk copy, then a plain loop over the array.
-        double[] values = new double[n];
-        Platform.copyMemory(src, Platform.BYTE_ARRAY_OFFSET + at, values, Platform.DOUBLE_ARRAY_OFFSET, 8L * n);
-        return doubles(values, dst, off, n);
+    /** Doubles converted per step of {@link #doubles(byte[], int, float[], int, int, double[])}: a scratch that stays in L1. */
+    static final int DOUBLES_PER_STEP = 256;
+
+    /**
+     * Copies {@code n} little-endian float64 values from {@code src[at...]}, cast to float32; true when all are finite
+     * in float32. {@code scratch} holds {@link #DOUBLES_PER_STEP} doubles: the values pass through it in bulk copies,
+     * so no array is allocated per row and the cast is a plain loop over a {@code double[]}, which the JIT vectorizes.
+     */
+    static boolean doubles(byte[] src, int at, float[] dst, int off, int n, double[] scratch) {
+        for (int done = 0; done < n; done += DOUBLES_PER_STEP) {
+            int m = Math.min(DOUBLES_PER_STEP, n - done);
+            Platform.copyMemory(src, Platform.BYTE_ARRAY_OFFSET + at + 8L * done, scratch, Platform.DOUBLE_ARRAY_OFFSET, 8L * m);
+            cast(scratch, 0, dst, off + done, m);
+        }
+        return finite(dst, off, n);
     }
 
     /** Copies {@code n} values from {@code src[0...]} (an array Spark copied out for us); true when all are finite. */
@@ -40,8 +49,12 @@ final class FloatCopy {
 
     /** Casts {@code n} values from {@code src[0...]} to float32; true when all are finite in float32. */
     static boolean doubles(double[] src, float[] dst, int off, int n) {
-        for (int i = 0; i < n; i++) dst[off + i] = (float) src[i];
+        cast(src, 0, dst, off, n);
         return finite(dst, off, n);
+    }
+
+    static void cast(double[] src, int from, float[] dst, int off, int n) {
+        for (int i = 0; i < n; i++) dst[off + i] = (float) src[from + i];
     }
 
     /** Whether {@code a[off, off + n)} holds only finite values. */

@@ -65,17 +65,18 @@ final class RowValues {
     }
 
     /**
-     * Copies the array's first {@code n} elements, of {@code kind}, as float32 into {@code dst[off...]}.
+     * Copies the array's first {@code n} elements, of {@code kind}, as float32 into {@code dst[off...]}; float64
+     * values of an {@code UnsafeArrayData} pass through {@code scratch} ({@link FloatCopy#DOUBLES_PER_STEP} doubles).
      *
      * @return true when every value copied is known to be finite; false when some may not be (check them)
      */
-    static boolean copyFloats(ArrayData a, Kind kind, float[] dst, int off, int n) {
+    static boolean copyFloats(ArrayData a, Kind kind, float[] dst, int off, int n, double[] scratch) {
         if (a instanceof UnsafeArrayData u) {
             Object base = u.getBaseObject();
             long at = u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(u.numElements());
             if (base instanceof byte[] bytes && (kind == Kind.FLOAT32 || kind == Kind.FLOAT64)) {
                 int from = (int) (at - Platform.BYTE_ARRAY_OFFSET);
-                return kind == Kind.FLOAT32 ? FloatCopy.floats(bytes, from, dst, off, n) : FloatCopy.doubles(bytes, from, dst, off, n);
+                return kind == Kind.FLOAT32 ? FloatCopy.floats(bytes, from, dst, off, n) : FloatCopy.doubles(bytes, from, dst, off, n, scratch);
             }
             switch (kind) {
                 case FLOAT32 -> Platform.copyMemory(base, at, dst, Platform.FLOAT_ARRAY_OFFSET + 4L * off, 4L * n);

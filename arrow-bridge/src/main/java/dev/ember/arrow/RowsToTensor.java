@@ -55,7 +55,10 @@ public final class RowsToTensor implements Iterator<TensorBatch> {
 
     /** Reads the next 1 to batchRows rows; the batch holds fewer when rows were skipped (possibly none). */
     @Override
-    public TensorBatch next() {
+    public TensorBatch next() { return next(null); }
+
+    /** As {@link #next()}, with {@code block} reading the features of all the batch's rows at once where it can. */
+    TensorBatch next(FeatureBlock block) {
         if (!rows.hasNext()) throw new NoSuchElementException();
         return converter.fill(batchRows, new ArrowToTensor.BatchRows() {
             private int n;
@@ -67,10 +70,16 @@ public final class RowsToTensor implements Iterator<TensorBatch> {
                 return true;
             }
             @Override public InvalidValue readFeatures(float[] dst, int off, int f) { return features.read(row, dst, off, f); }
+            @Override public boolean readAllFeatures(float[] x, int f) { return block != null && block.read(x, f); }
             @Override public InvalidValue readLabel(Labels.Sink sink, int slot) {
                 if (row.isNullAt(labelOrdinal)) return new InvalidValue(converter.labels().column(), "null");
                 return sink.put(slot, RowValues.get(row, labelOrdinal, labelKind), RowValues.integral(labelKind));
             }
         });
+    }
+
+    /** The features of the next batch's rows read as one block: {@link ArrowToTensor.BatchRows#readAllFeatures}. */
+    interface FeatureBlock {
+        boolean read(float[] x, int f);
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.RowToColumnConverter;
+import org.apache.spark.sql.execution.vectorized.OffHeapColumnVector;
 import org.apache.spark.sql.execution.vectorized.OnHeapColumnVector;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.DataType;
@@ -31,7 +32,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ColumnarToTensorTest {
 
     /** The rows in columnar batches of {@code size} rows (the last one shorter), each with its own vectors. */
-    static List<ColumnarBatch> columnar(List<InternalRow> rows, StructType schema, int size) {
+    static List<ColumnarBatch> columnar(List<InternalRow> rows, StructType schema, int size) { return columnar(rows, schema, size, false); }
+
+    /** As {@link #columnar(List, StructType, int)}, in off-heap vectors when {@code offHeap}. */
+    static List<ColumnarBatch> columnar(List<InternalRow> rows, StructType schema, int size, boolean offHeap) {
         // The vectors hold a Vector column as its struct, as Parquet's reader does (Spark's converter refuses UDTs).
         StructType stored = new StructType();
         for (var f : schema.fields()) stored = stored.add(f.name(), f.dataType() instanceof UserDefinedType<?> u ? u.sqlType() : f.dataType(), f.nullable());
@@ -39,7 +43,7 @@ class ColumnarToTensorTest {
         List<ColumnarBatch> out = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += size) {
             int n = Math.min(size, rows.size() - from);
-            WritableColumnVector[] vectors = OnHeapColumnVector.allocateColumns(n, stored);
+            WritableColumnVector[] vectors = offHeap ? OffHeapColumnVector.allocateColumns(n, stored) : OnHeapColumnVector.allocateColumns(n, stored);
             for (int i = 0; i < n; i++) converter.convert(rows.get(from + i), vectors);
             out.add(new ColumnarBatch(vectors, n));
         }
@@ -78,15 +82,16 @@ class ColumnarToTensorTest {
                 for (int n : new int[]{0, 7, 60}) {
                     for (int batchRows : new int[]{1, 16, 100}) {
                         for (int columnarRows : new int[]{5, 64}) {
+                            boolean offHeap = columnarRows == 64; // both kinds of Spark's vectors, without doubling the cases
                             double badShare = mode == HandleInvalid.ERROR ? 0.05 : 0.3;
                             List<InternalRow> data = RowsToTensorTest.rows(layout, labelType, n, badShare, 17L * n + batchRows, false);
                             StructType schema = RowsToTensorTest.schema(layout, labelType);
                             String where = layout + ", label " + labelType.simpleString() + ", " + mode + ", n=" + n + ", batchRows=" + batchRows
-                                    + ", columnar batches of " + columnarRows;
+                                    + ", columnar batches of " + columnarRows + (offHeap ? " off-heap" : "");
                             ArrowToTensor rowConv = RowsToTensorTest.converter(layout, labelType, mode);
                             String rows = read(new RowsToTensor(data.iterator(), schema, batchRows, rowConv), rowConv, () -> {});
                             ArrowToTensor colConv = RowsToTensorTest.converter(layout, labelType, mode);
-                            List<ColumnarBatch> batches = columnar(data, schema, columnarRows);
+                            List<ColumnarBatch> batches = columnar(data, schema, columnarRows, offHeap);
                             ColumnarToTensor reader = new ColumnarToTensor(batches.iterator(), schema, batchRows, colConv);
                             int[] done = {0};
                             String cols = read(reader, colConv, () -> {

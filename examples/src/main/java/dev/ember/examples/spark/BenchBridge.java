@@ -236,7 +236,7 @@ public final class BenchBridge {
                     TensorBatch b = converter.convert(root);
                     batches.add(b);
                     rows += b.size();
-                    check += Float.floatToRawIntBits(b.features().toFloatArray()[b.size() * F - 1]);
+                    check += lastValueBits(b);
                 }
             }
             return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size(), arrowNanos}).iterator();
@@ -261,9 +261,14 @@ public final class BenchBridge {
             TensorBatch b = reader.next();
             batches.add(b);
             rows += b.size();
-            check += Float.floatToRawIntBits(b.features().toFloatArray()[b.size() * F - 1]);
+            check += lastValueBits(b);
         }
         return List.of(new long[]{TaskContext.getPartitionId(), rows, System.nanoTime() - t0, check + batches.size()}).iterator();
+    }
+
+    /** The batch's last value, read in place (a {@code toFloatArray} would copy the whole batch, which the references do not). */
+    private static int lastValueBits(TensorBatch b) {
+        return b.size() == 0 ? 0 : Float.floatToRawIntBits(b.features().storage().floats()[b.size() * F - 1]);
     }
 
     /** The user's way: external Rows, each Vector's (or float list's) values copied into a float[] batch. */
