@@ -25,14 +25,14 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.JoinedRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.expressions.codegen.GenerateUnsafeRowJoiner;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowJoiner;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -43,7 +43,8 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 /**
  * {@code EmberModel.transform} on one partition: rows become feature tensors a batch at a time
  * ({@link RowsToTensor}), the executor's cached model runs on each batch, and every input row comes back with
- * the output columns appended, written into one {@code UnsafeRow}. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
+ * the output columns appended: its kept columns, copied as an {@code UnsafeRow} while the batch is read, joined
+ * to the outputs {@link InferenceOutputs} writes. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
  */
 final class Inference implements Iterator<InternalRow> {
     @SuppressWarnings("unchecked")
@@ -110,15 +111,14 @@ final class Inference implements Iterator<InternalRow> {
     /** Set for the Arrow path only. */
     private BufferAllocator allocator;
     private RowsToArrow arrow;
-    /** The input rows of the batch being read, copied: Spark reuses its row objects. Row inputs only. */
-    private final List<InternalRow> batchRows = new ArrayList<>();
-    /** The input rows of the last tensor batch: {@link #batchRows}, or views of the columnar batch they came from. */
+    /** The kept columns of the batch's input rows, copied: Spark reuses its row objects. Row inputs only. */
+    private final List<UnsafeRow> batchRows = new ArrayList<>();
+    /** The input rows of the last tensor batch, their kept columns alone: {@link #batchRows}, or a projection of the columnar batch's rows. */
     private final IntSupplier inputSize;
-    private final IntFunction<InternalRow> inputRow;
-    /** Writes an input row and its outputs into one UnsafeRow (reused: Spark's operators copy rows they keep). */
-    private final UnsafeProjection result;
-    private final GenericInternalRow outputs;
-    private final JoinedRow joined = new JoinedRow();
+    private final IntFunction<UnsafeRow> keptRow;
+    /** Writes a row's outputs, then appends them to its kept columns (both reused: Spark's operators copy rows they keep). */
+    private final InferenceOutputs outputs;
+    private final UnsafeRowJoiner joiner;
     /** The batch being handed out: its model outputs, the rows skipped, the next input row and output slot. */
     private float[] raw, prob, flat;
     private int[] skipped = new int[0];
@@ -152,18 +152,19 @@ final class Inference implements Iterator<InternalRow> {
         if (columnarRows) {
             ColumnarToTensor reader = new ColumnarToTensor(columnar, setup.inputSchema(), setup.batchSize(), converter);
             this.batches = reader;
+            UnsafeProjection keep = UnsafeProjection.create(PlanSeqs.of(keptColumns(setup.kept())));
             this.inputSize = reader::rowsRead;
-            this.inputRow = reader::row;
+            this.keptRow = i -> keep.apply(reader.row(i));
         } else {
             Iterator<InternalRow> source = rows != null ? rows : rowsOf(columnar);
             this.batches = RowsToTensor.supports(setup.inputSchema(), converter)
                     ? new RowsToTensor(copying(source, false), setup.inputSchema(), setup.batchSize(), converter)
                     : throughArrow(partition, copying(source, true));
             this.inputSize = batchRows::size;
-            this.inputRow = batchRows::get;
+            this.keptRow = batchRows::get;
         }
-        this.result = resultProjection(columnarRows ? setup.kept() : null);
-        this.outputs = new GenericInternalRow(setup.outputNames().size());
+        this.outputs = new InferenceOutputs(setup);
+        this.joiner = GenerateUnsafeRowJoiner.create(keptSchema(), outputSchema());
         if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
     }
 
@@ -182,31 +183,26 @@ final class Inference implements Iterator<InternalRow> {
         };
     }
 
-    /**
-     * Writes an input row's kept columns and its outputs into one UnsafeRow. The input row is either all of the
-     * input ({@code inputColumns} given: pick those) or already the kept columns alone (null).
-     */
-    private UnsafeProjection resultProjection(int[] inputColumns) {
-        int width = inputColumns == null ? setup.kept().length : setup.inputSchema().fields().length;
-        List<Expression> fields = keptColumns(inputColumns);
-        DataType[] outputTypes = setup.outputTypes();
-        for (int j = 0; j < outputTypes.length; j++) fields.add(new BoundReference(width + j, outputTypes[j], false));
-        return UnsafeProjection.create(PlanSeqs.of(fields));
+    /** The kept input columns, read from a whole input row. */
+    private List<Expression> keptColumns(int[] kept) {
+        StructType in = setup.inputSchema();
+        List<Expression> columns = new ArrayList<>();
+        for (int column : kept) columns.add(new BoundReference(column, in.fields()[column].dataType(), in.fields()[column].nullable()));
+        return columns;
     }
 
-    /**
-     * The kept input columns as references, read from ordinals {@code inputColumns[i]} of a whole input row, or from
-     * {@code i} of a row holding the kept columns alone (null).
-     */
-    private List<Expression> keptColumns(int[] inputColumns) {
-        StructType in = setup.inputSchema();
-        int[] kept = setup.kept();
-        List<Expression> columns = new ArrayList<>();
-        for (int i = 0; i < kept.length; i++) {
-            var f = in.fields()[kept[i]];
-            columns.add(new BoundReference(inputColumns == null ? i : inputColumns[i], f.dataType(), f.nullable()));
-        }
-        return columns;
+    private StructType keptSchema() {
+        StructType kept = new StructType();
+        for (int column : setup.kept()) kept = kept.add(setup.inputSchema().fields()[column]);
+        return kept;
+    }
+
+    private StructType outputSchema() {
+        StructType out = new StructType();
+        List<String> names = setup.outputNames();
+        DataType[] types = setup.outputTypes();
+        for (int j = 0; j < types.length; j++) out = out.add(names.get(j), types[j], false);
+        return out;
     }
 
     /**
@@ -216,12 +212,15 @@ final class Inference implements Iterator<InternalRow> {
     private Iterator<InternalRow> copying(Iterator<InternalRow> rows, boolean featuresOnly) {
         int index = setup.inputSchema().fieldIndex(setup.featuresCol());
         DataType type = setup.inputSchema().fields()[index].dataType();
-        UnsafeProjection keep = setup.passThrough() == null ? null : UnsafeProjection.create(PlanSeqs.of(keptColumns(setup.kept())));
+        int[] kept = setup.kept();
+        boolean allKept = Arrays.equals(kept, java.util.stream.IntStream.range(0, setup.inputSchema().fields().length).toArray());
+        UnsafeProjection keep = UnsafeProjection.create(PlanSeqs.of(keptColumns(kept)));
         return new Iterator<>() {
             @Override public boolean hasNext() { return rows.hasNext(); }
             @Override public InternalRow next() {
                 InternalRow row = rows.next();
-                batchRows.add(keep == null ? row.copy() : keep.apply(row).copy());
+                // A whole UnsafeRow is kept with one copy of its bytes; otherwise the kept columns are projected out.
+                batchRows.add(allKept && row instanceof UnsafeRow u ? u.copy() : keep.apply(row).copy());
                 if (!featuresOnly) return row;
                 InternalRow copy = row.copy();
                 return new GenericInternalRow(new Object[]{copy.isNullAt(index) ? null : copy.get(index, type)});
@@ -262,13 +261,7 @@ final class Inference implements Iterator<InternalRow> {
             nextSkipped++;
             nextRow++;
         }
-        int o = 0;
-        if (setup.rawPrediction()) outputs.update(o++, VECTOR.serialize(dense(raw, kept * k, k)));
-        if (setup.probability()) outputs.update(o++, VECTOR.serialize(dense(prob, kept * k, k)));
-        if (setup.prediction()) outputs.setDouble(o++, raw != null ? (double) argmax(raw, kept * k, k) : (double) flat[kept * width]);
-        if (setup.output()) outputs.update(o, UnsafeArrayData.fromPrimitiveArray(Arrays.copyOfRange(flat, kept * width, (kept + 1) * width)));
-        kept++;
-        return result.apply(joined.apply(inputRow.apply(nextRow++), outputs));
+        return joiner.join(keptRow.apply(nextRow++), outputs.write(raw, prob, flat, kept++, k, width));
     }
 
     /**
@@ -293,19 +286,6 @@ final class Inference implements Iterator<InternalRow> {
         }
         k = classification ? raw.length / batch.size() : 0;
         width = flat == null ? 0 : flat.length / batch.size();
-    }
-
-    private static Vector dense(float[] v, int from, int n) {
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) d[i] = v[from + i];
-        return Vectors.dense(d);
-    }
-
-    /** Ties go to the lowest index, like torch.argmax. */
-    private static int argmax(float[] v, int from, int n) {
-        int best = 0;
-        for (int i = 1; i < n; i++) if (v[from + i] > v[from + best]) best = i;
-        return best;
     }
 
     private void close() {

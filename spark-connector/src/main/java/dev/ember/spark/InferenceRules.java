@@ -67,9 +67,10 @@ final class InferenceRules extends Rule<LogicalPlan> {
         return all;
     }
 
-    /** Registers the planner strategy and this rule on the session, once. */
+    /** Registers the planner strategy and this rule on the session, once; a session built with {@link EmberExtensions} has them already. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static void install(SparkSession spark) {
+        if (EmberExtensions.configured(spark)) return;
         ExperimentalMethods methods = spark.experimental();
         synchronized (methods) {
             if (!methods.extraStrategies().exists(s -> s instanceof InferenceStrategy)) {

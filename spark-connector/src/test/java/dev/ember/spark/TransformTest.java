@@ -52,6 +52,32 @@ class TransformTest {
     }
 
     @Test
+    void passedThroughColumnsWithNullsComeBackIntactBesideTheOutputs() {
+        Dataset<Row> data = TestSpark.blobs(120, 14, 3);
+        EmberModel model = fitted(data);
+        // Nullable string and int columns, null on every third and every fifth row, around the features.
+        Dataset<Row> wide = data.selectExpr("label", "IF(label = 0, NULL, concat('row ', CAST(label AS STRING))) AS note",
+                "features", "CAST(NULL AS INT) AS missing", "monotonically_increasing_id() AS id").cache();
+        List<Row> in = wide.orderBy("id").collectAsList();
+        List<Row> out = model.transform(wide).orderBy("id").collectAsList();
+        assertEquals(in.size(), out.size());
+        for (int i = 0; i < in.size(); i++) {
+            Row a = in.get(i), b = out.get(i);
+            for (String c : new String[]{"label", "note", "features", "missing", "id"}) assertEquals((Object) a.getAs(c), (Object) b.getAs(c), "row " + i + ", column " + c);
+            double[] p = ((Vector) b.getAs("probability")).toArray();
+            assertEquals(1.0, java.util.Arrays.stream(p).sum(), 1e-5, "row " + i + " probabilities");
+            double[] raw = ((Vector) b.getAs("rawPrediction")).toArray();
+            int best = 0;
+            for (int k = 1; k < raw.length; k++) if (raw[k] > raw[best]) best = k;
+            assertEquals((double) best, b.<Double>getAs("prediction"), "row " + i);
+        }
+        assertTrue(in.stream().anyMatch(r -> r.isNullAt(1)) && in.stream().anyMatch(r -> !r.isNullAt(1)));
+        // Equal rows must be equal bytes: grouping on the result's columns finds each note once.
+        assertEquals(wide.select("note").distinct().count(), model.transform(wide).select("note", "missing").distinct().count());
+        wide.unpersist();
+    }
+
+    @Test
     void executorsBuildEachModelOnceAndKeepItAcrossPartitionsAndCalls() {
         Dataset<Row> data = TestSpark.blobs(200, 12, 4);
         EmberModel model = fitted(data);

@@ -1,0 +1,74 @@
+package dev.ember.spark;
+
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeArrayWriter;
+import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
+
+/**
+ * Writes one row's model outputs straight into an {@code UnsafeRow}, in {@link Inference.Setup#outputNames()} order:
+ * a Vector column as the bytes of the struct {@code VectorUDT} serializes a dense vector to ({@code type} 1,
+ * {@code size} and {@code indices} null, {@code values} the doubles), the prediction as a double, the raw output
+ * as an {@code array<float>}. The same bytes Spark's projection writes from a serialized {@code Vector}, without a
+ * {@code Vector}, a {@code double[]} and a generic row per row and column. The row is reused: callers copy rows they keep.
+ */
+final class InferenceOutputs {
+    /** VectorUDT's struct: type (tinyint), size (int), indices (array<int>), values (array<double>); type 1 is dense. */
+    private static final int VECTOR_FIELDS = 4, TYPE = 0, SIZE = 1, INDICES = 2, VALUES = 3;
+    private static final byte DENSE = 1;
+
+    private final boolean rawPrediction, probability, prediction, output;
+    private final UnsafeRowWriter row;
+    private final UnsafeRowWriter vector;
+    private final UnsafeArrayWriter doubles, floats;
+
+    InferenceOutputs(Inference.Setup setup) {
+        this.rawPrediction = setup.rawPrediction();
+        this.probability = setup.probability();
+        this.prediction = setup.prediction();
+        this.output = setup.output();
+        this.row = new UnsafeRowWriter(setup.outputNames().size(), 256);
+        this.vector = new UnsafeRowWriter(row, VECTOR_FIELDS);
+        this.doubles = new UnsafeArrayWriter(vector, Double.BYTES);
+        this.floats = new UnsafeArrayWriter(row, Float.BYTES);
+    }
+
+    /**
+     * The outputs of row {@code i} of a batch: {@code raw} and {@code prob} hold {@code k} values a row (classification),
+     * {@code flat} the model's output, {@code width} a row; the arrays not computed are null.
+     */
+    UnsafeRow write(float[] raw, float[] prob, float[] flat, int i, int k, int width) {
+        row.reset();
+        row.zeroOutNullBytes();
+        int o = 0;
+        if (rawPrediction) writeDense(o++, raw, i * k, k);
+        if (probability) writeDense(o++, prob, i * k, k);
+        if (prediction) row.write(o++, raw != null ? (double) argmax(raw, i * k, k) : (double) flat[i * width]);
+        if (output) {
+            int start = row.cursor();
+            floats.initialize(width);
+            for (int j = 0; j < width; j++) floats.write(j, flat[i * width + j]);
+            row.setOffsetAndSizeFromPreviousCursor(o, start);
+        }
+        return row.getRow();
+    }
+
+    private void writeDense(int ordinal, float[] v, int from, int n) {
+        int start = row.cursor();
+        vector.resetRowWriter();
+        vector.write(TYPE, DENSE);
+        vector.setNullAt(SIZE);
+        vector.setNullAt(INDICES);
+        int values = vector.cursor();
+        doubles.initialize(n);
+        for (int j = 0; j < n; j++) doubles.write(j, (double) v[from + j]);
+        vector.setOffsetAndSizeFromPreviousCursor(VALUES, values);
+        row.setOffsetAndSizeFromPreviousCursor(ordinal, start);
+    }
+
+    /** Ties go to the lowest index, like torch.argmax. */
+    static int argmax(float[] v, int from, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (v[from + i] > v[from + best]) best = i;
+        return best;
+    }
+}
