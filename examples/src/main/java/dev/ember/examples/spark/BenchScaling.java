@@ -24,7 +24,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * {@code examples/run bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N] [--data DIR] [--out PNG]}:
+ * {@code examples/run bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N] [--averaging auto|gradients|weights] [--data DIR] [--out PNG]}:
  * the Fashion-MNIST MLP (784-256-128-10, Adam lr 3e-3 cosine, batch 128 over all workers) fitted with each number of
  * workers on local[2] (partitions beyond the two cores run in turn), each for each number of epochs. Prints test
  * accuracy, fit time, rounds, and where a round's time goes, and draws accuracy against workers into a PNG.
@@ -37,16 +37,18 @@ public final class BenchScaling {
     public static void main(String[] args) throws Exception {
         int[] workers = {1, 2, 8, 32, 128}, epochs = {5, 15};
         int localSteps = 0;
+        String averaging = "auto";
         String data = SparkJobs.DEFAULT_PARQUET, out = "data/bench-scaling.png";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--workers" -> workers = ints(args[++i]);
                 case "--epochs" -> epochs = ints(args[++i]);
                 case "--local-steps" -> localSteps = Integer.parseInt(args[++i]);
+                case "--averaging" -> averaging = args[++i];
                 case "--data" -> data = args[++i];
                 case "--out" -> out = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N] [--data DIR] [--out PNG]");
+                        + "; usage: bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N] [--averaging auto|gradients|weights] [--data DIR] [--out PNG]");
             }
         }
         SparkSession spark = SparkJobs.session("bench-scaling", "local[2]");
@@ -63,7 +65,7 @@ public final class BenchScaling {
             for (int w : workers) {
                 EmberEstimator estimator = new EmberEstimator().setModelSpec(spec).setLoss("crossEntropy").setOptimizer("adam")
                         .setLearningRate(3e-3).setLrSchedule("cosine").setBatchSize(128).setMaxEpochs(e).setNumWorkers(w)
-                        .setLocalSteps(localSteps).setSeed(42);
+                        .setLocalSteps(localSteps).setAveraging(averaging).setSeed(42);
                 long t0 = System.nanoTime();
                 EmberModel model = estimator.fit(train);
                 double fit = (System.nanoTime() - t0) / 1e9;
