@@ -92,7 +92,7 @@ final class GradientRound {
                     long t0 = System.nanoTime();
                     if (model == null) { // loaded once, then every block of the task runs through it
                         model = Models.take(config, TaskDevice.device(device));
-                        in.state().loadInto(model, null);
+                        in.state().loadSharedInto(model, null); // converted once per executor, as RoundTrainer does
                         model.train();
                     }
                     double load = (System.nanoTime() - t0) / 1e9;
@@ -203,12 +203,12 @@ final class GradientRound {
 
         /** Takes global step {@code step} ({@code stepsPerEpoch} to an epoch) with the averaged gradient; returns the new weights. */
         Snapshot step(Snapshot averagedGradient, long step, int stepsPerEpoch) {
-            Map<String, Integer> at = averagedGradient.layout.offsets();
+            Map<String, Tensor> gradients = averagedGradient.toTensors(); // each entry rounded to its dtype, as workers' states are
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                Integer from = at.get(Snapshot.MODEL + e.getKey());
-                if (from == null) throw new IllegalStateException("the workers sent no gradient for parameter " + e.getKey());
+                Tensor g = gradients.get(Snapshot.MODEL + e.getKey());
+                if (g == null) throw new IllegalStateException("the workers sent no gradient for parameter " + e.getKey());
                 Parameter p = e.getValue();
-                p.setGrad(gradientTensor(averagedGradient.values, from, p));
+                p.setGrad(g.to(p.dtype()));
             }
             double lr = config.learningRate(step, stepsPerEpoch);
             for (ParamGroup group : optimizer.paramGroups()) group.set("lr", lr);
@@ -222,13 +222,6 @@ final class GradientRound {
 
         /** Weights and optimizer state, as a checkpoint holds them. */
         Snapshot withOptimizer() { return Snapshot.of(model, optimizer); }
-    }
-
-    private static Tensor gradientTensor(double[] values, int from, Parameter p) {
-        int n = Snapshot.numel(p.shape());
-        float[] f = new float[n];
-        for (int i = 0; i < n; i++) f[i] = (float) values[from + i];
-        return Tensor.fromStorage(dev.ember.engine.Storage.of(f), p.shape()).to(p.dtype());
     }
 
     /**
