@@ -738,6 +738,8 @@ public class Tensor {
     /** Matrix product with PyTorch's rules: vectors are promoted and squeezed back, batch dims broadcast. */
     public Tensor matmul(Tensor o) { return LinearAlgebra.matmul(this, o); }
     public Tensor mm(Tensor o) { return new LinearAlgebra.Mm().apply(this, o); }
+    /** this + mat1 @ mat2, this broadcast to the product's shape (torch.addmm with beta = alpha = 1): a bias added in the GEMM's output. */
+    public Tensor addmm(Tensor mat1, Tensor mat2) { return new LinearAlgebra.Addmm().apply(this, mat1, mat2); }
     public Tensor bmm(Tensor o) { return new LinearAlgebra.Bmm().apply(this, o); }
     public Tensor mv(Tensor v) {
         if (dim() != 2 || v.dim() != 1) throw new IllegalArgumentException("mv expects a matrix and a vector, got " + Shape.str(shape) + " and " + Shape.str(v.shape));

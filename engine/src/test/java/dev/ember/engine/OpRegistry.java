@@ -230,6 +230,8 @@ final class OpRegistry {
 
         // ---- linear algebra
         ops.add(op("mm").shapes(m23, s(3, 4)).fn(x -> x[0].mm(x[1])));
+        ops.add(op("addmm bias").shapes(s(4), m23, s(3, 4)).fn(x -> x[0].addmm(x[1], x[2])));
+        ops.add(op("addmm matrix").shapes(s(2, 4), m23, s(3, 4)).fn(x -> x[0].addmm(x[1], x[2])));
         ops.add(op("bmm").shapes(c234, s(2, 4, 2)).fn(x -> x[0].bmm(x[1])));
         ops.add(op("matmul 1d.1d").shapes(s(3), s(3)).fn(x -> x[0].matmul(x[1])));
         ops.add(op("matmul 2d.1d").shapes(m23, s(3)).fn(x -> x[0].matmul(x[1])));

@@ -120,4 +120,18 @@ public interface Backend {
      */
     void gemm(boolean transA, boolean transB, int m, int n, int k, Buffer a, int aOffset, int lda,
               Buffer b, int bOffset, int ldb, Buffer c, int cOffset, int ldc, boolean accumulate);
+
+    /**
+     * Whether {@link #gemm} with {@code accumulate} adds the finished product to each element of C in one addition
+     * ({@code C + (op(A) op(B))}, rather than adding partial sums as they come) for this dtype and inner size k: then a
+     * bias placed in C first gives the same floats as adding it after the product (addmm's fused bias).
+     */
+    default boolean gemmAddsProductOnce(DType dtype, int k) { return false; }
+
+    /**
+     * Softmax of each of {@code rows} contiguous rows of {@code len} elements of x into out (both contiguous from their
+     * offsets), with the arithmetic of the composed ops {@code exp(x - logsumexp(x))} in their order, so the floats are
+     * theirs. Returns false where this backend has no such kernel for the dtype; the caller then composes the ops.
+     */
+    default boolean softmaxRows(Buffer x, int xOffset, Buffer out, int outOffset, int rows, int len) { return false; }
 }

@@ -1,6 +1,10 @@
 package dev.ember.engine.nn;
 
 import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.GradMode;
+import dev.ember.engine.backend.Backend;
+import dev.ember.engine.ops.Dispatch;
+import dev.ember.engine.ops.Reductions;
 
 /** The functional namespace, like torch.nn.functional: stateless versions of the layers and losses. */
 public final class F {
@@ -12,11 +16,29 @@ public final class F {
             throw new IllegalArgumentException("linear: input has " + input.size(-1) + " features (shape " + dev.ember.engine.Shape.str(input.shape())
                     + ") but the weight expects " + weight.size(1) + " (weight shape " + dev.ember.engine.Shape.str(weight.shape()) + ")");
         }
+        if (bias != null && input.dim() == 2 && !recorded(input, weight, bias)) return bias.addmm(input, weight.t());
         Tensor out = input.matmul(weight.t());
         return bias == null ? out : out.add(bias);
     }
 
+    /**
+     * Whether autograd records an op on these inputs. Where it does not (inference), ops with a fused kernel use it:
+     * the same floats, fewer passes. Where it does, the composed ops keep the graph (and gradients) they always had.
+     */
+    static boolean recorded(Tensor... inputs) {
+        if (!GradMode.isEnabled()) return false;
+        for (Tensor t : inputs) if (t.requiresGrad()) return true;
+        return false;
+    }
+
     public static Tensor relu(Tensor x) { return x.relu(); }
+
+    /** relu, overwriting x when inplace (as torch's F.relu(x, inplace=True)); a dense x autograd does not record is written in one pass. */
+    public static Tensor relu(Tensor x, boolean inplace) {
+        if (!inplace) return x.relu();
+        Tensor done = Dispatch.unaryInPlace(Backend.Unary.RELU, x);
+        return done != null ? done : x.relu_();
+    }
 
     public static Tensor sigmoid(Tensor x) { return x.sigmoid(); }
 
@@ -79,7 +101,13 @@ public final class F {
     /** log(softmax(x)) along dim, as x - logsumexp(x): stable for large inputs. */
     public static Tensor logSoftmax(Tensor x, int dim) { return x.sub(x.logsumexp(dim, true)); }
 
-    public static Tensor softmax(Tensor x, int dim) { return logSoftmax(x, dim).exp(); }
+    public static Tensor softmax(Tensor x, int dim) {
+        if (!recorded(x)) {
+            Tensor fused = Reductions.softmaxRows(x, dim);
+            if (fused != null) return fused;
+        }
+        return logSoftmax(x, dim).exp();
+    }
 
     // ---------------------------------------------------------------- losses (the modules' compute methods)
 

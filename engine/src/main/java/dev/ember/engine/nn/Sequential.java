@@ -26,9 +26,20 @@ public class Sequential extends Module implements Iterable<Module> {
 
     @Override public Iterator<Module> iterator() { return layers.iterator(); }
 
+    /**
+     * Where autograd records nothing (inference), a ReLU right after a Linear runs in place on the Linear's fresh
+     * output: the same floats, no second tensor.
+     */
     @Override public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : layers) x = m.forward(x);
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            x = m.forward(x);
+            if (m.getClass() == Linear.class && i + 1 < layers.size() && layers.get(i + 1).getClass() == ReLU.class && !F.recorded(x)) {
+                x = F.relu(x, true);
+                i++;
+            }
+        }
         return x;
     }
 

@@ -5,6 +5,7 @@ import dev.ember.engine.Device;
 import dev.ember.engine.Shape;
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
+import dev.ember.engine.autograd.InPlace;
 import dev.ember.engine.backend.Backend;
 import dev.ember.engine.backend.Backend.Binary;
 import dev.ember.engine.backend.Backend.Reduce;
@@ -70,6 +71,18 @@ public final class Dispatch {
         Tensor out = Tensor.empty(x.shape(), outType, x.device());
         backend(name(op), x).unary(op, out.storage().buffer(), x.storage().buffer(), x.layout());
         return out;
+    }
+
+    /**
+     * op written over x's own elements, for a dense x (contiguous over its whole storage) that autograd does not
+     * record, such as a layer's fresh output in inference; returns x, or null for any other x (the caller then
+     * takes the recorded path).
+     */
+    public static Tensor unaryInPlace(Unary op, Tensor x) {
+        if (op.floatResult() && !x.dtype().isFloatingPoint() || dense(x, x.dtype()) != x || InPlace.isRecorded(x)) return null;
+        backend(name(op), x).unary(op, x.storage().buffer(), x.storage().buffer(), x.layout());
+        x.storage().bumpVersion();
+        return x;
     }
 
     /** The dtype PyTorch gives a binary op's result. */

@@ -50,12 +50,16 @@ public final class LinearAlgebra {
     public static final class Mm extends Function {
         @Override protected Tensor forward(Tensor... x) {
             Tensor a = x[0], b = x[1];
-            checkFloat("mm", a, b);
+            check("mm", a, b);
+            save(a, b);
+            return Tensor.fromStorage(batched(a.unsqueeze(0), b.unsqueeze(0)).storage(), new int[]{a.shape()[0], b.shape()[1]});
+        }
+
+        static void check(String op, Tensor a, Tensor b) {
+            checkFloat(op, a, b);
             if (a.dim() != 2 || b.dim() != 2 || a.shape()[1] != b.shape()[0]) {
                 throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + dims(a) + " and " + dims(b) + ")");
             }
-            save(a, b);
-            return Tensor.fromStorage(batched(a.unsqueeze(0), b.unsqueeze(0)).storage(), new int[]{a.shape()[0], b.shape()[1]});
         }
         /**
          * dA = g B^T, dB = A^T g (the transposes are views the kernel reads directly). An operand that is
@@ -64,12 +68,52 @@ public final class LinearAlgebra {
          */
         @Override protected Tensor[] backward(Tensor g) {
             Tensor a = saved(0), b = saved(1);
-            Tensor da = !needsInputGrad(0) ? null : isTransposed(a) ? b.mm(g.t()).t() : g.mm(b.t());
-            Tensor db = !needsInputGrad(1) ? null : isTransposed(b) ? g.t().mm(a).t() : a.t().mm(g);
-            return new Tensor[]{da, db};
+            return new Tensor[]{needsInputGrad(0) ? gradA(a, b, g) : null, needsInputGrad(1) ? gradB(a, b, g) : null};
         }
 
+        static Tensor gradA(Tensor a, Tensor b, Tensor g) { return isTransposed(a) ? b.mm(g.t()).t() : g.mm(b.t()); }
+        static Tensor gradB(Tensor a, Tensor b, Tensor g) { return isTransposed(b) ? g.t().mm(a).t() : a.t().mm(g); }
+
         private static boolean isTransposed(Tensor t) { return !t.isContiguous() && t.t().isContiguous(); }
+    }
+
+    /**
+     * torch.addmm with beta = alpha = 1: {@code input + mat1 @ mat2}, input broadcast to the product's [n, m] (a
+     * Linear's bias [m]). Where the backend adds a finished product to C at once ({@link Backend#gemmAddsProductOnce})
+     * the output starts as the broadcast input and the GEMM adds onto it: the bias costs no pass of its own, and the
+     * floats are those of mm then add, since float addition commutes (the input enters as {@code input + 0}, turning a
+     * -0 into the +0 that the product's zero-filled output would give).
+     */
+    public static final class Addmm extends Function {
+        @Override protected Tensor forward(Tensor... x) {
+            Tensor input = x[0], a = x[1], b = x[2];
+            Mm.check("addmm", a, b);
+            int[] shape = {a.shape()[0], b.shape()[1]};
+            if (!broadcastsTo(input.shape(), shape)) {
+                throw new IllegalArgumentException("addmm: input of shape " + Shape.str(input.shape()) + " does not broadcast to the product's " + Shape.str(shape));
+            }
+            save(a, b);
+            if (input.dtype() != a.dtype() || !Dispatch.backend("addmm", input, a, b).gemmAddsProductOnce(a.dtype(), a.shape()[1])) {
+                return Dispatch.binary(Backend.Binary.ADD, Tensor.fromStorage(batched(a.unsqueeze(0), b.unsqueeze(0)).storage(), shape), input);
+            }
+            Tensor out = Dispatch.contiguous(Dispatch.binary(Backend.Binary.ADD, input, Tensor.scalar(0, input.dtype())).expand(shape), a.dtype());
+            gemm(a.unsqueeze(0), b.unsqueeze(0), out, true);
+            return out;
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor a = saved(0), b = saved(1);
+            return new Tensor[]{g, needsInputGrad(1) ? Mm.gradA(a, b, g) : null, needsInputGrad(2) ? Mm.gradB(a, b, g) : null};
+        }
+    }
+
+    /** Whether a tensor of this shape expands to target: each trailing dim equal or 1, no extra dims. */
+    private static boolean broadcastsTo(int[] shape, int[] target) {
+        if (shape.length > target.length) return false;
+        for (int i = 1; i <= shape.length; i++) {
+            int d = shape[shape.length - i];
+            if (d != 1 && d != target[target.length - i]) return false;
+        }
+        return true;
     }
 
     /** [B, n, k] @ [B, k, m]. */
@@ -104,16 +148,22 @@ public final class LinearAlgebra {
      * contiguous is passed as a transpose; anything else is copied first.
      */
     static Tensor batched(Tensor a, Tensor b) {
+        int batch = a.shape()[0], n = a.shape()[1], m = b.shape()[2];
+        Tensor out = Tensor.empty(new int[]{batch, n, m}, a.dtype(), a.device());
+        gemm(a, b, out, false);
+        return out;
+    }
+
+    /** out (contiguous, offset 0, [B, n, m] or for one batch [n, m]) = (accumulate ? out : 0) + a @ b, a [B, n, k], b [B, k, m]. */
+    private static void gemm(Tensor a, Tensor b, Tensor out, boolean accumulate) {
         int batch = a.shape()[0], n = a.shape()[1], k = a.shape()[2], m = b.shape()[2];
         Operand pa = Operand.of(a), pb = Operand.of(b);
-        Backend backend = Dispatch.backend("matmul", a, b);
-        Tensor out = Tensor.empty(new int[]{batch, n, m}, a.dtype(), a.device());
+        Backend backend = Dispatch.backend("matmul", a, b, out);
         for (int i = 0; i < batch; i++) {
             int ao = pa.t.offset() + i * pa.t.strides()[0], bo = pb.t.offset() + i * pb.t.strides()[0];
             backend.gemm(pa.trans, pb.trans, n, m, k, pa.t.storage().buffer(), ao, pa.ld, pb.t.storage().buffer(), bo, pb.ld,
-                    out.storage().buffer(), i * n * m, m, false);
+                    out.storage().buffer(), i * n * m, m, accumulate);
         }
-        return out;
     }
 
     /** A [B, r, c] operand as the kernel wants it: storage, row stride, and whether it is stored transposed. */

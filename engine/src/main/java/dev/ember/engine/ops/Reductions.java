@@ -1,5 +1,6 @@
 package dev.ember.engine.ops;
 
+import dev.ember.engine.Shape;
 import dev.ember.engine.Tensor;
 import dev.ember.engine.autograd.Function;
 import dev.ember.engine.backend.Backend;
@@ -8,6 +9,19 @@ import dev.ember.engine.backend.Backend.Reduce;
 /** sum, prod, max and min over dims; mean, var, std, logsumexp and norm are built from these in Tensor. */
 public final class Reductions {
     private Reductions() {}
+
+    /**
+     * Softmax along x's last dim by the backend's fused kernel ({@link dev.ember.engine.backend.Backend#softmaxRows}),
+     * the floats of {@code exp(x - logsumexp(x))}; null where it does not apply (another dim, a strided x, a backend
+     * or dtype without the kernel). Recorded by nobody: for inference.
+     */
+    public static Tensor softmaxRows(Tensor x, int dim) {
+        if (x.dim() == 0 || x.numel() == 0 || Shape.dim(dim, x.dim()) != x.dim() - 1 || !x.isContiguous() || !x.dtype().isFloatingPoint()) return null;
+        int len = x.size(-1);
+        Tensor out = Tensor.empty(x.shape(), x.dtype(), x.device());
+        boolean fused = Dispatch.backend("softmax", x).softmaxRows(x.storage().buffer(), x.offset(), out.storage().buffer(), 0, x.numel() / len, len);
+        return fused ? out : null;
+    }
 
     /** Shape of x with the reduced dims kept as size 1, so a gradient can be expanded back. */
     static int[] keptShape(int[] shape, int[] dims) {

@@ -114,4 +114,13 @@ public final class CpuBackend implements Backend {
             default -> throw new IllegalArgumentException("gemm needs float32 or float64 matrices, got " + c.dtype());
         }
     }
+
+    /** float32 only: its kernel keeps each tile's sum in registers over one k block and adds it to C once. */
+    @Override public boolean gemmAddsProductOnce(DType dtype, int k) { return dtype == DType.FLOAT32 && Gemm.singleKBlock(k); }
+
+    @Override public boolean softmaxRows(Buffer x, int xOffset, Buffer out, int outOffset, int rows, int len) {
+        if (x.dtype() != DType.FLOAT32 || out.dtype() != DType.FLOAT32) return false;
+        CpuSoftmax.rows(cpu(x).floats(), xOffset, cpu(out).floats(), outOffset, rows, len);
+        return true;
+    }
 }

@@ -75,6 +75,12 @@ public final class Gemm {
         }
     }
 
+    /**
+     * Whether sgemm sums an inner size of k in one block: each element of C then gets its whole product in one
+     * addition (threads split C's rows or columns, never k).
+     */
+    static boolean singleKBlock(int k) { return k <= SgemmKernel.KC; }
+
     /** Which sgemm implementation is active, e.g. "ember-vector (AVX-512, 16 lanes)". */
     public static String sgemmBackend() {
         int bits = SgemmKernel.S.vectorBitSize();
