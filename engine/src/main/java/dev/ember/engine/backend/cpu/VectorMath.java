@@ -67,6 +67,26 @@ final class VectorMath {
     }
 
     /**
+     * {@link #exp(FloatVector)} on one float, operation for operation, so the same bits: for short rows, where a
+     * vector's setup costs more than its lanes save.
+     */
+    static float exp(float x) {
+        float xc = Math.min(Math.max(x, -104f), 89f);
+        float n = Math.fma(xc, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, xc));
+        float p = Math.fma(r, 1f / 5040, 1f / 720);
+        p = Math.fma(p, r, 1f / 120);
+        p = Math.fma(p, r, 1f / 24);
+        p = Math.fma(p, r, 1f / 6);
+        p = Math.fma(p, r, 0.5f);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        int k = (int) n, k1 = k >> 1, k2 = k - k1;
+        float s1 = Float.intBitsToFloat((k1 + 127) << 23), s2 = Float.intBitsToFloat((k2 + 127) << 23);
+        return Float.isNaN(x) ? x : p * s1 * s2;
+    }
+
+    /**
      * e^x for one vector: x = n ln2 + r with |r| <= ln2/2 (Cody-Waite, ln2 in two parts so n ln2 is exact), e^r by
      * its Taylor series to r^7 (truncation 5e-9), times 2^n in two factors so that results down among the
      * subnormals round only once. Inputs are clamped to [-104, 89], beyond which the float result is 0 or +inf.
