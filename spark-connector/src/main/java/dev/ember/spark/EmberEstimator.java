@@ -209,7 +209,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                         : TreeSum.sum(trainAll(data, new RoundTrainer.Task(input), sizes.size(), slots), sizes.size());
                 long summed = System.nanoTime();
                 input.destroy(false);
-                Snapshot averaged = total.average();
+                Snapshot averaged = total.takeAverage();
                 if (driver != null) { if (averaged != null) state = driver.step(averaged, r, maxSteps); }
                 else if (averaged != null) state = outer.step(state, secondMoment == null ? averaged : secondMoment.correct(state, averaged, stepsPerRound));
                 long end = System.nanoTime();

@@ -151,10 +151,19 @@ final class RoundResult implements Serializable {
     }
 
     /** The weighted average state, each value rounded to its entry's dtype; null when no partition trained. */
-    Snapshot average() {
+    Snapshot average() { return average(false); }
+
+    /** As {@link #average()}, in this result's own array: for the driver's round total, which is read once. */
+    Snapshot takeAverage() { return average(true); }
+
+    private Snapshot average(boolean inPlace) {
         if (layout == null || weight == 0) return null;
-        double[] avg = weightedSums();
-        for (int i = 0; i < avg.length; i++) avg[i] /= weight;
-        return Snapshot.rounded(layout, avg);
+        double[] avg = weightedSums(inPlace);
+        int at = 0;
+        for (int i = 0; i < layout.names().length; i++) {
+            dev.ember.engine.DType type = layout.dtypes()[i];
+            for (int end = at + Snapshot.numel(layout.shapes()[i]); at < end; at++) avg[at] = Snapshot.round(type, avg[at] / weight);
+        }
+        return new Snapshot(layout, avg);
     }
 }
