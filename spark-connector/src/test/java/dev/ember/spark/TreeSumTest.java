@@ -71,6 +71,55 @@ class TreeSumTest {
     }
 
     @Test
+    void aTasksOwnPartitionsSumInTheirOwnArraysToTheSameBitsWhileAddedOnesAreNeverWritten() {
+        List<RoundResult> p = partials(7);
+        List<double[]> before = p.stream().map(RoundResult::weightedSums).toList();
+        RoundResult expected = add(add(add(p.get(0), p.get(1)), add(p.get(2), p.get(3))), add(add(p.get(4), p.get(5)), p.get(6)));
+        TreeSum.Nodes added = new TreeSum.Nodes(), taken = new TreeSum.Nodes();
+        p.forEach(added::add);
+        partials(7).forEach(taken::take); // the same values, made for this sum alone
+        assertArrayEquals(expected.weightedSums(), TreeSum.inOrder(added.list()).weightedSums(), 0.0);
+        assertArrayEquals(expected.weightedSums(), TreeSum.inOrder(taken.list()).weightedSums(), 0.0);
+        for (int i = 0; i < p.size(); i++) assertArrayEquals(before.get(i), p.get(i).weightedSums(), 0.0, "partition " + i + " was written");
+        // The driver's average in the total's own array: the sum over the weights, rounded as a float64 entry keeps it.
+        RoundResult total = TreeSum.inOrder(partials(7));
+        double[] sums = total.weightedSums();
+        double[] average = total.takeAverage().values;
+        for (int i = 0; i < sums.length; i++) assertEquals(sums[i] / (10 + 11 + 13 + 14 + 15 + 16), average[i], 0.0);
+    }
+
+    @Test
+    void aStateLargerThanTheWriteBufferTravelsExactly() throws Exception {
+        Random random = new Random(5);
+        float[] f = new float[50_000]; // 200 KB as floats: several turns of the 64 KB buffer
+        double[] d = new double[20_001];
+        long[] l = {-3, 0, 1L << 40};
+        for (int i = 0; i < f.length; i++) f[i] = (float) random.nextGaussian();
+        for (int i = 0; i < d.length; i++) d[i] = random.nextGaussian() * 1e-300;
+        Map<String, Tensor> entries = new java.util.LinkedHashMap<>();
+        entries.put("model/a", Tensor.fromStorage(Storage.of(f), new int[]{250, 200}));
+        entries.put("model/b", Tensor.fromStorage(Storage.of(d), new int[]{20_001}));
+        entries.put("optim/0/n", Tensor.fromStorage(Storage.of(l), new int[]{3}));
+        Snapshot s = Snapshot.fromTensors(entries);
+        Snapshot back = roundTrip(s);
+        assertArrayEquals(s.values, back.values, 0.0);
+        assertEquals(s.layout, back.layout);
+        assertArrayEquals(f, back.toTensors().get("model/a").toFloatArray(), 0f);
+        assertArrayEquals(l, back.toTensors().get("optim/0/n").toLongArray());
+        RoundResult sum = add(RoundResult.trained(0, 3, s, 0, 0, 0, 1, "cpu"), RoundResult.trained(1, 5, back, 0, 0, 0, 1, "cpu"));
+        double[] expected = new double[s.values.length];
+        for (int i = 0; i < expected.length; i++) expected[i] = s.values[i] * 3 + s.values[i] * 5;
+        assertArrayEquals(expected, roundTrip(sum).weightedSums(), 0.0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(T value) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) { out.writeObject(value); }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) { return (T) in.readObject(); }
+    }
+
+    @Test
     void aSumTravelsAsBytesAndLosesNothing() throws Exception {
         RoundResult sum = TreeSum.inOrder(partials(4));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
