@@ -150,6 +150,20 @@ final class RoundResult implements Serializable {
         }
     }
 
+    /**
+     * Why this round's task results took the block manager's slower path, or null when they did not: a task that trained
+     * several partitions sends their sums as doubles, one that trained one its state (about 4 bytes a value: float32 entries as floats).
+     */
+    String indirectResultWarning(long maxDirectResultSize, boolean tasksSendSums) {
+        if (layout == null) return null;
+        long bytes = (tasksSendSums ? 8L : 4L) * layout.size();
+        if (bytes <= maxDirectResultSize) return null;
+        return String.format(java.util.Locale.ROOT, "each task's round result is about %.1f MB, over spark.task.maxDirectResultSize (%.1f MB): Spark "
+                + "stores it in the executor's block manager and the driver fetches it in a second transfer, every round. Set "
+                + "spark.task.maxDirectResultSize=64m when the session starts (executors read it then; Ember's spark-defaults.conf does)",
+                bytes / 1e6, maxDirectResultSize / 1e6);
+    }
+
     /** The weighted average state, each value rounded to its entry's dtype; null when no partition trained. */
     Snapshot average() { return average(false); }
 

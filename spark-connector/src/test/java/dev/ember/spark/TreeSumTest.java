@@ -3,6 +3,8 @@ package dev.ember.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
@@ -110,6 +112,19 @@ class TreeSumTest {
         double[] expected = new double[s.values.length];
         for (int i = 0; i < expected.length; i++) expected[i] = s.values[i] * 3 + s.values[i] * 5;
         assertArrayEquals(expected, roundTrip(sum).weightedSums(), 0.0);
+    }
+
+    @Test
+    void aResultOverSparksDirectLimitIsNamedWithItsSize() {
+        Snapshot s = Snapshot.fromTensors(Map.of("model/w", Tensor.zeros(300, 1000))); // 300,000 float32 values
+        RoundResult total = add(RoundResult.trained(0, 1, s, 0, 0, 0, 1, "cpu"), RoundResult.trained(1, 1, s, 0, 0, 0, 1, "cpu"));
+        String sums = total.indirectResultWarning(1 << 20, true); // 300,000 doubles = 2.4 MB over 1 MiB
+        assertTrue(sums.startsWith("each task's round result is about 2.4 MB, over spark.task.maxDirectResultSize (1.0 MB)"), sums);
+        assertTrue(sums.contains("spark.task.maxDirectResultSize=64m"), sums);
+        String leaves = total.indirectResultWarning(1 << 20, false); // one partition a task: floats, 1.2 MB
+        assertTrue(leaves.startsWith("each task's round result is about 1.2 MB"), leaves);
+        assertNull(total.indirectResultWarning(64L << 20, true));
+        assertNull(RoundResult.idle(0, "cpu").indirectResultWarning(1, true)); // nothing trained, nothing sent
     }
 
     @SuppressWarnings("unchecked")
