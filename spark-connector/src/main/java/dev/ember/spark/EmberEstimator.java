@@ -209,7 +209,8 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                         : TreeSum.sum(trainAll(data, new RoundTrainer.Task(input), sizes.size(), slots), sizes.size());
                 long summed = System.nanoTime();
                 input.destroy(false);
-                Snapshot averaged = total.average();
+                if (r == first) warnIfIndirect(spark, total, sizes.size() > slots && (driver != null || sizes.size() <= TreeSum.FAN_IN));
+                Snapshot averaged = total.takeAverage();
                 if (driver != null) { if (averaged != null) state = driver.step(averaged, r, maxSteps); }
                 else if (averaged != null) state = outer.step(state, secondMoment == null ? averaged : secondMoment.correct(state, averaged, stepsPerRound));
                 long end = System.nanoTime();
@@ -283,6 +284,11 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     private static org.apache.spark.rdd.RDD<RoundResult> trainAll(JavaRDD<PartitionData> data, RoundTrainer.Task task, int partitions, int slots) {
         if (partitions <= slots || partitions > TreeSum.FAN_IN) return Jobs.mapPartitions(data.rdd(), task);
         return Jobs.mapPartitions(data.rdd().coalesce(slots, false, scala.Option.apply(new TreeSum.SlotGroups()), null), task);
+    }
+
+    private void warnIfIndirect(SparkSession spark, RoundResult total, boolean tasksSendSums) {
+        String warning = total.indirectResultWarning(spark.sparkContext().getConf().getSizeAsBytes("spark.task.maxDirectResultSize", "1m"), tasksSendSums);
+        if (warning != null) LOG.warn("Ember fit {}: {}", uid, warning);
     }
 
     /** Bytes of the cached RDD {@code rddId} in the executors' memory and on their disks. */

@@ -96,7 +96,7 @@ final class GradientRound {
                         model.train();
                     }
                     double load = (System.nanoTime() - t0) / 1e9;
-                    for (RoundResult r : gradient(model, blockParts, in, device, load)) nodes.add(r);
+                    for (RoundResult r : gradient(model, blockParts, in, device, load)) nodes.take(r);
                     blockParts.clear();
                 }
             } finally {

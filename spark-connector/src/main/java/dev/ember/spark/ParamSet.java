@@ -68,13 +68,14 @@ public final class ParamSet {
                 + "data parallelism: every round is one optimizer step on the driver over the whole batch, like one worker; localSteps must be 0 or 1 "
                 + "and the outer update plain), "
                 + "'weights' (local SGD: localSteps steps per worker, then the weights and optimizer state are averaged), or 'auto' (gradients "
-                + "when several workers get fewer than " + TrainConfig.GRADIENTS_BELOW_WORKER_BATCH + " rows a step, localSteps is 0 and the outer "
-                + "update plain, else weights)",
+                + "when several workers get fewer than " + TrainConfig.GRADIENTS_BELOW_WORKER_BATCH + " rows a step, localSteps is 0, the outer "
+                + "update plain and averageOptimizerState unset, else weights)",
                 oneOf(AVERAGING));
         numWorkers = new IntParam(uid, "numWorkers", "number of training tasks (the data is repartitioned to it; 1 takes the partitions in turn, without a shuffle); 0 keeps the input's partitions", ParamValidators.gtEq(0));
         seed = new LongParam(uid, "seed", "random seed: model initialization, shuffling and dropout");
         averageOptimizerState = new BooleanParam(uid, "averageOptimizerState",
-                "average the optimizer's state (Adam's moments, momentum buffers) across workers each round like the weights; false restarts it every round");
+                "average the optimizer's state (Adam's moments, momentum buffers) across workers each round like the weights; false restarts it every round "
+                + "(weights averaging only: with 'gradients' the optimizer lives on the driver, so setting it is refused there and makes 'auto' average weights)");
         warmupEpochs = new DoubleParam(uid, "warmupEpochs", "epochs over which each worker's learning rate rises linearly from "
                 + "learningRate / (warmupEpochs * steps per epoch) to learningRate (Goyal et al. 2017); 0: no warm-up (>= 0)", ParamValidators.gtEq(0));
         outerLearningRate = new DoubleParam(uid, "outerLearningRate", "step size of the driver's update over each round's averaged change "

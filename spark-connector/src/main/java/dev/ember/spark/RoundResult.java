@@ -22,7 +22,7 @@ final class RoundResult implements Serializable {
     private final Snapshot single;
     /** Layout of the state, null when nothing trained. */
     final Snapshot.Layout layout;
-    /** Sum over partitions of weight * state value; null for a single partition's result. Written as bytes (see {@link Snapshot}). */
+    /** Sum over partitions of weight * state value; null for a single partition's result. Written as bytes (see {@link ValueBytes}). */
     private transient double[] sums;
     final double lossSum;
     final long samples, correct, steps;
@@ -74,19 +74,22 @@ final class RoundResult implements Serializable {
     private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
         out.defaultWriteObject();
         out.writeBoolean(sums != null);
-        if (sums != null) Snapshot.writeDoubles(out, sums);
+        if (sums != null) ValueBytes.writeDoubles(out, sums);
     }
 
     private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
         in.defaultReadObject();
-        if (in.readBoolean()) sums = Snapshot.readDoubles(in);
+        if (in.readBoolean()) sums = ValueBytes.readDoubles(in);
     }
 
     /** Sum over partitions of weight * value, as a new array. */
-    double[] weightedSums() {
-        if (sums != null) return sums.clone();
+    double[] weightedSums() { return weightedSums(false); }
+
+    /** As {@link #weightedSums()}, in this result's own array when {@code reuse} (this result is never read again). */
+    private double[] weightedSums(boolean reuse) {
+        if (sums != null) return reuse ? sums : sums.clone();
         if (single == null) return null;
-        double[] out = single.values.clone();
+        double[] out = reuse ? single.values : single.values.clone();
         for (int i = 0; i < out.length; i++) out[i] *= weight;
         return out;
     }
@@ -96,9 +99,15 @@ final class RoundResult implements Serializable {
      * always pairs the same ranges (two halves of a node of its tree), so the floating-point sums come out the
      * same whatever order Spark's tasks finish in and however they group the partitions.
      */
-    static RoundResult sum(List<RoundResult> inOrder) {
+    static RoundResult sum(List<RoundResult> inOrder) { return sum(inOrder, false); }
+
+    /**
+     * As {@link #sum(List)}; with {@code takeFirst} the first result's array becomes the sum's rather than a copy: for a
+     * caller that made the first result (or received it from no one else) and never reads it again.
+     */
+    static RoundResult sum(List<RoundResult> inOrder, boolean takeFirst) {
         RoundResult first = inOrder.get(0);
-        double[] acc = first.layout == null ? null : first.weightedSums();
+        double[] acc = first.layout == null ? null : first.weightedSums(takeFirst);
         Snapshot.Layout l = first.layout;
         int count = first.count, reused = first.reused;
         double weight = first.weight, lossSum = first.lossSum, trainSeconds = first.trainSeconds, setupSeconds = first.setupSeconds;
@@ -141,11 +150,34 @@ final class RoundResult implements Serializable {
         }
     }
 
+    /**
+     * Why this round's task results took the block manager's slower path, or null when they did not: a task that trained
+     * several partitions sends their sums as doubles, one that trained one its state (about 4 bytes a value: float32 entries as floats).
+     */
+    String indirectResultWarning(long maxDirectResultSize, boolean tasksSendSums) {
+        if (layout == null) return null;
+        long bytes = (tasksSendSums ? 8L : 4L) * layout.size();
+        if (bytes <= maxDirectResultSize) return null;
+        return String.format(java.util.Locale.ROOT, "each task's round result is about %.1f MB, over spark.task.maxDirectResultSize (%.1f MB): Spark "
+                + "stores it in the executor's block manager and the driver fetches it in a second transfer, every round. Set "
+                + "spark.task.maxDirectResultSize=64m when the session starts (executors read it then; Ember's spark-defaults.conf does)",
+                bytes / 1e6, maxDirectResultSize / 1e6);
+    }
+
     /** The weighted average state, each value rounded to its entry's dtype; null when no partition trained. */
-    Snapshot average() {
+    Snapshot average() { return average(false); }
+
+    /** As {@link #average()}, in this result's own array: for the driver's round total, which is read once. */
+    Snapshot takeAverage() { return average(true); }
+
+    private Snapshot average(boolean inPlace) {
         if (layout == null || weight == 0) return null;
-        double[] avg = weightedSums();
-        for (int i = 0; i < avg.length; i++) avg[i] /= weight;
-        return Snapshot.rounded(layout, avg);
+        double[] avg = weightedSums(inPlace);
+        int at = 0;
+        for (int i = 0; i < layout.names().length; i++) {
+            dev.ember.engine.DType type = layout.dtypes()[i];
+            for (int end = at + Snapshot.numel(layout.shapes()[i]); at < end; at++) avg[at] = Snapshot.round(type, avg[at] / weight);
+        }
+        return new Snapshot(layout, avg);
     }
 }

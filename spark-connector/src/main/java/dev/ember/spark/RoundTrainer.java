@@ -45,7 +45,7 @@ final class RoundTrainer {
          */
         @Override Iterator<RoundResult> call(Iterator<PartitionData> group) {
             TreeSum.Nodes nodes = new TreeSum.Nodes();
-            group.forEachRemaining(d -> nodes.add(train(d, input.value())));
+            group.forEachRemaining(d -> nodes.take(train(d, input.value()))); // each state is the task's own
             return nodes.list().iterator();
         }
     }

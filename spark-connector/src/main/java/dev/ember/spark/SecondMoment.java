@@ -32,11 +32,14 @@ final class SecondMoment {
         this.workers = workers;
     }
 
-    /** {@code averaged} with each parameter's {@code exp_avg_sq} corrected; {@code start} is the state the round began from. */
+    /**
+     * {@code averaged} with each parameter's {@code exp_avg_sq} corrected, in place (the round's average is the driver's
+     * own, and a state-sized copy a round is what this saves); {@code start} is the state the round began from.
+     */
     Snapshot correct(Snapshot start, Snapshot averaged, int localSteps) {
         if (workers <= 1 || localSteps <= 0) return averaged;
         Map<String, Integer> from = start.layout.offsets(), at = averaged.layout.offsets();
-        double[] out = averaged.values.clone();
+        double[] out = averaged.values;
         double bk1 = Math.pow(beta1, localSteps), bk2 = Math.pow(beta2, localSteps), keep = 1.0 / workers;
         for (int i = 0; i < averaged.layout.names().length; i++) {
             String name = averaged.layout.names()[i];
@@ -46,13 +49,14 @@ final class SecondMoment {
             if (m == null) continue;
             int v = at.get(name), len = Snapshot.numel(averaged.layout.shapes()[i]);
             Integer m0 = from.get(first), v0 = from.get(name); // absent in the first round: zero
+            dev.ember.engine.DType type = averaged.layout.dtypes()[i];
             for (int j = 0; j < len; j++) {
                 double prevM = m0 == null ? 0 : start.values[m0 + j], prevV = v0 == null ? 0 : start.values[v0 + j];
-                double g = (averaged.values[m + j] - bk1 * prevM) / (1 - bk1);
-                double grown = averaged.values[v + j] - bk2 * prevV;
-                out[v + j] = bk2 * prevV + grown * keep + (1 - bk2) * (1 - keep) * g * g;
+                double g = (out[m + j] - bk1 * prevM) / (1 - bk1);
+                double grown = out[v + j] - bk2 * prevV;
+                out[v + j] = Snapshot.round(type, bk2 * prevV + grown * keep + (1 - bk2) * (1 - keep) * g * g);
             }
         }
-        return Snapshot.rounded(averaged.layout, out);
+        return averaged; // the other entries were rounded by the average
     }
 }

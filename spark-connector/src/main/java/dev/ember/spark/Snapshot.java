@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -145,84 +143,53 @@ final class Snapshot implements Serializable {
         for (int i = 0; i < layout.names.length; i++) {
             int len = numel(layout.shapes[i]);
             DType t = layout.dtypes[i];
-            if (t == DType.FLOAT32) for (int j = at; j < at + len; j++) values[j] = (float) values[j];
-            else if (!t.isFloatingPoint()) for (int j = at; j < at + len; j++) values[j] = Math.rint(values[j]);
+            if (t == DType.FLOAT32 || !t.isFloatingPoint()) for (int j = at; j < at + len; j++) values[j] = round(t, values[j]);
             at += len;
         }
         return new Snapshot(layout, values);
     }
 
-    /** Writes float32 entries as floats (exact, see the class comment) and the others as doubles. */
+    /** {@code v} as an entry of dtype {@code t} holds it: float32 to the nearest float, integers to the nearest integer. */
+    static double round(DType t, double v) {
+        return t == DType.FLOAT32 ? (float) v : t.isFloatingPoint() ? v : Math.rint(v);
+    }
+
+    /** Writes float32 entries as floats (exact, see the class comment), then the others as doubles. */
     private void writeObject(ObjectOutputStream out) throws IOException {
         out.defaultWriteObject();
-        int floats = 0;
-        for (int i = 0; i < layout.names.length; i++) if (layout.dtypes[i] == DType.FLOAT32) floats += numel(layout.shapes[i]);
-        float[] f = new float[floats];
-        double[] d = new double[values.length - floats];
-        int at = 0, fi = 0, di = 0;
-        for (int i = 0; i < layout.names.length; i++) {
-            int len = numel(layout.shapes[i]);
-            if (layout.dtypes[i] == DType.FLOAT32) for (int j = at; j < at + len; j++) f[fi++] = (float) values[j];
-            else for (int j = at; j < at + len; j++) d[di++] = values[j];
-            at += len;
-        }
-        writeFloats(out, f);
-        writeDoubles(out, d);
-    }
-
-    // ObjectOutputStream writes float[] and double[] element by element (Bits.putInt per value, a tenth of a round's
-    // time in a profile); as bytes they go in one copy.
-    private static void writeFloats(ObjectOutputStream out, float[] f) throws IOException {
-        ByteBuffer b = bytes(f.length, Float.BYTES);
-        b.asFloatBuffer().put(f);
-        writeCounted(out, f.length, b);
-    }
-
-    static void writeDoubles(ObjectOutputStream out, double[] d) throws IOException {
-        ByteBuffer b = bytes(d.length, Double.BYTES);
-        b.asDoubleBuffer().put(d);
-        writeCounted(out, d.length, b);
-    }
-
-    private static float[] readFloats(ObjectInputStream in) throws IOException {
-        ByteBuffer b = readCounted(in, Float.BYTES);
-        float[] f = new float[b.capacity() / Float.BYTES];
-        b.asFloatBuffer().get(f);
-        return f;
-    }
-
-    static double[] readDoubles(ObjectInputStream in) throws IOException {
-        ByteBuffer b = readCounted(in, Double.BYTES);
-        double[] d = new double[b.capacity() / Double.BYTES];
-        b.asDoubleBuffer().get(d);
-        return d;
-    }
-
-    private static ByteBuffer bytes(int count, int width) {
-        return ByteBuffer.allocate(Math.multiplyExact(count, width)).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static void writeCounted(ObjectOutputStream out, int count, ByteBuffer b) throws IOException {
-        out.writeInt(count);
-        out.write(b.array());
-    }
-
-    private static ByteBuffer readCounted(ObjectInputStream in, int width) throws IOException {
-        ByteBuffer b = bytes(in.readInt(), width);
-        in.readFully(b.array());
-        return b;
+        ValueBytes.Writer w = new ValueBytes.Writer(out);
+        int floats = floatCount();
+        w.count(floats);
+        forEachRun(true, (from, to) -> { for (int j = from; j < to; j++) w.putFloat(values[j]); });
+        w.count(values.length - floats);
+        forEachRun(false, (from, to) -> { for (int j = from; j < to; j++) w.putDouble(values[j]); });
+        w.flush();
     }
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
-        float[] f = readFloats(in);
-        double[] d = readDoubles(in);
         values = new double[layout.size()];
-        int at = 0, fi = 0, di = 0;
+        ValueBytes.Reader r = new ValueBytes.Reader(in);
+        if (r.count(Float.BYTES) != floatCount()) throw new IOException("snapshot stream does not match its layout");
+        forEachRun(true, (from, to) -> { for (int j = from; j < to; j++) values[j] = r.getFloat(); });
+        if (r.count(Double.BYTES) != values.length - floatCount()) throw new IOException("snapshot stream does not match its layout");
+        forEachRun(false, (from, to) -> { for (int j = from; j < to; j++) values[j] = r.getDouble(); });
+    }
+
+    private int floatCount() {
+        int n = 0;
+        for (int i = 0; i < layout.names.length; i++) if (layout.dtypes[i] == DType.FLOAT32) n += numel(layout.shapes[i]);
+        return n;
+    }
+
+    private interface Run { void values(int from, int to) throws IOException; }
+
+    /** Calls {@code run} with the value range of each float32 entry ({@code float32} true) or of each other entry, in order. */
+    private void forEachRun(boolean float32, Run run) throws IOException {
+        int at = 0;
         for (int i = 0; i < layout.names.length; i++) {
             int len = numel(layout.shapes[i]);
-            if (layout.dtypes[i] == DType.FLOAT32) for (int j = at; j < at + len; j++) values[j] = f[fi++];
-            else for (int j = at; j < at + len; j++) values[j] = d[di++];
+            if ((layout.dtypes[i] == DType.FLOAT32) == float32) run.values(at, at + len);
             at += len;
         }
     }

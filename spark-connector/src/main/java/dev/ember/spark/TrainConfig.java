@@ -36,7 +36,7 @@ record TrainConfig(ModelSource source, Objective objective, String optimizer, do
     static TrainConfig of(EmberParams p, ModelSource source, int workers, String fitId) {
         int batch = p.getBatchSize(), workerBatch = workerBatchSize(batch, workers);
         boolean plainOuter = p.getOuterLearningRate() == 1 && p.getOuterMomentum() == 0;
-        boolean gradients = averagesGradients(p.getAveraging(), p.getLocalSteps(), plainOuter, workers, workerBatch);
+        boolean gradients = averagesGradients(p.getAveraging(), p.getLocalSteps(), plainOuter, p.isSet(p.averageOptimizerState()), workers, workerBatch);
         return new TrainConfig(source, Objective.of(p.getLoss()), p.getOptimizer(), p.getLearningRate(), p.getLrSchedule(), p.getMomentum(),
                 p.getWeightDecay(), batch, p.getMaxEpochs(), gradients ? 1 : resolveLocalSteps(p.getLocalSteps(), workers, workerBatch),
                 p.getSeed(), p.getAverageOptimizerState(), p.getDevice(), p.getWarmupEpochs(), workers, fitId, gradients);
@@ -44,10 +44,11 @@ record TrainConfig(ModelSource source, Objective objective, String optimizer, do
 
     /**
      * The {@code averaging} param resolved: true for gradients. A round of averaged gradients is one step of the driver's
-     * optimizer, so local steps other than 1 and an outer update (over averaged weights) contradict it; asking for
-     * either makes {@code auto} average weights.
+     * optimizer, so local steps other than 1, an outer update (over averaged weights) and an explicit
+     * {@code averageOptimizerState} (the driver's optimizer state is never averaged) contradict it; asking for any of
+     * them makes {@code auto} average weights.
      */
-    static boolean averagesGradients(String averaging, int localSteps, boolean plainOuter, int workers, int workerBatch) {
+    static boolean averagesGradients(String averaging, int localSteps, boolean plainOuter, boolean optimizerStateSet, int workers, int workerBatch) {
         return switch (averaging) {
             case "gradients" -> {
                 if (localSteps != 0 && localSteps != 1) {
@@ -58,10 +59,14 @@ record TrainConfig(ModelSource source, Objective objective, String optimizer, do
                     throw new IllegalArgumentException("outerLearningRate / outerMomentum step over averaged weights, but averaging = \"gradients\" "
                             + "averages gradients into the driver's optimizer: leave them at 1 / 0, or set averaging to \"weights\"");
                 }
+                if (optimizerStateSet) {
+                    throw new IllegalArgumentException("averageOptimizerState is set, but averaging = \"gradients\" keeps the only optimizer "
+                            + "state on the driver and has none to average: leave averageOptimizerState unset, or set averaging to \"weights\"");
+                }
                 yield true;
             }
             case "weights" -> false;
-            default -> workers > 1 && localSteps == 0 && plainOuter && workerBatch < GRADIENTS_BELOW_WORKER_BATCH;
+            default -> workers > 1 && localSteps == 0 && plainOuter && !optimizerStateSet && workerBatch < GRADIENTS_BELOW_WORKER_BATCH;
         };
     }
 

@@ -2,10 +2,13 @@ package dev.ember.spark;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.Partition;
 import org.apache.spark.rdd.PartitionCoalescer;
@@ -88,15 +91,33 @@ final class TreeSum {
      */
     static final class Nodes {
         private final Deque<RoundResult> stack = new ArrayDeque<>();
+        /** Results whose arrays a sum may take over: those {@link #take}n, and the sums made here, until {@link #list}. */
+        private final Set<RoundResult> owned = Collections.newSetFromMap(new IdentityHashMap<>());
 
+        /** Adds a result others may still read (a cached level, a caller's list): its values are never written. */
         void add(RoundResult next) {
             RoundResult right = next;
-            while (!stack.isEmpty() && siblings(stack.peekLast(), right)) right = RoundResult.sum(List.of(stack.pollLast(), right));
+            while (!stack.isEmpty() && siblings(stack.peekLast(), right)) {
+                RoundResult left = stack.pollLast();
+                owned.remove(right);
+                // A left node made here becomes the sum in place: a task's partitions cost one state-sized array, not one per sum.
+                right = RoundResult.sum(List.of(left, right), owned.remove(left));
+                owned.add(right);
+            }
             stack.addLast(right);
         }
 
-        /** Left to right. */
-        List<RoundResult> list() { return new ArrayList<>(stack); }
+        /** Adds a result that the caller made and never reads again (a task's own partition), so it need not be copied. */
+        void take(RoundResult next) {
+            owned.add(next);
+            add(next);
+        }
+
+        /** Left to right; the results are the caller's from now on. */
+        List<RoundResult> list() {
+            owned.clear();
+            return new ArrayList<>(stack);
+        }
 
         /** Whether {@code left} is a whole left child (2^j partitions at a multiple of 2^(j+1)) and {@code right} its whole sibling. */
         private static boolean siblings(RoundResult left, RoundResult right) {

@@ -186,19 +186,24 @@ class GradientRoundTest {
 
     @Test
     void autoAveragesGradientsOnlyForSmallWorkerBatchesAndSettingsContradictingGradientsAreRefused() {
-        assertTrue(TrainConfig.averagesGradients("auto", 0, true, 32, 4));
-        assertTrue(TrainConfig.averagesGradients("auto", 0, true, 128, 1));
-        assertTrue(!TrainConfig.averagesGradients("auto", 0, true, 8, 16));  // 16 rows a step: local SGD kept its accuracy
-        assertTrue(!TrainConfig.averagesGradients("auto", 0, true, 1, 4));   // one worker: nothing to synchronize
-        assertTrue(!TrainConfig.averagesGradients("auto", 4, true, 32, 4));  // local steps asked for: weights
-        assertTrue(!TrainConfig.averagesGradients("weights", 0, true, 128, 1));
-        assertTrue(TrainConfig.averagesGradients("gradients", 1, true, 2, 64));
-        assertTrue(!TrainConfig.averagesGradients("auto", 0, false, 128, 1)); // an outer update asked for: weights
+        assertTrue(TrainConfig.averagesGradients("auto", 0, true, false, 32, 4));
+        assertTrue(TrainConfig.averagesGradients("auto", 0, true, false, 128, 1));
+        assertTrue(!TrainConfig.averagesGradients("auto", 0, true, false, 8, 16));  // 16 rows a step: local SGD kept its accuracy
+        assertTrue(!TrainConfig.averagesGradients("auto", 0, true, false, 1, 4));   // one worker: nothing to synchronize
+        assertTrue(!TrainConfig.averagesGradients("auto", 4, true, false, 32, 4));  // local steps asked for: weights
+        assertTrue(!TrainConfig.averagesGradients("weights", 0, true, false, 128, 1));
+        assertTrue(TrainConfig.averagesGradients("gradients", 1, true, false, 2, 64));
+        assertTrue(!TrainConfig.averagesGradients("auto", 0, false, false, 128, 1)); // an outer update asked for: weights
+        assertTrue(!TrainConfig.averagesGradients("auto", 0, true, true, 128, 1));  // averageOptimizerState set: weights
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> linear("sgd").setLocalSteps(4).fit(TestSpark.frame(FOUR, 2)));
         assertTrue(e.getMessage().contains("localSteps = 4 contradicts averaging = \"gradients\""), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> linear("sgd").setOuterMomentum(0.5).fit(TestSpark.frame(FOUR, 2)));
         assertTrue(e.getMessage().contains("outerLearningRate / outerMomentum step over averaged weights"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new EmberEstimator().setAveraging("sometimes"));
+        for (boolean average : new boolean[]{true, false}) { // either value, once set, asks for something gradients cannot do
+            e = assertThrows(IllegalArgumentException.class, () -> linear("adam").setAverageOptimizerState(average).fit(TestSpark.frame(FOUR, 2)));
+            assertTrue(e.getMessage().startsWith("averageOptimizerState is set, but averaging = \"gradients\""), e.getMessage());
+        }
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.ember.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.engine.Storage;
 import dev.ember.engine.Tensor;
@@ -68,6 +70,68 @@ class TreeSumTest {
         // A task with partitions 0-3 sends one sum, not four states; 3-6 sends 3, 4+5 and 6 (the last range is the driver's).
         assertEquals(1, sent(p, 4).size());
         assertEquals(List.of(3, 4, 6), sent(p.subList(3, 7), 4).stream().map(r -> r.start).toList());
+    }
+
+    @Test
+    void aTasksOwnPartitionsSumInTheirOwnArraysToTheSameBitsWhileAddedOnesAreNeverWritten() {
+        List<RoundResult> p = partials(7);
+        List<double[]> before = p.stream().map(RoundResult::weightedSums).toList();
+        RoundResult expected = add(add(add(p.get(0), p.get(1)), add(p.get(2), p.get(3))), add(add(p.get(4), p.get(5)), p.get(6)));
+        TreeSum.Nodes added = new TreeSum.Nodes(), taken = new TreeSum.Nodes();
+        p.forEach(added::add);
+        partials(7).forEach(taken::take); // the same values, made for this sum alone
+        assertArrayEquals(expected.weightedSums(), TreeSum.inOrder(added.list()).weightedSums(), 0.0);
+        assertArrayEquals(expected.weightedSums(), TreeSum.inOrder(taken.list()).weightedSums(), 0.0);
+        for (int i = 0; i < p.size(); i++) assertArrayEquals(before.get(i), p.get(i).weightedSums(), 0.0, "partition " + i + " was written");
+        // The driver's average in the total's own array: the sum over the weights, rounded as a float64 entry keeps it.
+        RoundResult total = TreeSum.inOrder(partials(7));
+        double[] sums = total.weightedSums();
+        double[] average = total.takeAverage().values;
+        for (int i = 0; i < sums.length; i++) assertEquals(sums[i] / (10 + 11 + 13 + 14 + 15 + 16), average[i], 0.0);
+    }
+
+    @Test
+    void aStateLargerThanTheWriteBufferTravelsExactly() throws Exception {
+        Random random = new Random(5);
+        float[] f = new float[50_000]; // 200 KB as floats: several turns of the 64 KB buffer
+        double[] d = new double[20_001];
+        long[] l = {-3, 0, 1L << 40};
+        for (int i = 0; i < f.length; i++) f[i] = (float) random.nextGaussian();
+        for (int i = 0; i < d.length; i++) d[i] = random.nextGaussian() * 1e-300;
+        Map<String, Tensor> entries = new java.util.LinkedHashMap<>();
+        entries.put("model/a", Tensor.fromStorage(Storage.of(f), new int[]{250, 200}));
+        entries.put("model/b", Tensor.fromStorage(Storage.of(d), new int[]{20_001}));
+        entries.put("optim/0/n", Tensor.fromStorage(Storage.of(l), new int[]{3}));
+        Snapshot s = Snapshot.fromTensors(entries);
+        Snapshot back = roundTrip(s);
+        assertArrayEquals(s.values, back.values, 0.0);
+        assertEquals(s.layout, back.layout);
+        assertArrayEquals(f, back.toTensors().get("model/a").toFloatArray(), 0f);
+        assertArrayEquals(l, back.toTensors().get("optim/0/n").toLongArray());
+        RoundResult sum = add(RoundResult.trained(0, 3, s, 0, 0, 0, 1, "cpu"), RoundResult.trained(1, 5, back, 0, 0, 0, 1, "cpu"));
+        double[] expected = new double[s.values.length];
+        for (int i = 0; i < expected.length; i++) expected[i] = s.values[i] * 3 + s.values[i] * 5;
+        assertArrayEquals(expected, roundTrip(sum).weightedSums(), 0.0);
+    }
+
+    @Test
+    void aResultOverSparksDirectLimitIsNamedWithItsSize() {
+        Snapshot s = Snapshot.fromTensors(Map.of("model/w", Tensor.zeros(300, 1000))); // 300,000 float32 values
+        RoundResult total = add(RoundResult.trained(0, 1, s, 0, 0, 0, 1, "cpu"), RoundResult.trained(1, 1, s, 0, 0, 0, 1, "cpu"));
+        String sums = total.indirectResultWarning(1 << 20, true); // 300,000 doubles = 2.4 MB over 1 MiB
+        assertTrue(sums.startsWith("each task's round result is about 2.4 MB, over spark.task.maxDirectResultSize (1.0 MB)"), sums);
+        assertTrue(sums.contains("spark.task.maxDirectResultSize=64m"), sums);
+        String leaves = total.indirectResultWarning(1 << 20, false); // one partition a task: floats, 1.2 MB
+        assertTrue(leaves.startsWith("each task's round result is about 1.2 MB"), leaves);
+        assertNull(total.indirectResultWarning(64L << 20, true));
+        assertNull(RoundResult.idle(0, "cpu").indirectResultWarning(1, true)); // nothing trained, nothing sent
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(T value) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) { out.writeObject(value); }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) { return (T) in.readObject(); }
     }
 
     @Test

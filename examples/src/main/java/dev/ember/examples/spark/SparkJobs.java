@@ -36,7 +36,8 @@ public final class SparkJobs {
     /**
      * The running session, if any (a job called from another job shares it), else a new one. spark-submit's
      * {@code spark.master} wins over {@code fallbackMaster}; on a local master the driver binds to 127.0.0.1,
-     * the UI is off and shuffles use few partitions.
+     * the UI is off and shuffles use few partitions; task results up to 64 MB come back directly, as in Ember's
+     * spark-defaults.conf.
      */
     public static SparkSession session(String appName, String fallbackMaster) { return session(appName, null, fallbackMaster); }
 
@@ -54,6 +55,9 @@ public final class SparkJobs {
             defaultConf(b, conf, "spark.ui.enabled", "false");
             defaultConf(b, conf, "spark.sql.shuffle.partitions", "4");
         }
+        // As conf/templates/spark-defaults.conf: a round's results (several MB) come back with the task's status, not
+        // through the block manager. Executors read it when they start, so it must be set before the session exists.
+        defaultConf(b, conf, "spark.task.maxDirectResultSize", "64m");
         showEmberInfo();
         return b.getOrCreate();
     }
