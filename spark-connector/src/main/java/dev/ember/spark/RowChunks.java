@@ -1,6 +1,9 @@
 package dev.ember.spark;
 
 import dev.ember.arrow.TensorBatch;
+import dev.ember.engine.DType;
+import dev.ember.engine.Tensor;
+import dev.ember.engine.ops.Dispatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +20,8 @@ final class RowChunks implements AutoCloseable {
     /** Values per chunk: 16 MiB of float32, small beside an executor, large enough that chunks are few. Tests shrink it. */
     static int chunkValues = 1 << 22;
     private static final int FIRST_CHUNK_ROWS = 1024;
+    /** Most rows a read batch takes: its arrays are allocated whole, however few rows a partition has. */
+    static final int MAX_BATCH_ROWS = 16_384;
 
     private final int numFeatures, chunkRows;
     private final long budget;
@@ -45,13 +50,26 @@ final class RowChunks implements AutoCloseable {
     /** Rows per chunk: as many whole rows as {@code maxValues} holds, at least one (a wider row is a chunk of its own). */
     static int chunkRows(int numFeatures, int maxValues) { return Math.max(1, maxValues / numFeatures); }
 
+    /**
+     * Rows per batch for the reader to hand to {@link #add}: a whole chunk when that is at most {@value #MAX_BATCH_ROWS}
+     * rows, so each full batch's array becomes a chunk as it is, without a copy; else {@value #MAX_BATCH_ROWS}.
+     */
+    static int batchRows(int numFeatures) { return Math.min(MAX_BATCH_ROWS, chunkRows(numFeatures, chunkValues)); }
+
     void add(TensorBatch batch) {
         int n = batch.size(), f = numFeatures;
-        float[] x = batch.features().toFloatArray();
+        float[] x = (float[]) values(batch.features(), DType.FLOAT32);
         if (x.length != (long) n * f) throw new IllegalArgumentException("a batch of " + n + " rows has " + x.length + " feature values, expected " + n + " x " + f);
         int total = Math.addExact(rows, n); // rows are counted in int: a partition holds fewer than 2^31 rows
-        if (classification) classes = append(classes, batch.labels().toLongArray(), rows, total);
-        else targets = append(targets, batch.labels().toFloatArray(), rows, total);
+        if (classification) classes = append(classes, (long[]) values(batch.labels(), DType.INT64), rows, total);
+        else targets = append(targets, (float[]) values(batch.labels(), DType.FLOAT32), rows, total);
+        if (filled == 0 && n <= chunkRows) {
+            chunk = x; // the batch's own fresh array starts the chunk: a full batch becomes a chunk without a copy
+            filled = n;
+            if (filled == chunkRows) flush();
+            rows = total;
+            return;
+        }
         for (int i = 0; i < n; ) {
             int take = Math.min(n - i, chunkRows - filled);
             ensureCapacity(filled + take);
@@ -62,6 +80,12 @@ final class RowChunks implements AutoCloseable {
         }
         rows = total;
     }
+
+    /**
+     * The tensor's values as an array of {@code dtype}: its own storage's array when that holds exactly them (as the
+     * bridge's fresh batches do, which nothing else keeps), else a copy.
+     */
+    private static Object values(Tensor t, DType dtype) { return Dispatch.dense(t, dtype).storage().array(); }
 
     /** The partition's data; after this the files, if any, belong to it. */
     PartitionData finish(int partition, long skipped) {
