@@ -1,9 +1,6 @@
 package dev.ember.spark;
 
 import dev.ember.arrow.TensorBatch;
-import dev.ember.engine.DType;
-import dev.ember.engine.Tensor;
-import dev.ember.engine.ops.Dispatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,19 +49,19 @@ final class RowChunks implements AutoCloseable {
 
     /**
      * Rows per batch for the reader to hand to {@link #add}: a whole chunk when that is at most {@value #MAX_BATCH_ROWS}
-     * rows, so each full batch's array becomes a chunk as it is, without a copy; else {@value #MAX_BATCH_ROWS}.
+     * rows, so each full batch's values become a chunk as they are, without a second copy; else {@value #MAX_BATCH_ROWS}.
      */
     static int batchRows(int numFeatures) { return Math.min(MAX_BATCH_ROWS, chunkRows(numFeatures, chunkValues)); }
 
     void add(TensorBatch batch) {
         int n = batch.size(), f = numFeatures;
-        float[] x = (float[]) values(batch.features(), DType.FLOAT32);
+        float[] x = batch.features().toFloatArray(); // a fresh copy, ours to keep
         if (x.length != (long) n * f) throw new IllegalArgumentException("a batch of " + n + " rows has " + x.length + " feature values, expected " + n + " x " + f);
         int total = Math.addExact(rows, n); // rows are counted in int: a partition holds fewer than 2^31 rows
-        if (classification) classes = append(classes, (long[]) values(batch.labels(), DType.INT64), rows, total);
-        else targets = append(targets, (float[]) values(batch.labels(), DType.FLOAT32), rows, total);
+        if (classification) classes = append(classes, batch.labels().toLongArray(), rows, total);
+        else targets = append(targets, batch.labels().toFloatArray(), rows, total);
         if (filled == 0 && n <= chunkRows) {
-            chunk = x; // the batch's own fresh array starts the chunk: a full batch becomes a chunk without a copy
+            chunk = x; // the batch's copy starts the chunk: a full batch becomes a chunk without a second copy
             filled = n;
             if (filled == chunkRows) flush();
             rows = total;
@@ -80,12 +77,6 @@ final class RowChunks implements AutoCloseable {
         }
         rows = total;
     }
-
-    /**
-     * The tensor's values as an array of {@code dtype}: its own storage's array when that holds exactly them (as the
-     * bridge's fresh batches do, which nothing else keeps), else a copy.
-     */
-    private static Object values(Tensor t, DType dtype) { return Dispatch.dense(t, dtype).storage().array(); }
 
     /** The partition's data; after this the files, if any, belong to it. */
     PartitionData finish(int partition, long skipped) {
