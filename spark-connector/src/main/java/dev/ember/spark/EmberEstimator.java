@@ -57,8 +57,6 @@ import org.slf4j.LoggerFactory;
 public class EmberEstimator extends Estimator<EmberModel> implements EmberParams, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(EmberEstimator.class);
-    /** Rows per Arrow batch while caching a partition. */
-    private static final int LOAD_BATCH_ROWS = 4096;
     /**
      * Where the partitions' tensors are cached. Memory first; what does not fit goes to the executors' disks and is
      * read back each round (tests set DISK_ONLY to take that path).
@@ -136,12 +134,13 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         Objective objective = Objective.of(getLoss());
         Module initial = source.build(getSeed());
         int numClasses = objective.numClasses(dryRun(initial, source, numFeatures));
-        TrainConfig config = TrainConfig.of(this, source, df.rdd().getNumPartitions(), uid + "-" + UUID.randomUUID());
+        FitRows trainRows = fitRows(df, vector, numFeatures, numClasses, objective.classification());
+        TrainConfig config = TrainConfig.of(this, source, trainRows.partitions(), uid + "-" + UUID.randomUUID());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String previousDescription = jsc.getLocalProperty("spark.job.description");
-        long budget = CacheStorage.partitionBudget(getCacheStorage(), spark.sparkContext(), df.rdd().getNumPartitions());
-        JavaRDD<PartitionData> data = cache(df, vector, numFeatures, numClasses, objective.classification(), budget);
+        long budget = CacheStorage.partitionBudget(getCacheStorage(), spark.sparkContext(), trainRows.partitions());
+        JavaRDD<PartitionData> data = cache(trainRows, numFeatures, objective.classification(), budget);
         Validation validation = null;
         try {
             jsc.setJobDescription("Ember fit " + uid + ": rows to tensors");
@@ -158,7 +157,8 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
             }
             if (rows == 0) throw new IllegalArgumentException("No rows to train on" + (skipped > 0 ? ": all " + skipped + " rows were invalid and skipped" : ""));
             validation = Validation.of(dataset, getValidationIndicatorCol(),
-                    held -> cache(FitRows.columns(held, 0, getFeaturesCol(), getLabelCol()), vector, numFeatures, numClasses, objective.classification(), budget),
+                    held -> cache(fitRows(FitRows.columns(held, 0, getFeaturesCol(), getLabelCol()), vector, numFeatures, numClasses, objective.classification()),
+                            numFeatures, objective.classification(), budget),
                     config, getInferenceBatchSize());
             TrainingSummary summary = new TrainingSummary();
             summary.setData(rows, skipped, sizes.size(), (System.nanoTime() - t0) / 1e9);
@@ -248,17 +248,22 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
      * Each partition's rows as one cached {@link PartitionData}, read once, batch by batch: features beyond {@code budget} heap bytes
      * go to the executor's local files ({@link RowChunks}).
      */
-    private JavaRDD<PartitionData> cache(Dataset<Row> df, boolean vector, int numFeatures, int numClasses, boolean classification, long budget) {
-        String features = getFeaturesCol(), label = getLabelCol(), handle = getHandleInvalid();
-        FitRows rows = new FitRows(df, converter(vector, features, label, classification, numClasses, numFeatures, handle, 0));
+    private JavaRDD<PartitionData> cache(FitRows rows, int numFeatures, boolean classification, long budget) {
         LOG.info("Ember fit {}: rows to tensors {}", uid, rows.path.description);
-        return rows.mapPartitions(LOAD_BATCH_ROWS, (partition, reader) -> {
-            ArrowToTensor converter = converter(vector, features, label, classification, numClasses, numFeatures, handle, partition);
+        FitRows.Converters converters = rows.converters;
+        return rows.mapPartitions(RowChunks.batchRows(numFeatures), (partition, reader) -> {
+            ArrowToTensor converter = converters.of(partition);
             try (RowChunks chunks = new RowChunks(numFeatures, classification, budget, CacheStorage.localDir(partition))) {
                 reader.read(converter, chunks::add);
                 return chunks.finish(partition, converter.skippedRows());
             }
         }).persist(cacheLevel);
+    }
+
+    /** Where the rows of {@code df} are read from, with the converter each partition reads them by. */
+    private FitRows fitRows(Dataset<Row> df, boolean vector, int numFeatures, int numClasses, boolean classification) {
+        String features = getFeaturesCol(), label = getLabelCol(), handle = getHandleInvalid();
+        return new FitRows(df, partition -> converter(vector, features, label, classification, numClasses, numFeatures, handle, partition));
     }
 
     private static ArrowToTensor converter(boolean vector, String features, String label, boolean classification, int numClasses,

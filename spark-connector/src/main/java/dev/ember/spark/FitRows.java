@@ -47,7 +47,7 @@ final class FitRows {
      */
     static Dataset<Row> columns(Dataset<?> ds, int workers, String... names) {
         Dataset<Row> given = ds.select(Arrays.stream(names).map(ds::col).toArray(Column[]::new));
-        int partitions = given.rdd().getNumPartitions();
+        int partitions = partitions(given);
         if (workers == 1 && partitions > 1) return given.coalesce(1);
         if (workers > 0 && partitions != workers) return given.repartition(workers);
         List<String> wanted = List.of(names);
@@ -55,18 +55,38 @@ final class FitRows {
         return inOrder.length == names.length ? ds.select(inOrder) : given;
     }
 
+    /**
+     * The partitions of {@code ds}'s plan, from the RDD the fit then reads ({@code toRdd}, planned once per Dataset). Not
+     * {@code ds.rdd()}: that plans the query again with a conversion to {@code Row}s, and runs a repartition's shuffle
+     * a second time.
+     */
+    private static int partitions(Dataset<Row> ds) {
+        return ((org.apache.spark.sql.classic.Dataset<Row>) ds).queryExecution().toRdd().getNumPartitions();
+    }
+
+    /** Each partition's converter; it goes to the executors. */
+    interface Converters extends Serializable {
+        ArrowToTensor of(int partition);
+    }
+
     private final Dataset<Row> df;
     /** The columnar scan the rows come from, when the fit reads its batches; else null. */
     private final SparkPlan scan;
     final Path path;
+    final Converters converters;
 
-    /** @param converter the fit's converter (any partition id): its columns decide which layouts the readers take */
-    FitRows(Dataset<Row> df, ArrowToTensor converter) {
+    /** @param converters the partitions' converters: their columns decide which layouts the readers take */
+    FitRows(Dataset<Row> df, Converters converters) {
         this.df = df;
+        this.converters = converters;
+        ArrowToTensor converter = converters.of(0);
         SparkPlan source = InferenceExec.columnarSource(((org.apache.spark.sql.classic.Dataset<Row>) df).queryExecution().executedPlan());
         this.scan = source != null && ColumnarToTensor.supports(InferencePlan.schemaOf(source.output()), converter) ? source : null;
         this.path = scan != null ? Path.COLUMNAR : RowsToTensor.supports(df.schema(), converter) ? Path.ROWS : Path.ARROW;
     }
+
+    /** The number of partitions, so of workers. */
+    int partitions() { return scan != null ? scan.executeColumnar().getNumPartitions() : partitions(df); }
 
     /** One partition's rows, read once into tensor batches by the partition's converter. */
     interface Reader {

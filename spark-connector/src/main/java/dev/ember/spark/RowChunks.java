@@ -17,6 +17,8 @@ final class RowChunks implements AutoCloseable {
     /** Values per chunk: 16 MiB of float32, small beside an executor, large enough that chunks are few. Tests shrink it. */
     static int chunkValues = 1 << 22;
     private static final int FIRST_CHUNK_ROWS = 1024;
+    /** Most rows a read batch takes: its arrays are allocated whole, however few rows a partition has. */
+    static final int MAX_BATCH_ROWS = 16_384;
 
     private final int numFeatures, chunkRows;
     private final long budget;
@@ -45,13 +47,26 @@ final class RowChunks implements AutoCloseable {
     /** Rows per chunk: as many whole rows as {@code maxValues} holds, at least one (a wider row is a chunk of its own). */
     static int chunkRows(int numFeatures, int maxValues) { return Math.max(1, maxValues / numFeatures); }
 
+    /**
+     * Rows per batch for the reader to hand to {@link #add}: a whole chunk when that is at most {@value #MAX_BATCH_ROWS}
+     * rows, so each full batch's values become a chunk as they are, without a second copy; else {@value #MAX_BATCH_ROWS}.
+     */
+    static int batchRows(int numFeatures) { return Math.min(MAX_BATCH_ROWS, chunkRows(numFeatures, chunkValues)); }
+
     void add(TensorBatch batch) {
         int n = batch.size(), f = numFeatures;
-        float[] x = batch.features().toFloatArray();
+        float[] x = batch.features().toFloatArray(); // a fresh copy, ours to keep
         if (x.length != (long) n * f) throw new IllegalArgumentException("a batch of " + n + " rows has " + x.length + " feature values, expected " + n + " x " + f);
         int total = Math.addExact(rows, n); // rows are counted in int: a partition holds fewer than 2^31 rows
         if (classification) classes = append(classes, batch.labels().toLongArray(), rows, total);
         else targets = append(targets, batch.labels().toFloatArray(), rows, total);
+        if (filled == 0 && n <= chunkRows) {
+            chunk = x; // the batch's copy starts the chunk: a full batch becomes a chunk without a second copy
+            filled = n;
+            if (filled == chunkRows) flush();
+            rows = total;
+            return;
+        }
         for (int i = 0; i < n; ) {
             int take = Math.min(n - i, chunkRows - filled);
             ensureCapacity(filled + take);

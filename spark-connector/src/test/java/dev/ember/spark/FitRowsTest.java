@@ -39,12 +39,12 @@ class FitRowsTest {
             spark.conf().set(VECTORIZED, "true");
             Dataset<Row> parquet = spark.read().parquet(dir.resolve("rows").toString());
             assertEquals(List.of("label", "features", "note"), List.of(parquet.columns()));
-            assertEquals(FitRows.Path.COLUMNAR, new FitRows(FitRows.columns(parquet, 0, "features", "label"), CONVERTER).path);
+            assertEquals(FitRows.Path.COLUMNAR, new FitRows(FitRows.columns(parquet, 0, "features", "label"), p -> CONVERTER).path);
             columnar = estimator(parquet).fit(parquet);
 
             spark.conf().set(VECTORIZED, "false");
             parquet = spark.read().parquet(dir.resolve("rows").toString());
-            assertEquals(FitRows.Path.ROWS, new FitRows(FitRows.columns(parquet, 0, "features", "label"), CONVERTER).path);
+            assertEquals(FitRows.Path.ROWS, new FitRows(FitRows.columns(parquet, 0, "features", "label"), p -> CONVERTER).path);
             rows = estimator(parquet).fit(parquet);
         } finally {
             spark.conf().set(VECTORIZED, saved);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ember.arrow.TensorBatch;
@@ -43,11 +44,15 @@ class RowChunksTest {
     /** Row r's feature c, a value no two (r, c) share. */
     private static float value(int r, int c) { return r * 100 + c + 0.25f; }
 
-    private PartitionData build(long budget) {
+    private PartitionData build(long budget) { return build(budget, BATCHES, new float[BATCHES.length][]); }
+
+    /** Rows 0.. in batches of {@code sizes} rows, each batch's feature array left in {@code arrays}. */
+    private PartitionData build(long budget, int[] sizes, float[][] arrays) {
         try (RowChunks chunks = new RowChunks(F, true, budget, dir)) {
             int r = 0;
-            for (int n : BATCHES) {
-                float[] x = new float[n * F];
+            for (int b = 0; b < sizes.length; b++) {
+                int n = sizes[b];
+                float[] x = arrays[b] = new float[n * F];
                 long[] y = new long[n];
                 for (int i = 0; i < n; i++, r++) {
                     for (int c = 0; c < F; c++) x[i * F + c] = value(r, c);
@@ -89,6 +94,29 @@ class RowChunksTest {
         assertEquals(18 * F * 4, heap.bytes());
         assertEquals(0, files());
         assertRows(data);
+    }
+
+    @Test
+    void batchesThatLineUpWithChunksGiveTheSameRows() throws Exception {
+        // Chunks of 4 rows: the two whole batches become chunks as they are; the 2-row batch starts a chunk the next ones fill.
+        int[] sizes = {4, 4, 2, 1, 4, 3};
+        float[][] arrays = new float[sizes.length][];
+        PartitionData data = build(Long.MAX_VALUE, sizes, arrays);
+        assertEquals(18, data.rows());
+        float[][] chunks = assertInstanceOf(HeapChunks.class, data.features()).chunks();
+        assertEquals(5, chunks.length);
+        assertNotSame(arrays[0], chunks[0]); // a chunk never shares the reader's array
+        assertArrayEquals(arrays[1], chunks[1]);
+        assertEquals(4 * F, chunks[2].length); // rows 8-11: the 2-row batch grown by the next two batches' rows
+        assertEquals(2 * F, chunks[4].length);
+        assertRows(data);
+    }
+
+    @Test
+    void readBatchesAreWholeChunksUpToACap() {
+        RowChunks.chunkValues = 1 << 22; // the default (restored after each test)
+        assertEquals(5349, RowChunks.batchRows(784));
+        assertEquals(16_384, RowChunks.batchRows(1)); // chunks of 4 M rows: the batches stay smaller
     }
 
     @Test
