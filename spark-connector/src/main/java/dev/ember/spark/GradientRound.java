@@ -61,7 +61,7 @@ final class GradientRound {
     static RoundResult run(JavaRDD<PartitionData> data, Broadcast<RoundTrainer.RoundInput> input, int partitions, int slots) {
         int block = blockSize(partitions, input.value().config().workerBatchSize());
         RDD<PartitionData> rdd = data.rdd().coalesce(slots, false, scala.Option.apply(new BlockGroups(block)), null);
-        return TreeSum.inOrder(Jobs.collect(Jobs.mapPartitions(rdd, new Task(input, block, partitions))));
+        return TreeSum.takeInOrder(Jobs.collect(Jobs.mapPartitions(rdd, new Task(input, block, partitions))));
     }
 
     /** A round's function over a task's blocks (a named class, see {@link Jobs}). */

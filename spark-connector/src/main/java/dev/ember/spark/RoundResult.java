@@ -82,6 +82,9 @@ final class RoundResult implements Serializable {
         if (in.readBoolean()) sums = ValueBytes.readDoubles(in);
     }
 
+    /** The array that holds this result's state: its sums, or its one partition's values; null when nothing trained. */
+    double[] values() { return sums != null ? sums : single != null ? single.values : null; }
+
     /** Sum over partitions of weight * value, as a new array. */
     double[] weightedSums() { return weightedSums(false); }
 

@@ -44,24 +44,63 @@ final class RoundTrainer {
          * then fetches a few sums rather than a state per partition, and the bits do not depend on the grouping.
          */
         @Override Iterator<RoundResult> call(Iterator<PartitionData> group) {
+            RoundInput in = input.value();
+            String fit = in.config().fitId();
             TreeSum.Nodes nodes = new TreeSum.Nodes();
-            group.forEachRemaining(d -> nodes.take(train(d, input.value()))); // each state is the task's own
+            group.forEachRemaining(d -> {
+                double[] spare = nodes.spare();
+                nodes.take(train(d, in, spare != null ? spare : Spares.take(fit))); // each state is the task's own
+            });
+            Spares.keep(fit, nodes.takeSpares());
             return nodes.list().iterator();
         }
     }
 
-    static RoundResult train(PartitionData data, RoundInput in) {
+    /**
+     * State-sized arrays that a task's sums have read and let go, kept for the executor's next tasks of the same fit: a
+     * partition's state is written into one rather than into a new multi-MB array, which G1 allocates as humongous
+     * (each such allocation may start a collection). The sum a task sends is never kept here: Spark serializes it later.
+     */
+    static final class Spares {
+        private static final int MAX = 4;
+        private static final java.util.Deque<double[]> ARRAYS = new java.util.ArrayDeque<>();
+        private static String fit;
+
+        private Spares() {}
+
+        /** A spare array of fit {@code fitId}, or null. */
+        static synchronized double[] take(String fitId) { return fitId.equals(fit) ? ARRAYS.pollLast() : null; }
+
+        /** Keeps up to {@value #MAX} arrays, of one fit only: another fit's are dropped. */
+        static synchronized void keep(String fitId, java.util.List<double[]> arrays) {
+            if (!fitId.equals(fit)) forget(fit);
+            fit = fitId;
+            for (double[] a : arrays) if (ARRAYS.size() < MAX) ARRAYS.addLast(a);
+        }
+
+        static synchronized void forget(String fitId) {
+            if (fitId != null && fitId.equals(fit)) {
+                ARRAYS.clear();
+                fit = null;
+            }
+        }
+    }
+
+    static RoundResult train(PartitionData data, RoundInput in) { return train(data, in, null); }
+
+    /** One partition's round; its state is written into {@code reuse} when that is a state-sized array no one else reads. */
+    static RoundResult train(PartitionData data, RoundInput in, double[] reuse) {
         TrainConfig config = in.config();
         String device = TaskDevice.choose(config.device());
         long[] steps = config.stepsOfRound(in.round(), data.stepsPerEpoch(config.workerBatchSize()));
         if (data.rows() == 0 || steps[0] >= steps[1]) return RoundResult.idle(data.partition(), device);
         TaskContext tc = TaskContext.get();
         try (var threads = Threads.useThreads(tc != null ? tc.cpus() : Threads.getNumThreads())) {
-            return trainSteps(data, in, steps, device);
+            return trainSteps(data, in, steps, device, reuse);
         }
     }
 
-    private static RoundResult trainSteps(PartitionData data, RoundInput in, long[] steps, String device) {
+    private static RoundResult trainSteps(PartitionData data, RoundInput in, long[] steps, String device, double[] reuse) {
         long t0 = System.nanoTime();
         TrainConfig config = in.config();
         Replica replica = Replica.take(config, data, steps[0]);
@@ -103,7 +142,7 @@ final class RoundTrainer {
             }
         }
         long t2 = System.nanoTime();
-        Snapshot state = Snapshot.of(model, config.averageOptimizerState() ? optimizer : null);
+        Snapshot state = Snapshot.of(model, config.averageOptimizerState() ? optimizer : null, reuse);
         replica.release(config, data);
         long t3 = System.nanoTime();
         return RoundResult.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], TaskDevice.describe(device),
@@ -175,11 +214,12 @@ final class RoundTrainer {
             }
         }
 
-        /** Drops every replica of a finished fit. */
+        /** Drops every replica of a finished fit, and its spare arrays. */
         static void forget(String fitId) {
             synchronized (CACHE) {
                 CACHE.keySet().removeIf(k -> k.startsWith(fitId + "/"));
             }
+            Spares.forget(fitId);
         }
 
         /** The next batch: {@code {features, labels}} rows of this round's data. */

@@ -67,7 +67,10 @@ final class Snapshot implements Serializable {
     }
 
     /** The model's state and, when {@code optimizer} is non-null, its tensor and number state. */
-    static Snapshot of(Module model, Optimizer optimizer) {
+    static Snapshot of(Module model, Optimizer optimizer) { return of(model, optimizer, null); }
+
+    /** As {@link #of(Module, Optimizer)}, written into {@code reuse} when it has the state's length (its contents are overwritten). */
+    static Snapshot of(Module model, Optimizer optimizer, double[] reuse) {
         Map<String, Tensor> entries = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> entries.put(MODEL + k, v));
         if (optimizer != null) {
@@ -81,11 +84,13 @@ final class Snapshot implements Serializable {
                 });
             }
         }
-        return fromTensors(entries);
+        return fromTensors(entries, reuse);
     }
 
     /** Entries given as tensors (as read from a checkpoint). */
-    static Snapshot fromTensors(Map<String, Tensor> entries) {
+    static Snapshot fromTensors(Map<String, Tensor> entries) { return fromTensors(entries, null); }
+
+    private static Snapshot fromTensors(Map<String, Tensor> entries, double[] reuse) {
         int n = entries.size();
         String[] names = new String[n];
         int[][] shapes = new int[n][];
@@ -98,7 +103,7 @@ final class Snapshot implements Serializable {
             total = Math.addExact(total, numel(shapes[i]));
             i++;
         }
-        double[] values = new double[total];
+        double[] values = reuse != null && reuse.length == total ? reuse : new double[total];
         int at = 0;
         for (Tensor t : entries.values()) at = copyInto(t, values, at);
         return new Snapshot(new Layout(names, shapes, dtypes), values);
@@ -160,20 +165,19 @@ final class Snapshot implements Serializable {
         ValueBytes.Writer w = new ValueBytes.Writer(out);
         int floats = floatCount();
         w.count(floats);
-        forEachRun(true, (from, to) -> { for (int j = from; j < to; j++) w.putFloat(values[j]); });
+        forEachRun(true, (from, to) -> w.putFloats(values, from, to));
         w.count(values.length - floats);
-        forEachRun(false, (from, to) -> { for (int j = from; j < to; j++) w.putDouble(values[j]); });
-        w.flush();
+        forEachRun(false, (from, to) -> w.putDoubles(values, from, to));
     }
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
         in.defaultReadObject();
         values = new double[layout.size()];
         ValueBytes.Reader r = new ValueBytes.Reader(in);
-        if (r.count(Float.BYTES) != floatCount()) throw new IOException("snapshot stream does not match its layout");
-        forEachRun(true, (from, to) -> { for (int j = from; j < to; j++) values[j] = r.getFloat(); });
-        if (r.count(Double.BYTES) != values.length - floatCount()) throw new IOException("snapshot stream does not match its layout");
-        forEachRun(false, (from, to) -> { for (int j = from; j < to; j++) values[j] = r.getDouble(); });
+        if (r.count() != floatCount()) throw new IOException("snapshot stream does not match its layout");
+        forEachRun(true, (from, to) -> r.getFloats(values, from, to));
+        if (r.count() != values.length - floatCount()) throw new IOException("snapshot stream does not match its layout");
+        forEachRun(false, (from, to) -> r.getDoubles(values, from, to));
     }
 
     private int floatCount() {

@@ -40,7 +40,7 @@ final class TreeSum {
     private TreeSum() {}
 
     static RoundResult sum(RDD<RoundResult> partials, int numPartitions) {
-        if (numPartitions <= FAN_IN) return inOrder(Jobs.collect(partials));
+        if (numPartitions <= FAN_IN) return takeInOrder(Jobs.collect(partials));
         List<RDD<RoundResult>> kept = new ArrayList<>();
         try {
             RDD<RoundResult> level = partials;
@@ -52,7 +52,7 @@ final class TreeSum {
                 groups = (groups + FAN_IN - 1) / FAN_IN;
                 level = Jobs.mapPartitions(level.coalesce(groups, false, Option.apply(new AdjacentGroups()), null), new SumGroup());
             }
-            return inOrder(Jobs.collect(level));
+            return takeInOrder(Jobs.collect(level));
         } finally {
             for (RDD<RoundResult> rdd : kept) rdd.unpersist(false);
         }
@@ -70,17 +70,28 @@ final class TreeSum {
     }
 
     /** The tree's sum of results that together cover the partitions {@code [0, n)}: partials or nodes, in any order. */
-    static RoundResult inOrder(Iterable<RoundResult> partials) {
+    static RoundResult inOrder(Iterable<RoundResult> partials) { return inOrder(partials, false); }
+
+    /**
+     * As {@link #inOrder(Iterable)}, summing into the results' own arrays: for results no one else reads, such as those a
+     * job just sent (deserialized on the driver), so the driver's sum allocates no state-sized array.
+     */
+    static RoundResult takeInOrder(Iterable<RoundResult> partials) { return inOrder(partials, true); }
+
+    private static RoundResult inOrder(Iterable<RoundResult> partials, boolean take) {
         List<RoundResult> sorted = new ArrayList<>();
         partials.forEach(sorted::add);
         if (sorted.isEmpty()) throw new IllegalStateException("no partitions to sum");
         sorted.sort(Comparator.comparingInt(p -> p.start));
         Nodes nodes = new Nodes();
-        sorted.forEach(nodes::add);
+        for (RoundResult p : sorted) {
+            if (take) nodes.take(p);
+            else nodes.add(p);
+        }
         // What is left are whole nodes of decreasing size, the last range cut short: its nodes sum right to left.
         List<RoundResult> left = nodes.list();
         RoundResult total = left.get(left.size() - 1);
-        for (int i = left.size() - 2; i >= 0; i--) total = RoundResult.sum(List.of(left.get(i), total));
+        for (int i = left.size() - 2; i >= 0; i--) total = RoundResult.sum(List.of(left.get(i), total), take);
         return total;
     }
 
@@ -93,15 +104,19 @@ final class TreeSum {
         private final Deque<RoundResult> stack = new ArrayDeque<>();
         /** Results whose arrays a sum may take over: those {@link #take}n, and the sums made here, until {@link #list}. */
         private final Set<RoundResult> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** Arrays of owned results that a sum has added into its left half: no one reads them again. */
+        private final Deque<double[]> spares = new ArrayDeque<>();
 
         /** Adds a result others may still read (a cached level, a caller's list): its values are never written. */
         void add(RoundResult next) {
             RoundResult right = next;
             while (!stack.isEmpty() && siblings(stack.peekLast(), right)) {
                 RoundResult left = stack.pollLast();
-                owned.remove(right);
+                boolean rightFree = owned.remove(right);
                 // A left node made here becomes the sum in place: a task's partitions cost one state-sized array, not one per sum.
-                right = RoundResult.sum(List.of(left, right), owned.remove(left));
+                RoundResult sum = RoundResult.sum(List.of(left, right), owned.remove(left));
+                if (rightFree && right.values() != null) spares.addLast(right.values()); // the sum only read it
+                right = sum;
                 owned.add(right);
             }
             stack.addLast(right);
@@ -111,6 +126,16 @@ final class TreeSum {
         void take(RoundResult next) {
             owned.add(next);
             add(next);
+        }
+
+        /** A state-sized array that an owned result gave up to a sum (its contents are stale), or null: for the caller's next result. */
+        double[] spare() { return spares.pollLast(); }
+
+        /** The arrays still {@link #spare}, handed over to the caller. */
+        List<double[]> takeSpares() {
+            List<double[]> out = new ArrayList<>(spares);
+            spares.clear();
+            return out;
         }
 
         /** Left to right; the results are the caller's from now on. */

@@ -91,6 +91,58 @@ class TreeSumTest {
     }
 
     @Test
+    void theArraysASumOnlyReadComeBackAsSparesAndTheSumKeepsItsBits() {
+        List<RoundResult> mine = partials(8).subList(4, 8), copies = partials(8).subList(4, 8); // 4 to 7: one node of the tree
+        List<double[]> arrays = mine.stream().map(RoundResult::values).toList();
+        RoundResult expected = add(add(copies.get(0), copies.get(1)), add(copies.get(2), copies.get(3)));
+        TreeSum.Nodes nodes = new TreeSum.Nodes();
+        mine.forEach(nodes::take);
+        List<RoundResult> sent = nodes.list();
+        assertEquals(1, sent.size());
+        // 4 + 5 sums into 4's array and 6 + 7 into 6's, then (4-5) + (6-7) into 4's: 5's, 7's and 6's arrays are free.
+        assertTrue(sent.get(0).values() == arrays.get(0), "the node is formed in partition 4's array");
+        List<double[]> spares = nodes.takeSpares();
+        assertEquals(3, spares.size());
+        assertTrue(spares.get(0) == arrays.get(1) && spares.get(1) == arrays.get(3) && spares.get(2) == arrays.get(2), "spares: 5's, 7's, 6's");
+        for (double[] spare : spares) Arrays.fill(spare, Double.NaN); // reused by the task's next partition
+        assertArrayEquals(expected.weightedSums(), sent.get(0).weightedSums(), 0.0);
+        // Added results (read by others) are never handed out: only the sums made here, once a larger sum has read them.
+        TreeSum.Nodes added = new TreeSum.Nodes();
+        List<RoundResult> shared = partials(8).subList(4, 8);
+        shared.forEach(added::add);
+        List<double[]> made = added.takeSpares();
+        assertEquals(1, made.size(), "the sum of 6 and 7, added into that of 4 and 5");
+        assertTrue(shared.stream().noneMatch(r -> r.values() == made.get(0)));
+    }
+
+    @Test
+    void theDriversSumOfSentResultsTakesTheirArraysAndMatchesTheCopyingSum() {
+        List<RoundResult> copying = sent(partials(7), 3, 7), taking = sent(partials(7), 3, 7);
+        double[] firstArray = taking.get(0).values();
+        RoundResult expected = TreeSum.inOrder(copying), total = TreeSum.takeInOrder(taking);
+        assertArrayEquals(expected.weightedSums(), total.weightedSums(), 0.0);
+        assertTrue(total.values() == firstArray, "summed in the first node's array, not a new one");
+        assertEquals(expected.weight, total.weight, 0.0);
+    }
+
+    @Test
+    void anExecutorKeepsSpareArraysForOneFitAtATime() {
+        double[] a = new double[3], b = new double[3];
+        RoundTrainer.Spares.keep("fit-a", List.of(a, b));
+        assertNull(RoundTrainer.Spares.take("fit-b"), "another fit's arrays are not handed out");
+        assertTrue(RoundTrainer.Spares.take("fit-a") == b);
+        RoundTrainer.Spares.keep("fit-b", List.of(new double[3])); // a new fit drops the last one's
+        assertNull(RoundTrainer.Spares.take("fit-a"));
+        RoundTrainer.Spares.keep("fit-b", List.of(new double[3], new double[3], new double[3], new double[3]));
+        int kept = 0;
+        while (RoundTrainer.Spares.take("fit-b") != null) kept++;
+        assertEquals(4, kept, "at most 4 are kept");
+        RoundTrainer.Spares.keep("fit-b", List.of(a));
+        RoundTrainer.Replica.forget("fit-b");
+        assertNull(RoundTrainer.Spares.take("fit-b"), "a finished fit's arrays are dropped");
+    }
+
+    @Test
     void aStateLargerThanTheWriteBufferTravelsExactly() throws Exception {
         Random random = new Random(5);
         float[] f = new float[50_000]; // 200 KB as floats: several turns of the 64 KB buffer
