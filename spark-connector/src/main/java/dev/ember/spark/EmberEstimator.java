@@ -200,13 +200,16 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                 }
             }
             int slots = Math.max(1, Math.min(sizes.size(), spark.sparkContext().defaultParallelism()));
+            // Which partitions each task takes, worked out once a fit: coalescing asks the block manager where every cached partition is.
+            org.apache.spark.rdd.RDD<PartitionData> tasks = driver != null ? GradientRound.tasks(data, config, sizes.size(), slots)
+                    : roundTasks(data, sizes.size(), slots);
             for (int r = first; r < rounds; r++) {
                 jsc.setJobDescription(String.format(Locale.ROOT, "Ember fit %s: round %d/%d", uid, r + 1, rounds));
                 long start = System.nanoTime();
                 Broadcast<RoundTrainer.RoundInput> input = jsc.broadcast(new RoundTrainer.RoundInput(config, r, state));
                 long broadcast = System.nanoTime();
-                RoundResult total = driver != null ? GradientRound.run(data, input, sizes.size(), slots)
-                        : TreeSum.sum(trainAll(data, new RoundTrainer.Task(input), sizes.size(), slots), sizes.size());
+                RoundResult total = driver != null ? GradientRound.run(tasks, input, sizes.size())
+                        : TreeSum.sum(Jobs.mapPartitions(tasks, new RoundTrainer.Task(input)), sizes.size());
                 long summed = System.nanoTime();
                 input.destroy(false);
                 if (r == first) warnIfIndirect(spark, total, sizes.size() > slots && (driver != null || sizes.size() <= TreeSum.FAN_IN));
@@ -286,9 +289,10 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
      * whose scheduling is most of a round's fixed cost on small models. A task's partitions are adjacent, so it sends
      * their sum (see {@link TreeSum}).
      */
-    private static org.apache.spark.rdd.RDD<RoundResult> trainAll(JavaRDD<PartitionData> data, RoundTrainer.Task task, int partitions, int slots) {
-        if (partitions <= slots || partitions > TreeSum.FAN_IN) return Jobs.mapPartitions(data.rdd(), task);
-        return Jobs.mapPartitions(data.rdd().coalesce(slots, false, scala.Option.apply(new TreeSum.SlotGroups()), null), task);
+    /** The partitions of a weights round's tasks: one a task, or up to {@link TreeSum#FAN_IN} in runs of adjacent ones a task slot. */
+    private static org.apache.spark.rdd.RDD<PartitionData> roundTasks(JavaRDD<PartitionData> data, int partitions, int slots) {
+        if (partitions <= slots || partitions > TreeSum.FAN_IN) return data.rdd();
+        return data.rdd().coalesce(slots, false, scala.Option.apply(new TreeSum.SlotGroups()), null);
     }
 
     private void warnIfIndirect(SparkSession spark, RoundResult total, boolean tasksSendSums) {

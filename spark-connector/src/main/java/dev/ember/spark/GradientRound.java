@@ -54,14 +54,19 @@ final class GradientRound {
         return block;
     }
 
+    /** The fit's task groups: the blocks go to one task per task slot, in runs of adjacent blocks (built once a fit, see {@link #run}). */
+    static RDD<PartitionData> tasks(JavaRDD<PartitionData> data, TrainConfig config, int partitions, int slots) {
+        int block = blockSize(partitions, config.workerBatchSize());
+        return data.rdd().coalesce(slots, false, scala.Option.apply(new BlockGroups(block)), null);
+    }
+
     /**
-     * The round over all partitions: the blocks go to one task per task slot, in runs of adjacent blocks, and each task
-     * sends its blocks' gradients summed into nodes of the tree; the driver sums the nodes with {@link TreeSum#inOrder}.
+     * The round over all partitions, in the groups of {@link #tasks}: each task sends its blocks' gradients summed into nodes of
+     * the tree; the driver sums the nodes with {@link TreeSum#inOrder}.
      */
-    static RoundResult run(JavaRDD<PartitionData> data, Broadcast<RoundTrainer.RoundInput> input, int partitions, int slots) {
+    static RoundResult run(RDD<PartitionData> tasks, Broadcast<RoundTrainer.RoundInput> input, int partitions) {
         int block = blockSize(partitions, input.value().config().workerBatchSize());
-        RDD<PartitionData> rdd = data.rdd().coalesce(slots, false, scala.Option.apply(new BlockGroups(block)), null);
-        return TreeSum.takeInOrder(Jobs.collect(Jobs.mapPartitions(rdd, new Task(input, block, partitions))));
+        return TreeSum.takeInOrder(Jobs.collect(Jobs.mapPartitions(tasks, new Task(input, block, partitions))));
     }
 
     /** A round's function over a task's blocks (a named class, see {@link Jobs}). */
