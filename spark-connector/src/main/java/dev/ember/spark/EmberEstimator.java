@@ -206,12 +206,16 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
             for (int r = first; r < rounds; r++) {
                 jsc.setJobDescription(String.format(Locale.ROOT, "Ember fit %s: round %d/%d", uid, r + 1, rounds));
                 long start = System.nanoTime();
-                Broadcast<RoundTrainer.RoundInput> input = jsc.broadcast(new RoundTrainer.RoundInput(config, r, state));
+                Broadcast<RoundTrainer.RoundInput> input = LocalBroadcast.of(jsc, new RoundTrainer.RoundInput(config, r, state));
                 long broadcast = System.nanoTime();
-                RoundResult total = driver != null ? GradientRound.run(tasks, input, sizes.size())
-                        : TreeSum.sum(Jobs.mapPartitions(tasks, new RoundTrainer.Task(input)), sizes.size());
+                RoundResult total;
+                try {
+                    total = driver != null ? GradientRound.run(tasks, input, sizes.size())
+                            : TreeSum.sum(Jobs.mapPartitions(tasks, new RoundTrainer.Task(input)), sizes.size());
+                } finally {
+                    input.destroy(false);
+                }
                 long summed = System.nanoTime();
-                input.destroy(false);
                 if (r == first) warnIfIndirect(spark, total, sizes.size() > slots && (driver != null || sizes.size() <= TreeSum.FAN_IN));
                 Snapshot averaged = total.takeAverage();
                 if (driver != null) { if (averaged != null) state = driver.step(averaged, r, maxSteps); }
