@@ -216,7 +216,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
                     input.destroy(false);
                 }
                 long summed = System.nanoTime();
-                if (r == first) warnIfIndirect(spark, total, sizes.size() > slots && (driver != null || sizes.size() <= TreeSum.FAN_IN));
+                if (r == first && !jsc.sc().isLocal()) warnIfIndirect(spark, total, sizes.size() > slots && (driver != null || sizes.size() <= TreeSum.FAN_IN));
                 Snapshot averaged = total.takeAverage();
                 if (driver != null) { if (averaged != null) state = driver.step(averaged, r, maxSteps); }
                 else if (averaged != null) state = outer.step(state, secondMoment == null ? averaged : secondMoment.correct(state, averaged, stepsPerRound));
@@ -299,6 +299,7 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         return data.rdd().coalesce(slots, false, scala.Option.apply(new TreeSum.SlotGroups()), null);
     }
 
+    /** Local mode needs no warning: its tasks hand their results over without serializing them ({@link Jobs#collectNew}). */
     private void warnIfIndirect(SparkSession spark, RoundResult total, boolean tasksSendSums) {
         String warning = total.indirectResultWarning(spark.sparkContext().getConf().getSizeAsBytes("spark.task.maxDirectResultSize", "1m"), tasksSendSums);
         if (warning != null) LOG.warn("Ember fit {}: {}", uid, warning);

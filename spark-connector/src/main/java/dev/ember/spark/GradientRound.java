@@ -66,7 +66,7 @@ final class GradientRound {
      */
     static RoundResult run(RDD<PartitionData> tasks, Broadcast<RoundTrainer.RoundInput> input, int partitions) {
         int block = blockSize(partitions, input.value().config().workerBatchSize());
-        return TreeSum.takeInOrder(Jobs.collect(Jobs.mapPartitions(tasks, new Task(input, block, partitions))));
+        return TreeSum.takeInOrder(Jobs.collectNew(Jobs.mapPartitions(tasks, new Task(input, block, partitions))));
     }
 
     /** A round's function over a task's blocks (a named class, see {@link Jobs}). */

@@ -4,6 +4,10 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import org.apache.spark.TaskContext;
 import org.apache.spark.rdd.RDD;
@@ -38,6 +42,49 @@ final class Jobs {
         List<T> out = new ArrayList<>();
         for (List<T> p : parts) out.addAll(p);
         return out;
+    }
+
+    /**
+     * As {@link #collect}, for elements that the job's tasks make for the caller alone (a round's results): in local mode,
+     * where the tasks run in the driver's JVM, each task hands its elements over as they are. Spark would serialize them
+     * in the task and read them back on the driver, several copies of a multi-MB round state in one JVM.
+     */
+    static <T> List<T> collectNew(RDD<T> rdd) {
+        if (!rdd.context().isLocal()) return collect(rdd);
+        long key = NEXT_HANDOVER.getAndIncrement();
+        AtomicReferenceArray<List<?>> slots = new AtomicReferenceArray<>(rdd.getNumPartitions());
+        HANDOVERS.put(key, slots);
+        try {
+            run(rdd, new HandOver<T>(key));
+        } finally {
+            HANDOVERS.remove(key); // a late attempt of a task finds no slots and fails, keeping nothing
+        }
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < slots.length(); i++) {
+            @SuppressWarnings("unchecked") List<T> part = (List<T>) slots.get(i);
+            out.addAll(part);
+        }
+        return out;
+    }
+
+    private static final AtomicLong NEXT_HANDOVER = new AtomicLong();
+    private static final Map<Long, AtomicReferenceArray<List<?>>> HANDOVERS = new ConcurrentHashMap<>();
+
+    /** A task's side of {@link #collectNew}: its partition's elements, put where the driver's call waits for them. */
+    private static final class HandOver<T> extends AbstractFunction2<TaskContext, Iterator<T>, Boolean> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final long key;
+
+        HandOver(long key) { this.key = key; }
+
+        @Override public Boolean apply(TaskContext context, Iterator<T> partition) {
+            List<T> out = new ArrayList<>();
+            while (partition.hasNext()) out.add(partition.next());
+            AtomicReferenceArray<List<?>> slots = HANDOVERS.get(key);
+            if (slots == null) throw new IllegalStateException("job " + key + " no longer waits for its results (a task ran after its job ended)");
+            slots.set(context.partitionId(), out);
+            return true;
+        }
     }
 
     /** Computes every partition of {@code rdd} (to fill its cache) and returns how many elements it has. */

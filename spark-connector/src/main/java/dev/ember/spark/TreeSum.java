@@ -39,8 +39,9 @@ final class TreeSum {
 
     private TreeSum() {}
 
+    /** The sum of {@code partials}, results its tasks make for this sum alone: their arrays become the sum's (see {@link Jobs#collectNew}). */
     static RoundResult sum(RDD<RoundResult> partials, int numPartitions) {
-        if (numPartitions <= FAN_IN) return takeInOrder(Jobs.collect(partials));
+        if (numPartitions <= FAN_IN) return takeInOrder(Jobs.collectNew(partials)); // the tasks' own results
         List<RDD<RoundResult>> kept = new ArrayList<>();
         try {
             RDD<RoundResult> level = partials;
