@@ -288,12 +288,11 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
     }
 
     /**
-     * The round's training over all partitions. With more partitions than task slots (and few enough for the driver
-     * to sum them), one task per slot trains its share in turn: the same work and results, in fewer Spark tasks,
-     * whose scheduling is most of a round's fixed cost on small models. A task's partitions are adjacent, so it sends
-     * their sum (see {@link TreeSum}).
+     * The partitions of a weights round's tasks: one a task, or, with more partitions than task slots and few enough
+     * for the driver to sum them ({@link TreeSum#FAN_IN}), a run of adjacent ones a slot, trained in turn: the same work
+     * and results in fewer Spark tasks, whose scheduling is most of a round's fixed cost on small models. A task sends
+     * its partitions' sum (see {@link TreeSum}).
      */
-    /** The partitions of a weights round's tasks: one a task, or up to {@link TreeSum#FAN_IN} in runs of adjacent ones a task slot. */
     private static org.apache.spark.rdd.RDD<PartitionData> roundTasks(JavaRDD<PartitionData> data, int partitions, int slots) {
         if (partitions <= slots || partitions > TreeSum.FAN_IN) return data.rdd();
         return data.rdd().coalesce(slots, false, scala.Option.apply(new TreeSum.SlotGroups()), null);
