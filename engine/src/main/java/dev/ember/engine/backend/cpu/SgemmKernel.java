@@ -28,7 +28,7 @@ final class SgemmKernel {
 
     /** Per-thread packing buffers, grown on demand and reused across calls. */
     private static final class Buffers {
-        float[] a = new float[0], b = new float[0], t = new float[0];
+        float[] a = new float[0], b = new float[0];
         final float[] tile = new float[MR * NR];
     }
 
@@ -42,19 +42,10 @@ final class SgemmKernel {
             float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         if (n < L && m > n) {
-            // A C narrower than one vector would fill few lanes of each NR-wide tile (a classifier's 10 outputs
-            // use 10 of 64): compute C^T = op(B)^T op(A)^T, as wide as C is tall, and add it back transposed.
-            if (buf.t.length < n * m) buf.t = new float[n * m];
-            Arrays.fill(buf.t, 0, n * m, 0f);
-            gemmAccumulate(!transB, !transA, n, m, k, b, bOff, ldb, a, aOff, lda, buf.t, 0, m);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += buf.t[j * m + i];
-            }
+            NarrowGemm.gemmAccumulate(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             return;
         }
-        // Equal k blocks (784 = 392 + 392, not 384 + 384 + 16): a short last block would load and store
-        // every tile of C for a few multiply-adds.
-        int kStep = ceilDiv(k, ceilDiv(k, KC));
+        int kStep = kStep(k);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kStep) {
@@ -206,6 +197,14 @@ final class SgemmKernel {
         int[] idx = new int[L];
         for (int i = 0; i < L; i++) idx[i] = i * ld;
         return idx;
+    }
+
+    /**
+     * The inner size of one k block: equal blocks (784 = 392 + 392, not 384 + 384 + 16), since a short last block
+     * would load and store every tile of C for a few multiply-adds.
+     */
+    static int kStep(int k) {
+        return ceilDiv(k, ceilDiv(k, KC));
     }
 
     private static int ceilDiv(int x, int y) {
