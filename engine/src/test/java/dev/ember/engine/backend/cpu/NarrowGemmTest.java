@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@link NarrowGemm} gives the floats of the blocked kernel's transposed product, bit for bit: C narrower than a
  * vector used to be computed as C^T = op(B)^T op(A)^T into a zeroed buffer (a C as wide as C is tall, so the blocked
- * path), then added to C. The reference here is that computation, through {@link Gemm#sgemm}.
+ * path), then added to C. The reference here is that computation, through {@link Gemm#sgemm}. Also the other small-C
+ * shortcut, a single B panel's A read unpacked.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NarrowGemmTest {
@@ -63,6 +64,30 @@ class NarrowGemmTest {
                     int m = 2 * (n + rnd.nextInt(40)) + 1;  // odd, taller than wide
                     boolean transA = rnd.nextInt(4) == 0, transB = rnd.nextInt(4) != 0;
                     check(rnd, threads, transA, transB, m, n, k);
+                }
+            }
+        }
+    }
+
+    /**
+     * With a single B panel (n <= NR) a row-major A is read where it lies rather than packed: the floats must be those
+     * of the packed path, which the same product with A stored transposed takes.
+     */
+    @Test
+    void readingAUnpackedGivesThePackedPathsFloats() {
+        Random rnd = new Random(16);
+        Parallel.setNumThreads(1);
+        for (int n : new int[] {SgemmKernel.L, SgemmKernel.L + 1, SgemmKernel.NR - 1, SgemmKernel.NR}) {
+            for (int k : new int[] {1, 5, 64, 383, 385, 400}) {
+                int m = 2 * rnd.nextInt(150) + 1;
+                float[] a = gaussian(rnd, m * k), b = gaussian(rnd, n * k), c = gaussian(rnd, m * n);
+                float[] aT = new float[k * m];
+                for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+                float[] packed = c.clone();
+                Gemm.sgemm(true, true, m, n, k, aT, 0, m, b, 0, k, packed, 0, n, true);
+                Gemm.sgemm(false, true, m, n, k, a, 0, k, b, 0, k, c, 0, n, true);
+                for (int i = 0; i < m * n; i++) {
+                    assertEquals(Float.floatToRawIntBits(packed[i]), Float.floatToRawIntBits(c[i]), "m=" + m + " n=" + n + " k=" + k + " at " + i);
                 }
             }
         }
