@@ -44,10 +44,16 @@ final class CpuSoftmax {
         }
     }
 
-    /** The max of a row as the MAX reduction takes it: NaN wins, and of equal values the later one. */
+    /**
+     * The max of a row as the MAX reduction takes it: NaN wins, and of equal values the later one. A select rather
+     * than a branch: which value is the largest so far is unpredictable.
+     */
     private static float rowMax(float[] x, int from, int len) {
         float max = x[from];
-        for (int i = from + 1; i < from + len; i++) if (!(max > x[i] || Float.isNaN(max))) max = x[i];
+        for (int i = from + 1; i < from + len; i++) {
+            float v = x[i];
+            max = max > v || max != max ? max : v;
+        }
         return max;
     }
 }
