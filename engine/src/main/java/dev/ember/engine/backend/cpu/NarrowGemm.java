@@ -17,34 +17,28 @@ final class NarrowGemm {
     /** Rows of C computed side by side: eight independent accumulator chains hide the fused multiply-add's latency. */
     private static final int ROWS = 8;
 
-    /** Per-thread packed op(B) and the row of C being added out, reused across calls. */
-    private static final class Buffers {
-        float[] b = new float[0];
-        final float[] row = new float[L];
-    }
-
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
-
     private NarrowGemm() {}
 
-    /** Arguments as in {@link Gemm#sgemm}, with {@code n < L}. */
+    /**
+     * Arguments as in {@link Gemm#sgemm}, with {@code n < L}; {@code buf} is the calling thread's: op(B) is packed
+     * into its B buffer, and its tile holds a row of C on its way out.
+     */
     static void gemmAccumulate(boolean transA, boolean transB, int m, int n, int k,
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-            float[] c, int cOff, int ldc) {
-        Buffers buf = BUFFERS.get();
+            float[] c, int cOff, int ldc, SgemmKernel.Buffers buf) {
         float[] bp = packB(transB, n, k, b, bOff, ldb, buf);
         // op(A)[i, p] is a[aOff + i * rowStep + p * colStep].
         int rowStep = transA ? 1 : lda, colStep = transA ? lda : 1;
         int kStep = SgemmKernel.kStep(k);
         int i = 0;
         for (; i + ROWS <= m; i += ROWS) {
-            eightRows(a, aOff + i * rowStep, rowStep, colStep, bp, k, kStep, n, c, cOff + i * ldc, ldc, buf.row);
+            eightRows(a, aOff + i * rowStep, rowStep, colStep, bp, k, kStep, n, c, cOff + i * ldc, ldc, buf.tile);
         }
-        for (; i < m; i++) oneRow(a, aOff + i * rowStep, colStep, bp, k, kStep, n, c, cOff + i * ldc, buf.row);
+        for (; i < m; i++) oneRow(a, aOff + i * rowStep, colStep, bp, k, kStep, n, c, cOff + i * ldc, buf.tile);
     }
 
     /** op(B) as k rows of L floats, lanes n and up zero: bp[p * L + j] = op(B)[p, j]. */
-    private static float[] packB(boolean transB, int n, int k, float[] b, int bOff, int ldb, Buffers buf) {
+    private static float[] packB(boolean transB, int n, int k, float[] b, int bOff, int ldb, SgemmKernel.Buffers buf) {
         if (buf.b.length < k * L) buf.b = new float[k * L];
         float[] bp = buf.b;
         for (int p = 0; p < k; p++) {

@@ -26,8 +26,8 @@ final class SgemmKernel {
      */
     static final int KC = 384, MC = 96, NC = 2048;
 
-    /** Per-thread packing buffers, grown on demand and reused across calls. */
-    private static final class Buffers {
+    /** Per-thread packing buffers, grown on demand and reused across calls (by {@link NarrowGemm} too). */
+    static final class Buffers {
         float[] a = new float[0], b = new float[0];
         final float[] tile = new float[MR * NR];
     }
@@ -42,7 +42,7 @@ final class SgemmKernel {
             float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         if (n < L && m > n) {
-            NarrowGemm.gemmAccumulate(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+            NarrowGemm.gemmAccumulate(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, buf);
             return;
         }
         int kStep = kStep(k);
