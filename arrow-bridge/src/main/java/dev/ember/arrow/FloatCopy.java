@@ -57,18 +57,14 @@ final class FloatCopy {
         for (int i = 0; i < n; i++) dst[off + i] = (float) src[from + i];
     }
 
-    /** Whether {@code a[off, off + n)} holds only finite values. */
+    /** Whether {@code a[off, off + n)} holds only finite values: none with an absolute value above the largest float, nor NaN. */
     static boolean finite(float[] a, int off, int n) {
-        FloatVector max = FloatVector.zero(FLOATS);
         int i = 0;
-        for (int step = FLOATS.length(); i <= n - step; i += step) max = max.max(FloatVector.fromArray(FLOATS, a, off + i).abs());
-        return finite(max.reduceLanes(VectorOperators.MAX), a, off + i, n - i);
-    }
-
-    /** Whether {@code maxAbs} (NaN if any was) and the tail {@code a[off, off + n)} are all finite. */
-    private static boolean finite(float maxAbs, float[] a, int off, int n) {
-        float m = maxAbs;
-        for (int i = 0; i < n; i++) m = Math.max(m, Math.abs(a[off + i]));
-        return m <= Float.MAX_VALUE;
+        for (int step = FLOATS.length(); i <= n - step; i += step) {
+            // A NaN compares false, as an infinity does: one lane test per vector, no reduction across lanes.
+            if (!FloatVector.fromArray(FLOATS, a, off + i).abs().compare(VectorOperators.LE, Float.MAX_VALUE).allTrue()) return false;
+        }
+        for (; i < n; i++) if (!Float.isFinite(a[off + i])) return false;
+        return true;
     }
 }

@@ -112,7 +112,7 @@ final class Inference implements Iterator<InternalRow> {
     private BufferAllocator allocator;
     private RowsToArrow arrow;
     /** The kept columns of the batch's input rows, copied: Spark reuses its row objects. Row inputs only. */
-    private final List<UnsafeRow> batchRows = new ArrayList<>();
+    private final KeptRows batchRows;
     /** The input rows of the last tensor batch, their kept columns alone: {@link #batchRows}, or a projection of the columnar batch's rows. */
     private final IntSupplier inputSize;
     private final IntFunction<UnsafeRow> keptRow;
@@ -135,6 +135,7 @@ final class Inference implements Iterator<InternalRow> {
 
     private Inference(int partition, Iterator<InternalRow> rows, Iterator<ColumnarBatch> columnar, Setup setup) {
         this.setup = setup;
+        this.batchRows = new KeptRows(setup.kept().length);
         TaskContext tc = TaskContext.get();
         this.threads = tc != null ? tc.cpus() : Threads.getNumThreads();
         String chosen = TaskDevice.choose(setup.device());
@@ -219,8 +220,8 @@ final class Inference implements Iterator<InternalRow> {
             @Override public boolean hasNext() { return rows.hasNext(); }
             @Override public InternalRow next() {
                 InternalRow row = rows.next();
-                // A whole UnsafeRow is kept with one copy of its bytes; otherwise the kept columns are projected out.
-                batchRows.add(allKept && row instanceof UnsafeRow u ? u.copy() : keep.apply(row).copy());
+                // A whole UnsafeRow is kept as its bytes; otherwise the kept columns are projected out, then kept.
+                batchRows.add(allKept && row instanceof UnsafeRow u ? u : keep.apply(row));
                 if (!featuresOnly) return row;
                 InternalRow copy = row.copy();
                 return new GenericInternalRow(new Object[]{copy.isNullAt(index) ? null : copy.get(index, type)});

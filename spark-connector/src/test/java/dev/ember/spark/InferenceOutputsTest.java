@@ -27,6 +27,20 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class InferenceOutputsTest {
+    @Test
+    void argmaxTakesTheFirstOfTheLargestAndIgnoresWhatIsNotAbove() {
+        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
+        float[] rows = {
+            1, 3, 2, 3,        // a tie: the first 3
+            -0f, 0f, -1, -2,   // -0 and 0 are equal: index 0
+            nan, 5, 6, 7,      // nothing compares above a leading NaN: index 0
+            1, nan, inf, 2,    // a later NaN is never above (torch.argmax would pick it); +inf is
+            -9, -8, -7, -6};   // the last
+        int[] expected = {1, 0, 0, 2, 3};
+        // Read at an offset, as rows of a batch are.
+        for (int r = 0; r < expected.length; r++) assertEquals(expected[r], InferenceOutputs.argmax(rows, 4 * r, 4), "row " + r);
+    }
+
     private static final VectorUDT VECTOR = (VectorUDT) SQLDataTypes.VectorType();
 
     private static Inference.Setup setup(boolean raw, boolean prob, boolean pred, boolean out) {

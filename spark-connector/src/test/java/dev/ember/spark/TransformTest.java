@@ -81,12 +81,14 @@ class TransformTest {
     void executorsBuildEachModelOnceAndKeepItAcrossPartitionsAndCalls() {
         Dataset<Row> data = TestSpark.blobs(200, 12, 4);
         EmberModel model = fitted(data);
+        long before = ModelCache.built();
+        // Four partitions on two task slots, three times, the last a copy with the same weights: at most one module
+        // per slot (whether the first call's tasks ran side by side, needing a second, is up to the scheduler).
         model.transform(data).count();
-        long built = ModelCache.built();
-        // Four partitions on two task slots, twice, and a copy with the same weights: no new module.
         model.transform(data).count();
         model.copy(new org.apache.spark.ml.param.ParamMap()).setInferenceBatchSize(16).transform(data).count();
-        assertEquals(built, ModelCache.built());
+        long built = ModelCache.built() - before;
+        assertTrue(built >= 1 && built <= 2, built + " modules built for 12 partitions on 2 slots");
         assertTrue(ModelCache.idle(ModelCache.onDevice(model.modelKey(), dev.ember.engine.Device.CPU)) >= 1);
 
         EmberModel other = fitted(TestSpark.blobs(200, 13, 4));

@@ -29,7 +29,8 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>Two queries per model, each run to the end with Spark's {@code noop} sink so every output column is computed:
  * the whole {@code transform(df)}, and {@code transform(df).select("label", "prediction")}. The models take turns,
- * one run each per round; rows/s is the median over the rounds after a warm-up round. The models are fitted
+ * one run each per round; rows/s is the median over the rounds after a warm-up round. The same two queries with no model
+ * ({@code df} itself, and a select of two of its columns) give the rows/s no model can beat (the scan and the write alone). The models are fitted
  * briefly on a sample first: their accuracy does not matter here, their cost per row does.
  */
 public final class BenchTransform {
@@ -63,6 +64,8 @@ public final class BenchTransform {
         List<String> names = List.of("Ember MLP 64-64-10", "MLlib LogisticRegression", "MLlib MLPC 64-64-10");
         List<Transformer> models = List.of(ember, lr, mlpc);
         double[][] all = new double[3][reps], selected = new double[3][reps];
+        // What no model can beat: the same queries with no model, the cached rows read and written out.
+        double[] scanAll = new double[reps], scanSelected = new double[reps];
         for (int r = -1; r < reps; r++) { // round -1 warms up
             for (int m = 0; m < 3; m++) {
                 double full = rowsPerSecond(models.get(m).transform(df), count);
@@ -71,6 +74,11 @@ public final class BenchTransform {
                     all[m][r] = full;
                     selected[m][r] = two;
                 }
+            }
+            double full = rowsPerSecond(df, count), two = rowsPerSecond(df.select("label", "id"), count);
+            if (r >= 0) {
+                scanAll[r] = full;
+                scanSelected[r] = two;
             }
         }
         System.out.printf(Locale.ROOT, "rows/s over the whole job (%d partitions), median of %d rounds after a warm-up round%n%n", partitions, reps);
@@ -81,6 +89,8 @@ public final class BenchTransform {
             two[m] = BenchBridge.median(selected[m]);
             System.out.printf(Locale.ROOT, "%-28s %16.0f %26.0f%n", names.get(m), full[m], two[m]);
         }
+        System.out.printf(Locale.ROOT, "%-28s %16.0f %26.0f%n", "no model (rows read, written)", BenchBridge.median(scanAll),
+                BenchBridge.median(scanSelected));
         System.out.printf(Locale.ROOT, "%nratios (Ember rows/s / MLlib rows/s; > 1: Ember is faster)%n");
         System.out.printf(Locale.ROOT, "  vs LogisticRegressionModel:   %.2fx, with the select %.2fx (goal >= 1.5x)%n", full[0] / full[1], two[0] / two[1]);
         System.out.printf(Locale.ROOT, "  vs MLPC with the same layers: %.2fx, with the select %.2fx (goal >= 1x)%n", full[0] / full[2], two[0] / two[2]);

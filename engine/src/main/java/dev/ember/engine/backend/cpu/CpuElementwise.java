@@ -33,6 +33,10 @@ final class CpuElementwise {
         int ds = dv.innerStride(), ss = sv.innerStride();
         if (d.dtype() == DType.FLOAT32 && s.dtype() == DType.FLOAT32) {
             float[] o = d.floats(), a = s.floats();
+            if (d != s && repeatsOneRow(dv, sv)) {
+                repeatRow(a, sv.offset(), o, dv.offset(), shape[0], shape[1]);
+                return;
+            }
             Strided.forEachRow(shape, strides, offsets, (off, n) -> {
                 if (ds == 1 && ss == 1) System.arraycopy(a, off[1], o, off[0], n);
                 else for (int i = 0; i < n; i++) o[off[0] + i * ds] = a[off[1] + i * ss];
@@ -63,6 +67,25 @@ final class CpuElementwise {
             Strided.forEachRow(shape, strides, offsets, (off, n) -> {
                 for (int i = 0; i < n; i++) d.setDouble(off[0] + i * ds, s.getDouble(off[1] + i * ss));
             });
+        }
+    }
+
+    /** Whether the copy writes a contiguous [rows, len] from one row read again for each (a bias expanded to a batch). */
+    private static boolean repeatsOneRow(View dv, View sv) {
+        return dv.shape().length == 2 && dv.isContiguous() && sv.strides()[0] == 0 && sv.strides()[1] == 1;
+    }
+
+    /**
+     * The row {@code a[from, from + len)} into each of {@code rows} rows from {@code o[to]}: one copy of the row, then
+     * copies of what is written so far, doubling it, so a 10-wide bias over 4096 rows is 13 bulk copies, not 4096.
+     */
+    static void repeatRow(float[] a, int from, float[] o, int to, int rows, int len) {
+        if (rows == 0 || len == 0) return;
+        System.arraycopy(a, from, o, to, len);
+        for (int done = 1; done < rows; ) {
+            int more = Math.min(done, rows - done);
+            System.arraycopy(o, to, o, to + done * len, more * len);
+            done += more;
         }
     }
 

@@ -26,9 +26,9 @@ final class SgemmKernel {
      */
     static final int KC = 384, MC = 96, NC = 2048;
 
-    /** Per-thread packing buffers, grown on demand and reused across calls. */
-    private static final class Buffers {
-        float[] a = new float[0], b = new float[0], t = new float[0];
+    /** Per-thread packing buffers, grown on demand and reused across calls (by {@link NarrowGemm} too). */
+    static final class Buffers {
+        float[] a = new float[0], b = new float[0];
         final float[] tile = new float[MR * NR];
     }
 
@@ -42,19 +42,10 @@ final class SgemmKernel {
             float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         if (n < L && m > n) {
-            // A C narrower than one vector would fill few lanes of each NR-wide tile (a classifier's 10 outputs
-            // use 10 of 64): compute C^T = op(B)^T op(A)^T, as wide as C is tall, and add it back transposed.
-            if (buf.t.length < n * m) buf.t = new float[n * m];
-            Arrays.fill(buf.t, 0, n * m, 0f);
-            gemmAccumulate(!transB, !transA, n, m, k, b, bOff, ldb, a, aOff, lda, buf.t, 0, m);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += buf.t[j * m + i];
-            }
+            NarrowGemm.gemmAccumulate(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, buf);
             return;
         }
-        // Equal k blocks (784 = 392 + 392, not 384 + 384 + 16): a short last block would load and store
-        // every tile of C for a few multiply-adds.
-        int kStep = ceilDiv(k, ceilDiv(k, KC));
+        int kStep = kStep(k);
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kStep) {
@@ -62,29 +53,40 @@ final class SgemmKernel {
                 int bSize = kc * roundUp(nc, NR);
                 if (buf.b.length < bSize) buf.b = new float[bSize];
                 packB(transB, b, bOff, ldb, pc, jc, kc, nc, buf.b);
+                // With one B panel each A panel is used once: packing it would copy A for nothing, so whole panels
+                // of a row-major A are read where they lie (the same values, multiplied in the same order).
+                boolean direct = !transA && nc <= NR;
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     int aSize = kc * roundUp(mc, MR);
                     if (buf.a.length < aSize) buf.a = new float[aSize];
-                    packA(transA, a, aOff, lda, ic, pc, mc, kc, buf.a);
-                    macroKernel(mc, nc, kc, buf, c, cOff + ic * ldc + jc, ldc);
+                    packA(transA, a, aOff, lda, ic, pc, mc, kc, buf.a, direct);
+                    int aDirect = direct ? aOff + ic * lda + pc : -1;
+                    macroKernel(mc, nc, kc, buf, a, aDirect, lda, c, cOff + ic * ldc + jc, ldc);
                 }
             }
         }
     }
 
-    /** Adds the packed A block times the packed B panels to the [mc x nc] block of C at ci. */
-    private static void macroKernel(int mc, int nc, int kc, Buffers buf, float[] c, int ci, int ldc) {
+    /**
+     * Adds the A block times the packed B panels to the [mc x nc] block of C at ci. A's panels are packed in buf.a,
+     * or when aDirect >= 0 its whole panels are read from a, the block starting at aDirect (row stride lda), and
+     * only a last partial panel is packed.
+     */
+    private static void macroKernel(int mc, int nc, int kc, Buffers buf, float[] a, int aDirect, int lda, float[] c, int ci, int ldc) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = Math.min(MR, mc - ir);
                 int tile = ci + ir * ldc + jr;
+                boolean direct = aDirect >= 0 && mr == MR;
+                float[] ap = direct ? a : buf.a;
+                int ai = direct ? aDirect + ir * lda : ir * kc, rowStep = direct ? lda : 1, colStep = direct ? 1 : MR;
                 if (mr == MR && nr == NR) {
-                    microKernel(kc, buf.a, ir * kc, buf.b, jr * kc, c, tile, ldc);
+                    microKernel(kc, ap, ai, rowStep, colStep, buf.b, jr * kc, c, tile, ldc);
                 } else {
                     Arrays.fill(buf.tile, 0);
-                    microKernel(kc, buf.a, ir * kc, buf.b, jr * kc, buf.tile, 0, NR);
+                    microKernel(kc, ap, ai, rowStep, colStep, buf.b, jr * kc, buf.tile, 0, NR);
                     for (int i = 0; i < mr; i++) {
                         for (int j = 0; j < nr; j++) c[tile + i * ldc + j] += buf.tile[i * NR + j];
                     }
@@ -98,9 +100,10 @@ final class SgemmKernel {
      * panel r holds ap[r * MR * kc + p * MR + i] = op(A)[ic + r * MR + i, pc + p].
      */
     private static void packA(boolean transA, float[] a, int aOff, int lda,
-            int ic, int pc, int mc, int kc, float[] ap) {
+            int ic, int pc, int mc, int kc, float[] ap, boolean partialOnly) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir), base = ir * kc;
+            if (partialOnly && mr == MR) continue;
             if (mr < MR) Arrays.fill(ap, base, base + MR * kc, 0);
             if (transA) {
                 for (int p = 0; p < kc; p++) {
@@ -147,27 +150,31 @@ final class SgemmKernel {
         }
     }
 
-    /** Adds the A panel times the B panel to the MR x NR tile of C at ci (row stride ldc). */
-    private static void microKernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc) {
+    /**
+     * Adds the A panel times the B panel to the MR x NR tile of C at ci (row stride ldc); A[i, p] is
+     * ap[ai + i * rowStep + p * colStep] (a packed panel: 1 and MR).
+     */
+    private static void microKernel(int kc, float[] ap, int ai, int rowStep, int colStep, float[] bp, int bi, float[] c, int ci, int ldc) {
+        int s1 = rowStep, s2 = 2 * rowStep, s3 = 3 * rowStep, s4 = 4 * rowStep, s5 = 5 * rowStep;
         FloatVector zero = FloatVector.zero(S);
         FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero, c10 = zero, c11 = zero, c12 = zero, c13 = zero;
         FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero, c30 = zero, c31 = zero, c32 = zero, c33 = zero;
         FloatVector c40 = zero, c41 = zero, c42 = zero, c43 = zero, c50 = zero, c51 = zero, c52 = zero, c53 = zero;
         for (int p = 0; p < kc; p++) {
-            int pa = ai + p * MR, pb = bi + p * NR;
+            int pa = ai + p * colStep, pb = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb), b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L), b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
             c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02); c03 = a0.fma(b3, c03);
-            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + s1]);
             c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12); c13 = a1.fma(b3, c13);
-            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + s2]);
             c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22); c23 = a2.fma(b3, c23);
-            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + s3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32); c33 = a3.fma(b3, c33);
-            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + s4]);
             c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42); c43 = a4.fma(b3, c43);
-            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + s5]);
             c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52); c53 = a5.fma(b3, c53);
         }
         // Each update starts from the loaded C vector, whose exact class C2 knows, never from an
@@ -206,6 +213,14 @@ final class SgemmKernel {
         int[] idx = new int[L];
         for (int i = 0; i < L; i++) idx[i] = i * ld;
         return idx;
+    }
+
+    /**
+     * The inner size of one k block: equal blocks (784 = 392 + 392, not 384 + 384 + 16), since a short last block
+     * would load and store every tile of C for a few multiply-adds.
+     */
+    static int kStep(int k) {
+        return ceilDiv(k, ceilDiv(k, KC));
     }
 
     private static int ceilDiv(int x, int y) {

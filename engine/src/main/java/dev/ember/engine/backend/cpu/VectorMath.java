@@ -67,38 +67,20 @@ final class VectorMath {
     }
 
     /**
-     * {@link #exp(FloatVector)} on one float, operation for operation, so the same bits: for short rows, where a
-     * vector's setup costs more than its lanes save.
-     */
-    static float exp(float x) {
-        float xc = Math.min(Math.max(x, -104f), 89f);
-        float n = Math.fma(xc, LOG2E, ROUND) - ROUND;
-        float r = Math.fma(n, -LN2_LO, Math.fma(n, -LN2_HI, xc));
-        float p = Math.fma(r, 1f / 5040, 1f / 720);
-        p = Math.fma(p, r, 1f / 120);
-        p = Math.fma(p, r, 1f / 24);
-        p = Math.fma(p, r, 1f / 6);
-        p = Math.fma(p, r, 0.5f);
-        p = Math.fma(p, r, 1f);
-        p = Math.fma(p, r, 1f);
-        int k = (int) n, k1 = k >> 1, k2 = k - k1;
-        float s1 = Float.intBitsToFloat((k1 + 127) << 23), s2 = Float.intBitsToFloat((k2 + 127) << 23);
-        return Float.isNaN(x) ? x : p * s1 * s2;
-    }
-
-    /**
      * e^x for one vector: x = n ln2 + r with |r| <= ln2/2 (Cody-Waite, ln2 in two parts so n ln2 is exact), e^r by
      * its Taylor series to r^7 (truncation 5e-9), times 2^n in two factors so that results down among the
      * subnormals round only once. Inputs are clamped to [-104, 89], beyond which the float result is 0 or +inf.
      */
     private static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(-104f).min(89f);
-        FloatVector n = xc.fma(LOG2E, ROUND).sub(ROUND);
+        // xc log2e + ROUND lies in [2^23, 2^24), where floats are the integers: its bits minus ROUND's are n as an int,
+        // without a float-to-int conversion (the Vector API's convert ran boxed in a transform's profile).
+        FloatVector rounded = xc.fma(LOG2E, ROUND), n = rounded.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LO), n.fma(FloatVector.broadcast(F, -LN2_HI), xc));
         FloatVector p = r.fma(1f / 5040, 1f / 720).fma(r, FloatVector.broadcast(F, 1f / 120)).fma(r, FloatVector.broadcast(F, 1f / 24))
                 .fma(r, FloatVector.broadcast(F, 1f / 6)).fma(r, FloatVector.broadcast(F, 0.5f)).fma(r, FloatVector.broadcast(F, 1f))
                 .fma(r, FloatVector.broadcast(F, 1f));
-        IntVector k = (IntVector) n.convert(VectorOperators.F2I, 0);
+        IntVector k = rounded.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND));
         IntVector k1 = k.lanewise(VectorOperators.ASHR, 1), k2 = k.sub(k1);
         FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();

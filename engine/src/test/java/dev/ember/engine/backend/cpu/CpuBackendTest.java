@@ -135,4 +135,25 @@ class CpuBackendTest {
         cpu.toHost(b, back);
         assertArrayEquals(new long[]{4, 5, 6}, back);
     }
+
+    @Test
+    void copyOfOneRowExpandedWritesTheRowIntoEveryRow() {
+        // src row [1, 2, 3] at offset 2, expanded to [5, 3] (stride 0 down the rows), into elements 1..15 of a 17-float buffer.
+        CpuBuffer src = CpuBuffer.of(new float[]{9, 9, 1, 2, 3, 9});
+        CpuBuffer dst = CpuBuffer.of(new float[17]);
+        java.util.Arrays.fill(dst.floats(), -1);
+        cpu.copy(dst, new View(new int[]{5, 3}, new int[]{3, 1}, 1), src, new View(new int[]{5, 3}, new int[]{0, 1}, 2));
+        assertArrayEquals(new float[]{-1, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, -1}, dst.floats());
+        // One row, and no rows: nothing beyond them is written.
+        CpuBuffer one = CpuBuffer.of(new float[]{-1, -1, -1, -1});
+        cpu.copy(one, new View(new int[]{1, 3}, new int[]{3, 1}, 0), src, new View(new int[]{1, 3}, new int[]{0, 1}, 2));
+        assertArrayEquals(new float[]{1, 2, 3, -1}, one.floats());
+        CpuBuffer none = CpuBuffer.of(new float[]{-1, -1});
+        cpu.copy(none, new View(new int[]{0, 2}, new int[]{2, 1}, 0), src, new View(new int[]{0, 2}, new int[]{0, 1}, 2));
+        assertArrayEquals(new float[]{-1, -1}, none.floats());
+        // A transposed destination takes the general path: column j of the [3, 2] buffer holds row j of the [2, 3] view.
+        CpuBuffer t = CpuBuffer.of(new float[6]);
+        cpu.copy(t, new View(new int[]{2, 3}, new int[]{1, 2}, 0), src, new View(new int[]{2, 3}, new int[]{0, 1}, 2));
+        assertArrayEquals(new float[]{1, 1, 2, 2, 3, 3}, t.floats());
+    }
 }

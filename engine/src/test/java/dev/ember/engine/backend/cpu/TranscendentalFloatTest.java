@@ -34,23 +34,6 @@ class TranscendentalFloatTest {
     @Test
     void exp() { check("exp", Tensor::exp, Math::exp, -104, 89); }
 
-    /** The one-float exp (softmax's rows) gives the vector exp's bits: random bit patterns, a wide range and the edges. */
-    @Test
-    void scalarExpIsTheVectorExpBitForBit() {
-        Random rnd = new Random(9);
-        float[] v = new float[200_000];
-        for (int i = 0; i < v.length; i++) v[i] = i % 4 == 0 ? Float.intBitsToFloat(rnd.nextInt()) : (float) ((rnd.nextDouble() - 0.5) * 240);
-        float[] edges = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, -104f, 89f, -103.99f, 88.72f, -87.4f, Float.MIN_VALUE};
-        System.arraycopy(edges, 0, v, 0, edges.length);
-        float[] vector = Tensor.of(v, DType.FLOAT32).exp().toFloatArray();
-        for (int i = 0; i < v.length; i++) {
-            float scalar = VectorMath.exp(v[i]);
-            if (Float.floatToIntBits(scalar) != Float.floatToIntBits(vector[i])) {
-                throw new AssertionError("exp(" + v[i] + "): one float gives " + scalar + ", the vector " + vector[i]);
-            }
-        }
-    }
-
     @Test
     void log() { check("log", Tensor::log, Math::log, 1e-30, 1e30); }
 
