@@ -38,7 +38,10 @@ final class Jobs {
 
     /** Every element of {@code rdd}, partition by partition in index order. */
     static <T> List<T> collect(RDD<T> rdd) {
-        List<List<T>> parts = run(rdd, new ToList<>());
+        return concat(run(rdd, new ToList<>()));
+    }
+
+    private static <T> List<T> concat(List<List<T>> parts) {
         List<T> out = new ArrayList<>();
         for (List<T> p : parts) out.addAll(p);
         return out;
@@ -59,12 +62,12 @@ final class Jobs {
         } finally {
             HANDOVERS.remove(key); // a late attempt of a task finds no slots and fails, keeping nothing
         }
-        List<T> out = new ArrayList<>();
+        List<List<T>> parts = new ArrayList<>();
         for (int i = 0; i < slots.length(); i++) {
             @SuppressWarnings("unchecked") List<T> part = (List<T>) slots.get(i);
-            out.addAll(part);
+            parts.add(part);
         }
-        return out;
+        return concat(parts);
     }
 
     private static final AtomicLong NEXT_HANDOVER = new AtomicLong();
@@ -78,8 +81,7 @@ final class Jobs {
         HandOver(long key) { this.key = key; }
 
         @Override public Boolean apply(TaskContext context, Iterator<T> partition) {
-            List<T> out = new ArrayList<>();
-            while (partition.hasNext()) out.add(partition.next());
+            List<T> out = ToList.of(partition);
             AtomicReferenceArray<List<?>> slots = HANDOVERS.get(key);
             if (slots == null) throw new IllegalStateException("job " + key + " no longer waits for its results (a task ran after its job ended)");
             slots.set(context.partitionId(), out);
@@ -119,7 +121,9 @@ final class Jobs {
     private static final class ToList<T> extends AbstractFunction2<TaskContext, Iterator<T>, List<T>> implements Serializable {
         private static final long serialVersionUID = 1L;
 
-        @Override public List<T> apply(TaskContext context, Iterator<T> partition) {
+        @Override public List<T> apply(TaskContext context, Iterator<T> partition) { return of(partition); }
+
+        static <T> List<T> of(Iterator<T> partition) {
             List<T> out = new ArrayList<>();
             while (partition.hasNext()) out.add(partition.next());
             return out;
