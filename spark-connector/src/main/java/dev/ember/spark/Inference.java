@@ -262,7 +262,7 @@ final class Inference implements Iterator<InternalRow> {
             nextSkipped++;
             nextRow++;
         }
-        return joiner.join(keptRow.apply(nextRow++), outputs.write(raw, prob, flat, kept++, k, width));
+        return joiner.join(keptRow.apply(nextRow++), outputs.write(kept++));
     }
 
     /**
@@ -287,6 +287,7 @@ final class Inference implements Iterator<InternalRow> {
         }
         k = classification ? raw.length / batch.size() : 0;
         width = flat == null ? 0 : flat.length / batch.size();
+        outputs.batch(raw, prob, flat, k, width);
     }
 
     private void close() {

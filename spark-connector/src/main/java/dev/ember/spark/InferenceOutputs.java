@@ -20,6 +20,11 @@ final class InferenceOutputs {
     private final UnsafeRowWriter row;
     private final UnsafeRowWriter vector;
     private final UnsafeArrayWriter doubles, floats;
+    /** The batch being written: {@code raw} and {@code prob} hold {@code k} values a row, {@code flat} {@code width}; null when not computed. */
+    private float[] raw, prob, flat;
+    private int k, width;
+    /** Each row's predicted class (classification), taken for the whole batch at once; reused. */
+    private float[] predicted = new float[0];
 
     InferenceOutputs(Inference.Setup setup) {
         this.rawPrediction = setup.rawPrediction();
@@ -33,16 +38,29 @@ final class InferenceOutputs {
     }
 
     /**
-     * The outputs of row {@code i} of a batch: {@code raw} and {@code prob} hold {@code k} values a row (classification),
-     * {@code flat} the model's output, {@code width} a row; the arrays not computed are null.
+     * Takes the model outputs of a batch for {@link #write}: {@code raw} and {@code prob} hold {@code k} values a row
+     * (classification), {@code flat} the model's output, {@code width} a row; the arrays not computed are null.
      */
-    UnsafeRow write(float[] raw, float[] prob, float[] flat, int i, int k, int width) {
+    void batch(float[] raw, float[] prob, float[] flat, int k, int width) {
+        this.raw = raw;
+        this.prob = prob;
+        this.flat = flat;
+        this.k = k;
+        this.width = width;
+        if (!prediction || raw == null) return;
+        int rows = raw.length / k;
+        if (predicted.length < rows) predicted = new float[rows];
+        Argmax.rows(raw, rows, k, predicted);
+    }
+
+    /** The outputs of row {@code i} of the batch. */
+    UnsafeRow write(int i) {
         row.reset();
         row.zeroOutNullBytes();
         int o = 0;
         if (rawPrediction) writeDense(o++, raw, i * k, k);
         if (probability) writeDense(o++, prob, i * k, k);
-        if (prediction) row.write(o++, raw != null ? (double) argmax(raw, i * k, k) : (double) flat[i * width]);
+        if (prediction) row.write(o++, raw != null ? (double) predicted[i] : (double) flat[i * width]);
         if (output) {
             int start = row.cursor();
             floats.initialize(width);
@@ -63,21 +81,5 @@ final class InferenceOutputs {
         for (int j = 0; j < n; j++) doubles.write(j, (double) v[from + j]);
         vector.setOffsetAndSizeFromPreviousCursor(VALUES, values);
         row.setOffsetAndSizeFromPreviousCursor(ordinal, start);
-    }
-
-    /**
-     * Ties go to the lowest index, like torch.argmax. Written as selects, not a branch per class: which logit is the
-     * largest so far is unpredictable, and the mispredicted branches took twice the selects' time in a micro-benchmark.
-     */
-    static int argmax(float[] v, int from, int n) {
-        int best = 0;
-        float top = v[from];
-        for (int i = 1; i < n; i++) {
-            float x = v[from + i];
-            boolean above = x > top;
-            best = above ? i : best;
-            top = above ? x : top;
-        }
-        return best;
     }
 }

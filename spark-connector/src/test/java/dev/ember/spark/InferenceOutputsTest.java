@@ -27,20 +27,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class InferenceOutputsTest {
-    @Test
-    void argmaxTakesTheFirstOfTheLargestAndIgnoresWhatIsNotAbove() {
-        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
-        float[] rows = {
-            1, 3, 2, 3,        // a tie: the first 3
-            -0f, 0f, -1, -2,   // -0 and 0 are equal: index 0
-            nan, 5, 6, 7,      // nothing compares above a leading NaN: index 0
-            1, nan, inf, 2,    // a later NaN is never above (torch.argmax would pick it); +inf is
-            -9, -8, -7, -6};   // the last
-        int[] expected = {1, 0, 0, 2, 3};
-        // Read at an offset, as rows of a batch are.
-        for (int r = 0; r < expected.length; r++) assertEquals(expected[r], InferenceOutputs.argmax(rows, 4 * r, 4), "row " + r);
-    }
-
     private static final VectorUDT VECTOR = (VectorUDT) SQLDataTypes.VectorType();
 
     private static Inference.Setup setup(boolean raw, boolean prob, boolean pred, boolean out) {
@@ -67,8 +53,9 @@ class InferenceOutputsTest {
         float[] raw = {0.5f, -1.25f, 2f, 3f, 1f, 3f};
         float[] prob = {0.2f, 0.1f, 0.7f, 0.45f, 0.1f, 0.45f};
         InferenceOutputs outputs = new InferenceOutputs(setup);
-        UnsafeRow row0 = outputs.write(raw, prob, raw, 0, 3, 3).copy();
-        UnsafeRow row1 = outputs.write(raw, prob, raw, 1, 3, 3).copy();
+        outputs.batch(raw, prob, raw, 3, 3);
+        UnsafeRow row0 = outputs.write(0).copy();
+        UnsafeRow row1 = outputs.write(1).copy();
 
         assertEquals(spark(setup, new double[]{0.5, -1.25, 2}, new double[]{0.2f, 0.1f, 0.7f}, 2.0, new float[]{0.5f, -1.25f, 2f}), row0);
         assertEquals(spark(setup, new double[]{3, 1, 3}, new double[]{0.45f, 0.1f, 0.45f}, 0.0, new float[]{3f, 1f, 3f}), row1);
@@ -82,13 +69,17 @@ class InferenceOutputsTest {
     void aSubsetOfOutputsAndARegressionOutputOfOddWidthAreTheBytesSparkWrites() {
         Inference.Setup predictionOnly = setup(false, false, true, false);
         float[] logits = {1f, 4f, -2f, 0f, -1f, 0.5f};
-        UnsafeRow prediction = new InferenceOutputs(predictionOnly).write(logits, null, null, 1, 3, 0);
+        InferenceOutputs predictions = new InferenceOutputs(predictionOnly);
+        predictions.batch(logits, null, null, 3, 0);
+        UnsafeRow prediction = predictions.write(1);
         assertEquals(spark(predictionOnly, null, null, 2.0, null), prediction);
 
         // Regression: the prediction is the first output; a 3-wide float array leaves padding in its last word.
         Inference.Setup regression = setup(false, false, true, true);
         float[] flat = {1.5f, 2f, 3f, -7.25f, 8f, 9f};
-        UnsafeRow row = new InferenceOutputs(regression).write(null, null, flat, 1, 0, 3);
+        InferenceOutputs regressionOutputs = new InferenceOutputs(regression);
+        regressionOutputs.batch(null, null, flat, 0, 3);
+        UnsafeRow row = regressionOutputs.write(1);
         assertEquals(spark(regression, null, null, -7.25, new float[]{-7.25f, 8f, 9f}), row);
         assertEquals(DataTypes.createArrayType(DataTypes.FloatType, false), regression.outputTypes()[1]);
     }
@@ -99,6 +90,7 @@ class InferenceOutputsTest {
         float[] raw = new float[100 * 10];
         for (int i = 0; i < raw.length; i++) raw[i] = (i * 37 % 101) / 7f;
         InferenceOutputs outputs = new InferenceOutputs(setup);
+        outputs.batch(raw, null, null, 10, 0);
         for (int i = 0; i < 100; i++) {
             double[] expected = new double[10];
             int best = 0;
@@ -106,7 +98,7 @@ class InferenceOutputsTest {
                 expected[j] = raw[i * 10 + j];
                 if (expected[j] > expected[best]) best = j;
             }
-            assertEquals(spark(setup, expected, null, best, null), outputs.write(raw, null, null, i, 10, 0), "row " + i);
+            assertEquals(spark(setup, expected, null, best, null), outputs.write(i), "row " + i);
         }
     }
 }
