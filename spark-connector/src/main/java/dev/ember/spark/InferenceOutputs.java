@@ -3,6 +3,7 @@ package dev.ember.spark;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeArrayWriter;
 import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
+import org.apache.spark.unsafe.Platform;
 
 /**
  * Writes one row's model outputs straight into an {@code UnsafeRow}, in {@link Inference.Setup#outputNames()} order:
@@ -10,6 +11,10 @@ import org.apache.spark.sql.catalyst.expressions.codegen.UnsafeRowWriter;
  * {@code size} and {@code indices} null, {@code values} the doubles), the prediction as a double, the raw output
  * as an {@code array<float>}. The same bytes Spark's projection writes from a serialized {@code Vector}, without a
  * {@code Vector}, a {@code double[]} and a generic row per row and column. The row is reused: callers copy rows they keep.
+ *
+ * <p>A dense Vector of k values is the same bytes in every row up to its values (the struct's null bits and
+ * slots, the array's header: offsets are relative to the struct), so Spark's writers lay those out once, and each
+ * row copies them and puts its doubles after them.
  */
 final class InferenceOutputs {
     /** VectorUDT's struct: type (tinyint), size (int), indices (array<int>), values (array<double>); type 1 is dense. */
@@ -18,13 +23,15 @@ final class InferenceOutputs {
 
     private final boolean rawPrediction, probability, prediction, output;
     private final UnsafeRowWriter row;
-    private final UnsafeRowWriter vector;
-    private final UnsafeArrayWriter doubles, floats;
+    private final UnsafeArrayWriter floats;
     /** The batch being written: {@code raw} and {@code prob} hold {@code k} values a row, {@code flat} {@code width}; null when not computed. */
     private float[] raw, prob, flat;
     private int k, width;
     /** Each row's predicted class (classification), taken for the whole batch at once; reused. */
     private float[] predicted = new float[0];
+    /** The bytes of a dense Vector of {@code headerK} values before its values, as the longs they are written in. */
+    private long[] vectorHeader = new long[0];
+    private int headerK = -1;
 
     InferenceOutputs(Inference.Setup setup) {
         this.rawPrediction = setup.rawPrediction();
@@ -32,8 +39,6 @@ final class InferenceOutputs {
         this.prediction = setup.prediction();
         this.output = setup.output();
         this.row = new UnsafeRowWriter(setup.outputNames().size(), 256);
-        this.vector = new UnsafeRowWriter(row, VECTOR_FIELDS);
-        this.doubles = new UnsafeArrayWriter(vector, Double.BYTES);
         this.floats = new UnsafeArrayWriter(row, Float.BYTES);
     }
 
@@ -47,7 +52,12 @@ final class InferenceOutputs {
         this.flat = flat;
         this.k = k;
         this.width = width;
-        if (!prediction || raw == null) return;
+        if (raw == null) return;
+        if ((rawPrediction || probability) && headerK != k) {
+            vectorHeader = denseVectorHeader(k);
+            headerK = k;
+        }
+        if (!prediction) return;
         int rows = raw.length / k;
         if (predicted.length < rows) predicted = new float[rows];
         Argmax.rows(raw, rows, k, predicted);
@@ -71,15 +81,40 @@ final class InferenceOutputs {
     }
 
     private void writeDense(int ordinal, float[] v, int from, int n) {
-        int start = row.cursor();
+        int start = row.cursor(), header = vectorHeader.length * Long.BYTES, size = header + n * Double.BYTES;
+        row.grow(size);
+        byte[] buffer = row.getBuffer();
+        // Long by long: Platform.copyMemory's native copy costs more than these few words.
+        for (int w = 0; w < vectorHeader.length; w++) Platform.putLong(buffer, start + (long) w * Long.BYTES, vectorHeader[w]);
+        for (int j = 0; j < n; j++) Platform.putDouble(buffer, start + header + (long) j * Double.BYTES, v[from + j]);
+        row.increaseCursor(size);
+        row.setOffsetAndSizeFromPreviousCursor(ordinal, start);
+    }
+
+    /** The struct's null bits and 4 slots, then the array's element count and null bits. */
+    private static int headerBytes(int k) {
+        return 8 + VECTOR_FIELDS * 8 + 8 + (k + 63) / 64 * 8;
+    }
+
+    /** What Spark's writers lay out for a dense Vector of k values, up to the values. */
+    private static long[] denseVectorHeader(int k) {
+        UnsafeRowWriter top = new UnsafeRowWriter(1, headerBytes(k) + k * Double.BYTES);
+        UnsafeRowWriter vector = new UnsafeRowWriter(top, VECTOR_FIELDS);
+        UnsafeArrayWriter doubles = new UnsafeArrayWriter(vector, Double.BYTES);
+        top.reset();
+        top.zeroOutNullBytes();
+        int start = top.cursor();
         vector.resetRowWriter();
         vector.write(TYPE, DENSE);
         vector.setNullAt(SIZE);
         vector.setNullAt(INDICES);
         int values = vector.cursor();
-        doubles.initialize(n);
-        for (int j = 0; j < n; j++) doubles.write(j, (double) v[from + j]);
+        doubles.initialize(k);
         vector.setOffsetAndSizeFromPreviousCursor(VALUES, values);
-        row.setOffsetAndSizeFromPreviousCursor(ordinal, start);
+        int header = top.cursor() - start - k * Double.BYTES;
+        if (header != headerBytes(k)) throw new IllegalStateException("a dense Vector of " + k + " values has a " + header + "-byte header, not " + headerBytes(k));
+        long[] words = new long[header / Long.BYTES];
+        for (int w = 0; w < words.length; w++) words[w] = Platform.getLong(top.getBuffer(), (long) start + (long) w * Long.BYTES);
+        return words;
     }
 }

@@ -101,4 +101,29 @@ class InferenceOutputsTest {
             assertEquals(spark(setup, expected, null, best, null), outputs.write(i), "row " + i);
         }
     }
+
+    @Test
+    void vectorsOfAnyLengthAreTheBytesSparkWritesAcrossBatchesOfOtherLengths() {
+        // Lengths around the array's null-bit words (64 elements a word), one batch after another through one writer.
+        Inference.Setup setup = setup(true, true, true, false);
+        InferenceOutputs outputs = new InferenceOutputs(setup);
+        for (int k : new int[]{2, 64, 65, 1, 130, 63, 2}) {
+            float[] raw = new float[2 * k], prob = new float[2 * k];
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = (i * 29 % 17) - 8.5f;
+                prob[i] = i / (float) raw.length;
+            }
+            outputs.batch(raw, prob, null, k, 0);
+            for (int r = 0; r < 2; r++) {
+                double[] logits = new double[k], probabilities = new double[k];
+                int best = 0;
+                for (int j = 0; j < k; j++) {
+                    logits[j] = raw[r * k + j];
+                    probabilities[j] = prob[r * k + j];
+                    if (logits[j] > logits[best]) best = j;
+                }
+                assertEquals(spark(setup, logits, probabilities, best, null), outputs.write(r), k + " classes, row " + r);
+            }
+        }
+    }
 }
