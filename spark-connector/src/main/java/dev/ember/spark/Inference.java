@@ -44,7 +44,7 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * {@code EmberModel.transform} on one partition: rows become feature tensors a batch at a time
  * ({@link RowsToTensor}), the executor's cached model runs on each batch, and every input row comes back with
  * the output columns appended: its kept columns, copied as an {@code UnsafeRow} while the batch is read, joined
- * to the outputs {@link InferenceOutputs} writes. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
+ * to the outputs {@link InferenceOutputs} writes (when both are all of fixed width, the outputs written into it in place). Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
  */
 final class Inference implements Iterator<InternalRow> {
     @SuppressWarnings("unchecked")

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.expressions.codegen.GenerateUnsafeRowJoiner;
@@ -54,12 +56,16 @@ class KeptRowsTest {
         return InternalRow.apply(scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(v)).toSeq());
     }
 
+    /** What Inference did before word copies: an UnsafeProjection of the kept columns of a WIDE row. */
+    private static UnsafeProjection projection(int[] columns) {
+        return UnsafeProjection.create(PlanSeqs.of(java.util.Arrays.stream(columns).mapToObj(c ->
+                (Expression) new BoundReference(c, WIDE.fields()[c].dataType(), true)).toList()));
+    }
+
     @Test
     void fixedWidthColumnsCopiedAsWordsAreTheBytesOfTheirProjection() {
         UnsafeProjection toUnsafe = UnsafeProjection.create(WIDE);
-        UnsafeProjection project = UnsafeProjection.create(PlanSeqs.of(java.util.Arrays.stream(FIXED).mapToObj(c ->
-                (org.apache.spark.sql.catalyst.expressions.Expression) new org.apache.spark.sql.catalyst.expressions.BoundReference(
-                        c, WIDE.fields()[c].dataType(), true)).toList()));
+        UnsafeProjection project = projection(FIXED);
         long[] masks = KeptRows.valueMasks(WIDE, FIXED);
         KeptRows kept = new KeptRows(FIXED.length);
         long offHeap = Platform.allocateMemory(1024);
@@ -112,9 +118,7 @@ class KeptRowsTest {
         StructType outputs = new StructType().add("prediction", DataTypes.DoubleType, false).add("n", DataTypes.LongType);
         UnsafeRowJoiner joiner = GenerateUnsafeRowJoiner.create(keptSchema, outputs);
         UnsafeProjection toUnsafe = UnsafeProjection.create(WIDE);
-        UnsafeProjection project = UnsafeProjection.create(PlanSeqs.of(java.util.Arrays.stream(columns).mapToObj(c ->
-                (org.apache.spark.sql.catalyst.expressions.Expression) new org.apache.spark.sql.catalyst.expressions.BoundReference(
-                        c, WIDE.fields()[c].dataType(), true)).toList()));
+        UnsafeProjection project = projection(columns);
         UnsafeProjection output = UnsafeProjection.create(outputs);
         KeptRows kept = new KeptRows(4);
         for (int i = 0; i < 30; i++) kept.addWords(toUnsafe.apply(wide(i)), columns, KeptRows.valueMasks(WIDE, columns));
