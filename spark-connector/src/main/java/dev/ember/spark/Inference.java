@@ -44,7 +44,7 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * {@code EmberModel.transform} on one partition: rows become feature tensors a batch at a time
  * ({@link RowsToTensor}), the executor's cached model runs on each batch, and every input row comes back with
  * the output columns appended: its kept columns, copied as an {@code UnsafeRow} while the batch is read, joined
- * to the outputs {@link InferenceOutputs} writes. Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
+ * to the outputs {@link InferenceOutputs} writes (when both are all of fixed width, the outputs written into it in place). Rows that {@code handleInvalid = "skip"} drops are left out, as Spark ML transformers do.
  */
 final class Inference implements Iterator<InternalRow> {
     @SuppressWarnings("unchecked")
@@ -113,16 +113,23 @@ final class Inference implements Iterator<InternalRow> {
     private RowsToArrow arrow;
     /** The kept columns of the batch's input rows, copied: Spark reuses its row objects. Row inputs only. */
     private final KeptRows batchRows;
+    /** {@link KeptRows#valueMasks} of the kept columns: null unless all are of fixed width. */
+    private final long[] keptWords;
+    /**
+     * Row inputs whose kept columns and outputs are all of fixed width (a select of a label and the prediction): the
+     * outputs are written into the kept row's last fields ({@link KeptRows#get(int, UnsafeRow)}), with no joiner.
+     */
+    private final boolean joinInPlace;
     /** The input rows of the last tensor batch, their kept columns alone: {@link #batchRows}, or a projection of the columnar batch's rows. */
     private final IntSupplier inputSize;
     private final IntFunction<UnsafeRow> keptRow;
     /** Writes a row's outputs, then appends them to its kept columns (both reused: Spark's operators copy rows they keep). */
     private final InferenceOutputs outputs;
+    /** Null when {@link #joinInPlace}. */
     private final UnsafeRowJoiner joiner;
-    /** The batch being handed out: its model outputs, the rows skipped, the next input row and output slot. */
-    private float[] raw, prob, flat;
+    /** The batch being handed out (its outputs are in {@link #outputs}): the rows skipped, the next input row and output slot. */
     private int[] skipped = new int[0];
-    private int nextRow, nextSkipped, kept, k, width;
+    private int nextRow, nextSkipped, kept;
     private boolean closed;
     /** spark.task.cpus: the threads this task may use. */
     private final int threads;
@@ -135,7 +142,6 @@ final class Inference implements Iterator<InternalRow> {
 
     private Inference(int partition, Iterator<InternalRow> rows, Iterator<ColumnarBatch> columnar, Setup setup) {
         this.setup = setup;
-        this.batchRows = new KeptRows(setup.kept().length);
         TaskContext tc = TaskContext.get();
         this.threads = tc != null ? tc.cpus() : Threads.getNumThreads();
         String chosen = TaskDevice.choose(setup.device());
@@ -150,6 +156,9 @@ final class Inference implements Iterator<InternalRow> {
         this.converter = ArrowToTensor.builder(setup.vectorFeatures() ? Features.mlVector(setup.featuresCol()) : Features.array(setup.featuresCol()))
                 .numFeatures(setup.numFeatures()).handleInvalid(setup.handleInvalid()).partitionId(partition).build();
         boolean columnarRows = columnar != null && ColumnarToTensor.supports(setup.inputSchema(), converter);
+        this.keptWords = KeptRows.valueMasks(setup.inputSchema(), setup.kept());
+        this.joinInPlace = !columnarRows && keptWords != null && Arrays.stream(setup.outputTypes()).allMatch(UnsafeRow::isFixedLength);
+        this.batchRows = new KeptRows(setup.kept().length + (joinInPlace ? setup.outputNames().size() : 0));
         if (columnarRows) {
             ColumnarToTensor reader = new ColumnarToTensor(columnar, setup.inputSchema(), setup.batchSize(), converter);
             this.batches = reader;
@@ -165,7 +174,7 @@ final class Inference implements Iterator<InternalRow> {
             this.keptRow = batchRows::get;
         }
         this.outputs = new InferenceOutputs(setup);
-        this.joiner = GenerateUnsafeRowJoiner.create(keptSchema(), outputSchema());
+        this.joiner = joinInPlace ? null : GenerateUnsafeRowJoiner.create(keptSchema(), outputSchema());
         if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
     }
 
@@ -216,12 +225,16 @@ final class Inference implements Iterator<InternalRow> {
         int[] kept = setup.kept();
         boolean allKept = Arrays.equals(kept, java.util.stream.IntStream.range(0, setup.inputSchema().fields().length).toArray());
         UnsafeProjection keep = UnsafeProjection.create(PlanSeqs.of(keptColumns(kept)));
+        int[] projected = java.util.stream.IntStream.range(0, kept.length).toArray();
         return new Iterator<>() {
             @Override public boolean hasNext() { return rows.hasNext(); }
             @Override public InternalRow next() {
                 InternalRow row = rows.next();
-                // A whole UnsafeRow is kept as its bytes; otherwise the kept columns are projected out, then kept.
-                batchRows.add(allKept && row instanceof UnsafeRow u ? u : keep.apply(row));
+                // Fixed-width columns are kept as their words, from the UnsafeRow or its projection; a whole UnsafeRow
+                // as its bytes; otherwise the kept columns are projected out, then kept.
+                if (keptWords == null) batchRows.add(allKept && row instanceof UnsafeRow u ? u : keep.apply(row));
+                else if (row instanceof UnsafeRow u) batchRows.addWords(u, kept, keptWords);
+                else batchRows.addWords(keep.apply(row), projected, keptWords);
                 if (!featuresOnly) return row;
                 InternalRow copy = row.copy();
                 return new GenericInternalRow(new Object[]{copy.isNullAt(index) ? null : copy.get(index, type)});
@@ -262,7 +275,8 @@ final class Inference implements Iterator<InternalRow> {
             nextSkipped++;
             nextRow++;
         }
-        return joiner.join(keptRow.apply(nextRow++), outputs.write(kept++));
+        UnsafeRow out = outputs.write(kept++);
+        return joinInPlace ? batchRows.get(nextRow++, out) : joiner.join(keptRow.apply(nextRow++), out);
     }
 
     /**
@@ -274,10 +288,10 @@ final class Inference implements Iterator<InternalRow> {
         nextRow = nextSkipped = kept = 0;
         TensorBatch batch = batches.next();
         skipped = converter.skippedInLastBatch();
-        raw = prob = flat = null;
         if (batch.size() == 0 || setup.outputNames().isEmpty()) return;
         Objective objective = setup.objective();
         boolean classification = objective.classification();
+        float[] raw, prob, flat;
         try (var memory = MemoryScope.open("transform batch"); var scope = GradMode.noGrad(); var pool = Threads.useThreads(threads)) {
             Tensor output = model.forward(batch.features().to(on));
             raw = classification ? objective.rawPrediction(output).toFloatArray() : null;
@@ -285,8 +299,8 @@ final class Inference implements Iterator<InternalRow> {
             flat = !classification || setup.output() ? output.toFloatArray() : null;
             memory.collect(model);  // the batch's device memory goes back now that its outputs are on the host
         }
-        k = classification ? raw.length / batch.size() : 0;
-        width = flat == null ? 0 : flat.length / batch.size();
+        int k = classification ? raw.length / batch.size() : 0;
+        int width = flat == null ? 0 : flat.length / batch.size();
         outputs.batch(raw, prob, flat, k, width);
     }
 

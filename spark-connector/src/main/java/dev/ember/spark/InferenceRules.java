@@ -5,18 +5,22 @@ import java.util.List;
 import org.apache.spark.sql.ExperimentalMethods;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.And;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.plans.logical.Filter;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.catalyst.rules.Rule;
+import scala.jdk.javaapi.CollectionConverters;
 import scala.runtime.AbstractPartialFunction;
 
 /**
  * What Spark's optimizer cannot know about an {@link InferencePlan}, as one rule: a filter's conditions that read only
  * passed-through columns go below it (they never see the model's outputs, and Spark then pushes them further, into
  * a Parquet scan or a cache's batch statistics); output columns no one above reads are not computed, and input
- * columns no one above reads (the features, often) are not copied into the result. Rows are
+ * columns no one above reads (the features, often) are not copied into the result; a select left listing exactly the
+ * node's columns is dropped (its projection would only copy every row again). Rows are
  * scored independently, so filtering before or after gives the same rows.
  */
 final class InferenceRules extends Rule<LogicalPlan> {
@@ -48,7 +52,19 @@ final class InferenceRules extends Rule<LogicalPlan> {
     private static LogicalPlan pruneOutputs(Project project, InferencePlan node) {
         InferencePlan pruned = node.keeping(project.references());
         if (pruned.output().size() == node.output().size()) return project;
-        return new Project(project.projectList(), pruned);
+        // A select of exactly the pruned node's columns, in order, is the node itself: no projection copying every row again.
+        return selectsExactly(project, pruned) ? pruned : new Project(project.projectList(), pruned);
+    }
+
+    /** Whether {@code project} lists {@code node}'s output columns, unrenamed, in order. */
+    static boolean selectsExactly(Project project, LogicalPlan node) {
+        List<NamedExpression> listed = CollectionConverters.asJava(project.projectList());
+        List<Attribute> output = CollectionConverters.asJava(node.output());
+        if (listed.size() != output.size()) return false;
+        for (int i = 0; i < listed.size(); i++) {
+            if (!(listed.get(i) instanceof Attribute a) || !a.exprId().equals(output.get(i).exprId()) || !a.name().equals(output.get(i).name())) return false;
+        }
+        return true;
     }
 
     private static List<Expression> conjuncts(Expression e, List<Expression> into) {

@@ -11,6 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.plans.logical.Filter;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.Project;
 import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
@@ -74,6 +75,24 @@ class TransformPlanTest {
         assertEquals(List.of("prediction"), CollectionConverters.asJava(node.outputs()).stream().map(a -> a.name()).toList());
         assertEquals(List.of("label", "prediction"), CollectionConverters.asJava(node.output()).stream().map(a -> a.name()).toList());
         assertEquals(List.of("label", "features"), CollectionConverters.asJava(node.child().output()).stream().map(a -> a.name()).toList());
+    }
+
+    @Test
+    void aSelectOfTheNodesColumnsInOrderIsTheNodeItself() {
+        Dataset<Row> two = model.transform(parquet).select("label", "prediction");
+        assertTrue(two.queryExecution().optimizedPlan() instanceof InferencePlan, "no projection left in\n" + two.queryExecution().optimizedPlan());
+        // Another order, or a renamed column, is a projection still, and gives the same values.
+        Dataset<Row> swapped = model.transform(parquet).select("prediction", "label");
+        Dataset<Row> renamed = model.transform(parquet).select(col("label").as("y"), col("prediction"));
+        assertTrue(swapped.queryExecution().optimizedPlan() instanceof Project, swapped.queryExecution().optimizedPlan().toString());
+        assertTrue(renamed.queryExecution().optimizedPlan() instanceof Project, renamed.queryExecution().optimizedPlan().toString());
+        assertEquals(List.of("y", "prediction"), List.of(renamed.columns()));
+        List<Row> a = two.collectAsList(), b = swapped.collectAsList(), c = renamed.collectAsList();
+        assertEquals(240, a.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i), org.apache.spark.sql.RowFactory.create(b.get(i).get(1), b.get(i).get(0)), "row " + i);
+            assertEquals(a.get(i), c.get(i), "row " + i);
+        }
     }
 
     @Test

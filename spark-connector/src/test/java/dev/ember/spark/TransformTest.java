@@ -78,6 +78,32 @@ class TransformTest {
     }
 
     @Test
+    void fixedWidthColumnsBesideThePredictionAloneAreThoseOfTheWholeTransform() {
+        Dataset<Row> data = TestSpark.blobs(150, 15, 3);
+        EmberModel model = fitted(data);
+        // Cached rows (UnsafeRows, as bench-transform's): fixed-width columns of several widths, with nulls, and a string.
+        Dataset<Row> wide = data.selectExpr("monotonically_increasing_id() AS id", "IF(label = 0, NULL, CAST(label * 7 AS INT)) AS code",
+                "features", "CAST(label AS FLOAT) * 0.5 AS half", "IF(label = 1, NULL, DATE'2020-01-01') AS day", "label",
+                "concat('n', CAST(label AS STRING)) AS note").cache();
+        String[] kept = {"id", "code", "half", "day", "label"};
+        List<Row> whole = model.transform(wide).collectAsList();
+        Dataset<Row> query = model.transform(wide).select("id", "code", "half", "day", "label", "prediction");
+        assertTrue(query.queryExecution().optimizedPlan() instanceof InferencePlan, query.queryExecution().optimizedPlan().toString());
+        List<Row> selected = query.collectAsList();
+        assertEquals(150, selected.size());
+        for (int i = 0; i < whole.size(); i++) {
+            Row w = whole.get(i), s = selected.get(i);
+            for (int c = 0; c < kept.length; c++) assertEquals((Object) w.getAs(kept[c]), s.get(c), "row " + i + ", column " + kept[c]);
+            double[] raw = ((Vector) w.getAs("rawPrediction")).toArray();
+            int best = 0;
+            for (int k = 1; k < raw.length; k++) if (raw[k] > raw[best]) best = k;
+            assertEquals((double) best, s.getDouble(5), "row " + i + ": the argmax of the whole transform's logits");
+        }
+        assertTrue(selected.stream().anyMatch(r -> r.isNullAt(1)) && selected.stream().anyMatch(r -> r.isNullAt(3)));
+        wide.unpersist();
+    }
+
+    @Test
     void executorsBuildEachModelOnceAndKeepItAcrossPartitionsAndCalls() {
         Dataset<Row> data = TestSpark.blobs(200, 12, 4);
         EmberModel model = fitted(data);
