@@ -71,7 +71,7 @@ final class VectorMath {
      * its Taylor series to r^7 (truncation 5e-9), times 2^n in two factors so that results down among the
      * subnormals round only once. Inputs are clamped to [-104, 89], beyond which the float result is 0 or +inf.
      */
-    static FloatVector exp(FloatVector x) {
+    private static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(-104f).min(89f);
         // xc log2e + ROUND lies in [2^23, 2^24), where floats are the integers: its bits minus ROUND's are n as an int,
         // without a float-to-int conversion (the Vector API's convert ran boxed in a transform's profile).
