@@ -129,6 +129,17 @@ final class TreeSum {
             add(next);
         }
 
+        /**
+         * The owned, trained one-partition result of {@code partition - 1}, taken off, when {@code partition} is its right
+         * sibling; else null. The caller adds its partition's state into it ({@link RoundResult#pairedWith}) and {@link
+         * #take}s the pair: one pass over the state instead of writing it out, weighting the left one and adding.
+         */
+        RoundResult takeLeftLeaf(int partition) {
+            RoundResult last = stack.peekLast();
+            if (partition % 2 == 0 || last == null || last.start != partition - 1 || !last.isSingle() || !owned.remove(last)) return null;
+            return stack.pollLast();
+        }
+
         /** A state-sized array that an owned result gave up to a sum (its contents are stale), or null: for the caller's next result. */
         double[] spare() { return spares.pollLast(); }
 
