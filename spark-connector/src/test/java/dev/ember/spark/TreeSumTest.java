@@ -221,6 +221,20 @@ class TreeSumTest {
     }
 
     @Test
+    void aCachedPartitionsLocationIsItsExecutorWhichTheSchedulerReadsBack() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        JavaRDD<Integer> plain = jsc.parallelize(List.of(0, 1), 2), cached = jsc.parallelize(List.of(0, 1), 2).cache();
+        cached.count(); // no job since: the scheduler's own view of the cache is still empty
+        assertArrayEquals(new String[]{null, null}, TreeSum.locations(plain.rdd()), "not cached: no executor holds it");
+        String[] where = TreeSum.locations(cached.rdd());
+        // Local mode's one executor is the driver; a host alone would let a task run on any executor of the host.
+        var driver = new org.apache.spark.scheduler.ExecutorCacheTaskLocation(jsc.sc().env().blockManager().blockManagerId().host(), "driver");
+        assertEquals(driver, org.apache.spark.scheduler.TaskLocation.apply(where[0]));
+        assertEquals(driver, org.apache.spark.scheduler.TaskLocation.apply(where[1]));
+        cached.unpersist(false);
+    }
+
+    @Test
     void aRoundsTasksTakeRunsOfAdjacentPartitions() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
         JavaRDD<Integer> cached = jsc.parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8).cache();
