@@ -106,9 +106,8 @@ final class Snapshot implements Serializable {
         for (Tensor t : entries.values()) {
             int n = t.numel();
             if (t.dtype() == DType.FLOAT32) {
-                float[] f = floats(t);
-                int from = floatsOffset(t);
-                for (int i = 0; i < n; i++) acc[at + i] = acc[at + i] * accWeight + f[from + i] * weight;
+                float[] f = t.toFloatArray();
+                for (int i = 0; i < n; i++) acc[at + i] = acc[at + i] * accWeight + f[i] * weight;
             } else {
                 double[] d = t.toDoubleArray();
                 for (int i = 0; i < n; i++) acc[at + i] = acc[at + i] * accWeight + d[i] * weight;
@@ -116,14 +115,6 @@ final class Snapshot implements Serializable {
             at += n;
         }
     }
-
-    /** The array that holds a float32 tensor's values: its own storage when it is a contiguous cpu tensor (read, never written), else a copy. */
-    private static float[] floats(Tensor t) { return dense(t) ? t.storage().floats() : t.toFloatArray(); }
-
-    /** Where {@link #floats}'s array holds {@code t}'s first value. */
-    private static int floatsOffset(Tensor t) { return dense(t) ? t.offset() : 0; }
-
-    private static boolean dense(Tensor t) { return t.device().isCpu() && t.isContiguous(); }
 
     private static Layout layoutOf(Map<String, Tensor> entries) {
         int n = entries.size(), i = 0;
@@ -151,14 +142,12 @@ final class Snapshot implements Serializable {
         return new Snapshot(layout, values);
     }
 
-    /** Writes a tensor's values as doubles at {@code at}; float32 is widened here, from the tensor's own storage when it can be. */
+    /** Writes a tensor's values as doubles at {@code at}; float32 is widened here rather than through a cast op and its temporaries. */
     private static int copyInto(Tensor t, double[] values, int at) {
-        int n = t.numel();
         if (t.dtype() == DType.FLOAT32) {
-            float[] f = floats(t);
-            int from = floatsOffset(t);
-            for (int i = 0; i < n; i++) values[at + i] = f[from + i];
-            return at + n;
+            float[] f = t.toFloatArray(); // a copy: the connector never reads a storage's own array (ArchitectureTest)
+            for (int i = 0; i < f.length; i++) values[at + i] = f[i];
+            return at + f.length;
         }
         double[] d = t.toDoubleArray();
         System.arraycopy(d, 0, values, at, d.length);
