@@ -135,11 +135,12 @@ public class EmberEstimator extends Estimator<EmberModel> implements EmberParams
         Module initial = source.build(getSeed());
         int numClasses = objective.numClasses(dryRun(initial, source, numFeatures));
         FitRows trainRows = fitRows(df, vector, numFeatures, numClasses, objective.classification());
-        TrainConfig config = TrainConfig.of(this, source, trainRows.partitions(), uid + "-" + UUID.randomUUID());
+        int partitions = trainRows.partitions(); // plans the scan's partitions: once
+        TrainConfig config = TrainConfig.of(this, source, partitions, uid + "-" + UUID.randomUUID());
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         String previousDescription = jsc.getLocalProperty("spark.job.description");
-        long budget = CacheStorage.partitionBudget(getCacheStorage(), spark.sparkContext(), trainRows.partitions());
+        long budget = CacheStorage.partitionBudget(getCacheStorage(), spark.sparkContext(), partitions);
         JavaRDD<PartitionData> data = cache(trainRows, numFeatures, objective.classification(), budget);
         Validation validation = null;
         try {

@@ -175,10 +175,10 @@ final class GradientRound {
             Partition[] parts = parent.partitions();
             int blocks = (parts.length + block - 1) / block, n = Math.max(1, Math.min(maxPartitions, blocks));
             PartitionGroup[] groups = new PartitionGroup[n];
+            String[] where = TreeSum.locations(parent);
             for (int g = 0; g < n; g++) {
                 int from = (int) ((long) g * blocks / n) * block, to = Math.min(parts.length, (int) ((long) (g + 1) * blocks / n) * block);
-                scala.collection.immutable.Seq<org.apache.spark.scheduler.TaskLocation> where = parent.context().getPreferredLocs(parent, from);
-                groups[g] = new PartitionGroup(where.isEmpty() ? Option.empty() : Option.apply(where.head().host()));
+                groups[g] = new PartitionGroup(Option.apply(where[from]));
                 for (int i = from; i < to; i++) groups[g].partitions().addOne(parts[i]);
             }
             return groups;

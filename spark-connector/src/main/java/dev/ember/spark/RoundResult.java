@@ -71,6 +71,26 @@ final class RoundResult implements Serializable {
                 reused ? 1 : 0, devices);
     }
 
+    /**
+     * The node of {@code left}, one partition's own trained result, and its right sibling {@code partition}, whose state
+     * the caller has added into {@code left}'s array ({@link Snapshot#addWeighted}): what {@code sum(List.of(left, right),
+     * true)} gives for the sibling's {@link #trained} result, without that state ever being written out on its own.
+     */
+    static RoundResult pairedWith(RoundResult left, int partition, int rows, double lossSum, long samples, long correct, long steps, String device,
+                                  double trainSeconds, double setupSeconds, boolean reused) {
+        if (left.single == null || left.count != 1 || left.start + 1 != partition || left.start % 2 != 0) {
+            throw new IllegalArgumentException("partition " + partition + " is not the right sibling of a trained partition " + left.start);
+        }
+        TreeSet<String> devices = new TreeSet<>(left.devices);
+        devices.add(device);
+        return new RoundResult(left.start, 2, left.weight + rows, null, left.layout, left.single.values, left.lossSum + lossSum, left.samples + samples,
+                left.correct + correct, left.steps + steps, left.trainSeconds + trainSeconds, left.setupSeconds + setupSeconds,
+                left.reused + (reused ? 1 : 0), devices);
+    }
+
+    /** Whether this is one partition's trained state, as sent, not yet weighted. */
+    boolean isSingle() { return single != null; }
+
     private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
         out.defaultWriteObject();
         out.writeBoolean(sums != null);

@@ -12,6 +12,7 @@ import dev.ember.engine.optim.ParamGroup;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 
@@ -48,12 +49,18 @@ final class RoundTrainer {
             String fit = in.config().fitId();
             TreeSum.Nodes nodes = new TreeSum.Nodes();
             group.forEachRemaining(d -> {
-                double[] spare = nodes.spare();
-                nodes.take(train(d, in, spare != null ? spare : Spares.take(fit))); // each state is the task's own
+                RoundResult left = nodes.takeLeftLeaf(d.partition()); // d's state adds into its left sibling's array
+                nodes.take(train(d, in, left != null ? null : spare(nodes, fit), left)); // each state is the task's own
             });
             Spares.keep(fit, nodes.takeSpares());
             return nodes.list().iterator();
         }
+    }
+
+    /** A state-sized array no one reads any more: one this task's sums let go, else one its executor kept, else null. */
+    private static double[] spare(TreeSum.Nodes nodes, String fit) {
+        double[] a = nodes.spare();
+        return a != null ? a : Spares.take(fit);
     }
 
     /**
@@ -86,21 +93,28 @@ final class RoundTrainer {
         }
     }
 
-    static RoundResult train(PartitionData data, RoundInput in) { return train(data, in, null); }
+    static RoundResult train(PartitionData data, RoundInput in) { return train(data, in, null, null); }
 
-    /** One partition's round; its state is written into {@code reuse} when that is a state-sized array no one else reads. */
-    static RoundResult train(PartitionData data, RoundInput in, double[] reuse) {
+    /**
+     * One partition's round; its state is written into {@code reuse} when that is a state-sized array no one else reads, or
+     * added into {@code left}'s when that is its left sibling's own result ({@link TreeSum.Nodes#takeLeftLeaf}): then the
+     * result is the pair's node.
+     */
+    static RoundResult train(PartitionData data, RoundInput in, double[] reuse, RoundResult left) {
         TrainConfig config = in.config();
         String device = TaskDevice.choose(config.device());
         long[] steps = config.stepsOfRound(in.round(), data.stepsPerEpoch(config.workerBatchSize()));
-        if (data.rows() == 0 || steps[0] >= steps[1]) return RoundResult.idle(data.partition(), device);
+        if (data.rows() == 0 || steps[0] >= steps[1]) {
+            RoundResult idle = RoundResult.idle(data.partition(), device);
+            return left == null ? idle : RoundResult.sum(List.of(left, idle), true);
+        }
         TaskContext tc = TaskContext.get();
         try (var threads = Threads.useThreads(tc != null ? tc.cpus() : Threads.getNumThreads())) {
-            return trainSteps(data, in, steps, device, reuse);
+            return trainSteps(data, in, steps, device, reuse, left);
         }
     }
 
-    private static RoundResult trainSteps(PartitionData data, RoundInput in, long[] steps, String device, double[] reuse) {
+    private static RoundResult trainSteps(PartitionData data, RoundInput in, long[] steps, String device, double[] reuse, RoundResult left) {
         long t0 = System.nanoTime();
         TrainConfig config = in.config();
         Replica replica = Replica.take(config, data, steps[0]);
@@ -142,11 +156,17 @@ final class RoundTrainer {
             }
         }
         long t2 = System.nanoTime();
-        Snapshot state = Snapshot.of(model, config.averageOptimizerState() ? optimizer : null, reuse);
+        Optimizer sent = config.averageOptimizerState() ? optimizer : null;
+        Snapshot state = null;
+        if (left != null) Snapshot.addWeighted(model, sent, left.layout, left.values(), left.weight, data.rows());
+        else state = Snapshot.of(model, sent, reuse);
         replica.release(config, data);
         long t3 = System.nanoTime();
-        return RoundResult.trained(data.partition(), data.rows(), state, lossSum, samples, correct, steps[1] - steps[0], TaskDevice.describe(device),
-                (t2 - t1) / 1e9, (t1 - t0 + t3 - t2) / 1e9, reused);
+        double trainSeconds = (t2 - t1) / 1e9, setupSeconds = (t1 - t0 + t3 - t2) / 1e9;
+        String described = TaskDevice.describe(device);
+        long taken = steps[1] - steps[0];
+        return left != null ? RoundResult.pairedWith(left, data.partition(), data.rows(), lossSum, samples, correct, taken, described, trainSeconds, setupSeconds, reused)
+                : RoundResult.trained(data.partition(), data.rows(), state, lossSum, samples, correct, taken, described, trainSeconds, setupSeconds, reused);
     }
 
     /**

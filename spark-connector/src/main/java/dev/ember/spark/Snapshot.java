@@ -44,7 +44,7 @@ final class Snapshot implements Serializable {
     record Layout(String[] names, int[][] shapes, DType[] dtypes) implements Serializable {
         int size() {
             int n = 0;
-            for (int[] s : shapes) n += numel(s);
+            for (int[] s : shapes) n = Math.addExact(n, numel(s));
             return n;
         }
 
@@ -70,7 +70,10 @@ final class Snapshot implements Serializable {
     static Snapshot of(Module model, Optimizer optimizer) { return of(model, optimizer, null); }
 
     /** As {@link #of(Module, Optimizer)}, written into {@code reuse} when it has the state's length (its contents are overwritten). */
-    static Snapshot of(Module model, Optimizer optimizer, double[] reuse) {
+    static Snapshot of(Module model, Optimizer optimizer, double[] reuse) { return fromTensors(entries(model, optimizer), reuse); }
+
+    /** The model's state dict and, when {@code optimizer} is non-null, its per-parameter state, by entry name in layout order. */
+    private static Map<String, Tensor> entries(Module model, Optimizer optimizer) {
         Map<String, Tensor> entries = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> entries.put(MODEL + k, v));
         if (optimizer != null) {
@@ -84,35 +87,65 @@ final class Snapshot implements Serializable {
                 });
             }
         }
-        return fromTensors(entries, reuse);
+        return entries;
+    }
+
+    /**
+     * {@code acc[i] = acc[i] * accWeight + value[i] * weight} for the values of {@link #of(Module, Optimizer) of(model,
+     * optimizer)}: a left partition's state ({@code acc}, weight {@code accWeight}) and this one, summed as {@link
+     * RoundResult#sum} sums two partitions (each product rounded, then their sum: the same bits), without writing this
+     * state out first.
+     *
+     * @throws IllegalStateException when the model's and optimizer's entries do not have {@code layout}
+     */
+    static void addWeighted(Module model, Optimizer optimizer, Layout layout, double[] acc, double accWeight, double weight) {
+        Map<String, Tensor> entries = entries(model, optimizer);
+        Layout own = layoutOf(entries);
+        if (!own.equals(layout)) throw new IllegalStateException("partitions returned different state layouts: " + List.of(layout.names()) + " vs " + List.of(own.names()));
+        int at = 0;
+        for (Tensor t : entries.values()) {
+            int n = t.numel();
+            if (t.dtype() == DType.FLOAT32) {
+                float[] f = t.toFloatArray();
+                for (int i = 0; i < n; i++) acc[at + i] = acc[at + i] * accWeight + f[i] * weight;
+            } else {
+                double[] d = t.toDoubleArray();
+                for (int i = 0; i < n; i++) acc[at + i] = acc[at + i] * accWeight + d[i] * weight;
+            }
+            at += n;
+        }
+    }
+
+    private static Layout layoutOf(Map<String, Tensor> entries) {
+        int n = entries.size(), i = 0;
+        String[] names = new String[n];
+        int[][] shapes = new int[n][];
+        DType[] dtypes = new DType[n];
+        for (Map.Entry<String, Tensor> e : entries.entrySet()) {
+            names[i] = e.getKey();
+            shapes[i] = e.getValue().shape();
+            dtypes[i] = e.getValue().dtype();
+            i++;
+        }
+        return new Layout(names, shapes, dtypes);
     }
 
     /** Entries given as tensors (as read from a checkpoint). */
     static Snapshot fromTensors(Map<String, Tensor> entries) { return fromTensors(entries, null); }
 
     private static Snapshot fromTensors(Map<String, Tensor> entries, double[] reuse) {
-        int n = entries.size();
-        String[] names = new String[n];
-        int[][] shapes = new int[n][];
-        DType[] dtypes = new DType[n];
-        int i = 0, total = 0;
-        for (Map.Entry<String, Tensor> e : entries.entrySet()) {
-            names[i] = e.getKey();
-            shapes[i] = e.getValue().shape();
-            dtypes[i] = e.getValue().dtype();
-            total = Math.addExact(total, numel(shapes[i]));
-            i++;
-        }
+        Layout layout = layoutOf(entries);
+        int total = layout.size();
         double[] values = reuse != null && reuse.length == total ? reuse : new double[total];
         int at = 0;
         for (Tensor t : entries.values()) at = copyInto(t, values, at);
-        return new Snapshot(new Layout(names, shapes, dtypes), values);
+        return new Snapshot(layout, values);
     }
 
     /** Writes a tensor's values as doubles at {@code at}; float32 is widened here rather than through a cast op and its temporaries. */
     private static int copyInto(Tensor t, double[] values, int at) {
         if (t.dtype() == DType.FLOAT32) {
-            float[] f = t.toFloatArray();
+            float[] f = t.toFloatArray(); // a copy: the connector never reads a storage's own array (ArchitectureTest)
             for (int i = 0; i < f.length; i++) values[at + i] = f[i];
             return at + f.length;
         }

@@ -11,9 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.Partition;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.rdd.PartitionCoalescer;
 import org.apache.spark.rdd.PartitionGroup;
 import org.apache.spark.rdd.RDD;
+import org.apache.spark.scheduler.ExecutorCacheTaskLocation;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.BlockManagerId;
+import org.apache.spark.storage.RDDBlockId;
 import org.apache.spark.storage.StorageLevel;
 import scala.Option;
 
@@ -129,6 +134,17 @@ final class TreeSum {
             add(next);
         }
 
+        /**
+         * The owned, trained one-partition result of {@code partition - 1}, taken off, when {@code partition} is its right
+         * sibling; else null. The caller adds its partition's state into it ({@link RoundResult#pairedWith}) and {@link
+         * #take}s the pair: one pass over the state instead of writing it out, weighting the left one and adding.
+         */
+        RoundResult takeLeftLeaf(int partition) {
+            RoundResult last = stack.peekLast();
+            if (partition % 2 == 0 || last == null || last.start != partition - 1 || !last.isSingle() || !owned.remove(last)) return null;
+            return stack.pollLast();
+        }
+
         /** A state-sized array that an owned result gave up to a sum (its contents are stale), or null: for the caller's next result. */
         double[] spare() { return spares.pollLast(); }
 
@@ -152,17 +168,18 @@ final class TreeSum {
         }
     }
 
-    /** Groups partitions {@code [FAN_IN * g, FAN_IN * (g + 1))}, in order, each group preferring where its first partition is. */
+    /** Groups partitions {@code [FAN_IN * g, FAN_IN * (g + 1))}, in order, each group preferring where its first partition is ({@link #locations}). */
     static final class AdjacentGroups implements PartitionCoalescer, java.io.Serializable {
         private static final long serialVersionUID = 1L;
 
         @Override
         public PartitionGroup[] coalesce(int maxPartitions, RDD<?> parent) {
             Partition[] parts = parent.partitions();
+            String[] where = locations(parent);
             int n = (parts.length + FAN_IN - 1) / FAN_IN;
             PartitionGroup[] groups = new PartitionGroup[n];
             for (int g = 0; g < n; g++) {
-                groups[g] = new PartitionGroup(host(parent, FAN_IN * g));
+                groups[g] = new PartitionGroup(Option.apply(where[FAN_IN * g]));
                 for (int i = FAN_IN * g; i < Math.min(parts.length, FAN_IN * (g + 1)); i++) groups[g].partitions().addOne(parts[i]);
             }
             return groups;
@@ -171,8 +188,9 @@ final class TreeSum {
 
     /**
      * About {@code maxPartitions} groups for the tasks of a round, each a run of adjacent partitions cached on one
-     * host, so a task sums what it trained into few nodes of the tree. Spark's own coalesce balances a host's
-     * partitions over the groups (randomized bins and balls, by its documentation): seldom two siblings in one.
+     * executor ({@link #locations}), so a task sums what it trained into few nodes of the tree and reads its partitions
+     * where they are. Spark's own coalesce balances a host's partitions over the groups (randomized bins and balls, by
+     * its documentation): seldom two siblings in one.
      */
     static final class SlotGroups implements PartitionCoalescer, java.io.Serializable {
         private static final long serialVersionUID = 1L;
@@ -180,16 +198,14 @@ final class TreeSum {
         @Override
         public PartitionGroup[] coalesce(int maxPartitions, RDD<?> parent) {
             Partition[] parts = parent.partitions();
-            Map<String, List<Integer>> byHost = new TreeMap<>();
-            for (int i = 0; i < parts.length; i++) {
-                Option<String> host = host(parent, i);
-                byHost.computeIfAbsent(host.isDefined() ? host.get() : "", h -> new ArrayList<>()).add(i);
-            }
+            String[] where = locations(parent);
+            Map<String, List<Integer>> byLocation = new TreeMap<>();
+            for (int i = 0; i < parts.length; i++) byLocation.computeIfAbsent(where[i] != null ? where[i] : "", h -> new ArrayList<>()).add(i);
             List<PartitionGroup> groups = new ArrayList<>();
-            byHost.forEach((host, indices) -> {
+            byLocation.forEach((executor, indices) -> {
                 int share = Math.max(1, Math.min(indices.size(), (int) Math.round((double) maxPartitions * indices.size() / parts.length)));
                 for (int g = 0; g < share; g++) {
-                    PartitionGroup group = new PartitionGroup(host.isEmpty() ? Option.empty() : Option.apply(host));
+                    PartitionGroup group = new PartitionGroup(executor.isEmpty() ? Option.empty() : Option.apply(executor));
                     for (int i : indices.subList(g * indices.size() / share, (g + 1) * indices.size() / share)) group.partitions().addOne(parts[i]);
                     groups.add(group);
                 }
@@ -198,9 +214,24 @@ final class TreeSum {
         }
     }
 
-    /** The host where partition {@code index} of {@code rdd} is (cached), if Spark knows one. */
-    private static Option<String> host(RDD<?> rdd, int index) {
-        scala.collection.immutable.Seq<org.apache.spark.scheduler.TaskLocation> where = rdd.context().getPreferredLocs(rdd, index);
-        return where.isEmpty() ? Option.empty() : Option.apply(where.head().host());
+    /**
+     * Where each cached partition of {@code rdd} is: its executor ({@code executor_<host>_<id>}, which the scheduler reads
+     * back as that executor), or null when no executor holds it. A host alone would let a task run on any executor of that
+     * host, and several executors share one (a {@code local-cluster}, YARN): a task there reads the cached partitions it
+     * trains from another executor, every round. Asked of the block manager's master, not {@code getPreferredLocs}: the
+     * scheduler keeps the locations it saw when the job that cached the partitions started, none, until the next job.
+     */
+    static String[] locations(RDD<?> rdd) {
+        int n = rdd.getNumPartitions();
+        BlockId[] blocks = new BlockId[n];
+        for (int i = 0; i < n; i++) blocks[i] = new RDDBlockId(rdd.id(), i);
+        scala.collection.IndexedSeq<scala.collection.immutable.Seq<BlockManagerId>> held = SparkEnv.get().blockManager().master().getLocations(blocks);
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            if (held.apply(i).isEmpty()) continue;
+            BlockManagerId where = held.apply(i).head();
+            out[i] = new ExecutorCacheTaskLocation(where.host(), where.executorId()).toString();
+        }
+        return out;
     }
 }

@@ -200,6 +200,41 @@ class TreeSumTest {
     }
 
     @Test
+    void onlyAnOwnedTrainedLeftLeafIsTakenForItsRightSibling() {
+        List<RoundResult> p = partials(4); // partition 2 idle
+        TreeSum.Nodes nodes = new TreeSum.Nodes();
+        nodes.take(p.get(0));
+        assertNull(nodes.takeLeftLeaf(2), "2 is a left child");
+        assertTrue(nodes.takeLeftLeaf(1) == p.get(0));
+        assertEquals(List.of(), nodes.list(), "taken off");
+
+        TreeSum.Nodes added = new TreeSum.Nodes();
+        added.add(p.get(0));
+        assertNull(added.takeLeftLeaf(1), "an added result is never written");
+        TreeSum.Nodes idle = new TreeSum.Nodes();
+        idle.take(p.get(2));
+        assertNull(idle.takeLeftLeaf(3), "nothing trained: nothing to add into");
+        TreeSum.Nodes pair = new TreeSum.Nodes();
+        pair.take(p.get(0));
+        pair.take(p.get(1));
+        assertNull(pair.takeLeftLeaf(3), "the top is the node [0, 2), not partition 2");
+    }
+
+    @Test
+    void aCachedPartitionsLocationIsItsExecutorWhichTheSchedulerReadsBack() {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        JavaRDD<Integer> plain = jsc.parallelize(List.of(0, 1), 2), cached = jsc.parallelize(List.of(0, 1), 2).cache();
+        cached.count(); // no job since: the scheduler's own view of the cache is still empty
+        assertArrayEquals(new String[]{null, null}, TreeSum.locations(plain.rdd()), "not cached: no executor holds it");
+        String[] where = TreeSum.locations(cached.rdd());
+        // Local mode's one executor is the driver; a host alone would let a task run on any executor of the host.
+        var driver = new org.apache.spark.scheduler.ExecutorCacheTaskLocation(jsc.sc().env().blockManager().blockManagerId().host(), "driver");
+        assertEquals(driver, org.apache.spark.scheduler.TaskLocation.apply(where[0]));
+        assertEquals(driver, org.apache.spark.scheduler.TaskLocation.apply(where[1]));
+        cached.unpersist(false);
+    }
+
+    @Test
     void aRoundsTasksTakeRunsOfAdjacentPartitions() {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
         JavaRDD<Integer> cached = jsc.parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8).cache();

@@ -24,39 +24,43 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * {@code examples/run bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N] [--averaging auto|gradients|weights] [--data DIR] [--out PNG]}:
+ * {@code examples/run bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N] [--averaging auto|gradients|weights] [--data DIR] [--out PNG] [--master URL]}:
  * the Fashion-MNIST MLP (784-256-128-10, Adam lr 3e-3 cosine, batch 128 over all workers) fitted with each number of
- * workers on local[2] (partitions beyond the two cores run in turn), each for each number of epochs. Prints test
- * accuracy, fit time, rounds, and where a round's time goes, and draws accuracy against workers into a PNG.
+ * workers on local[2] or {@code --master} (partitions beyond the task slots run in turn), each for each number of
+ * epochs. Prints test accuracy, fit time, rounds, and where a round's time goes, and draws accuracy against workers
+ * into a PNG. {@code --master local-cluster[2,1,2048]} runs the same fits on two executor JVMs, where the round's
+ * state and results travel serialized, as on a real cluster.
  */
 public final class BenchScaling {
     /** One fit; the per-round costs are means over the rounds but the first, {@code medianOverhead} their median. */
     record Result(int workers, int epochs, double accuracy, double fitSeconds, int rounds, double overhead, double medianOverhead,
                   double broadcast, double scheduleAndSum, double taskSetup, double trainWall, double update) {}
 
-    public static void main(String[] args) throws Exception {
-        int[] workers = {1, 2, 8, 32, 128}, epochs = {5, 15};
-        int localSteps = 0;
-        String averaging = "auto";
-        String data = SparkJobs.DEFAULT_PARQUET, out = "data/bench-scaling.png";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--workers" -> workers = ints(args[++i]);
-                case "--epochs" -> epochs = ints(args[++i]);
-                case "--local-steps" -> localSteps = Integer.parseInt(args[++i]);
-                case "--averaging" -> averaging = args[++i];
-                case "--data" -> data = args[++i];
-                case "--out" -> out = args[++i];
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N] [--averaging auto|gradients|weights] [--data DIR] [--out PNG]");
-            }
+    static final String USAGE = "bench-scaling [--workers 1,2,8,32,128] [--epochs 5,15] [--local-steps N (0)] [--averaging auto|gradients|weights] "
+            + "[--data DIR] [--out PNG] [--master URL (local[2])]";
+
+    /** The command line's settings, defaults filled in. */
+    record Options(int[] workers, int[] epochs, int localSteps, String averaging, String data, String out, String master) {
+        static Options parse(String[] args) {
+            SparkJobs.Args a = SparkJobs.Args.parse(args, java.util.Set.of("workers", "epochs", "local-steps", "averaging", "data", "out", "master"), false);
+            return new Options(ints("workers", a.get("workers", "1,2,8,32,128")), ints("epochs", a.get("epochs", "5,15")), a.getInt("local-steps", 0),
+                    a.get("averaging", "auto"), a.get("data", SparkJobs.DEFAULT_PARQUET), a.get("out", "data/bench-scaling.png"), a.get("master", "local[2]"));
         }
-        SparkSession spark = SparkJobs.session("bench-scaling", "local[2]");
+    }
+
+    public static void main(String[] args) throws Exception {
+        SparkJobs.main(USAGE, () -> run(Options.parse(args)));
+    }
+
+    private static void run(Options o) throws Exception {
+        int[] workers = o.workers(), epochs = o.epochs();
+        String data = o.data(), out = o.out();
+        SparkSession spark = SparkJobs.session("bench-scaling", o.master(), "local[2]");
         if (!Files.isDirectory(Path.of(data, "train"))) PrepareFashionMnist.main(new String[]{"--out", data});
         Dataset<Row> train = spark.read().parquet(data + "/train").cache();
         Dataset<Row> test = spark.read().parquet(data + "/test").cache();
-        System.out.printf("data: %d training rows, %d test rows, local[2] (%d cores): partitions beyond the cores run in turn%n",
-                train.count(), test.count(), spark.sparkContext().defaultParallelism());
+        System.out.printf("data: %d training rows (%d input partitions), %d test rows, %s (%d task slots): partitions beyond the slots run in turn%n",
+                train.count(), train.rdd().getNumPartitions(), test.count(), spark.sparkContext().master(), spark.sparkContext().defaultParallelism());
         MulticlassClassificationEvaluator accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy");
         String spec = Files.readString(Path.of("conf/models/fashion-mlp.json"));
 
@@ -65,7 +69,7 @@ public final class BenchScaling {
             for (int w : workers) {
                 EmberEstimator estimator = new EmberEstimator().setModelSpec(spec).setLoss("crossEntropy").setOptimizer("adam")
                         .setLearningRate(3e-3).setLrSchedule("cosine").setBatchSize(128).setMaxEpochs(e).setNumWorkers(w)
-                        .setLocalSteps(localSteps).setAveraging(averaging).setSeed(42);
+                        .setLocalSteps(o.localSteps()).setAveraging(o.averaging()).setSeed(42);
                 long t0 = System.nanoTime();
                 EmberModel model = estimator.fit(train);
                 double fit = (System.nanoTime() - t0) / 1e9;
@@ -145,7 +149,16 @@ public final class BenchScaling {
         return v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
     }
 
-    private static int[] ints(String csv) { return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray(); }
+    /** A comma-separated list of positive integers, e.g. {@code --workers 1,8,32}. */
+    private static int[] ints(String option, String csv) {
+        try {
+            int[] v = Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            if (Arrays.stream(v).anyMatch(x -> x < 1)) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new SparkJobs.UsageException("--" + option + " must be positive integers separated by commas, got '" + csv + "'");
+        }
+    }
 
     /**
      * Test accuracy against workers (log scale), one solid line per number of epochs and, dashed in the same colour,

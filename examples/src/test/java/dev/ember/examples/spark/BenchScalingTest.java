@@ -3,8 +3,10 @@ package dev.ember.examples.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ember.examples.spark.BenchScaling.Options;
 import dev.ember.examples.spark.BenchScaling.Result;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -20,6 +22,30 @@ import org.knowm.xchart.XYChart;
 class BenchScalingTest {
     private static Result result(int workers, int epochs, double accuracy) {
         return new Result(workers, epochs, accuracy, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void optionsDefaultToLocal2AndTakeAMaster() {
+        Options defaults = Options.parse(new String[0]);
+        assertEquals("local[2]", defaults.master());
+        assertArrayEquals(new int[]{1, 2, 8, 32, 128}, defaults.workers());
+        assertArrayEquals(new int[]{5, 15}, defaults.epochs());
+        assertEquals("auto", defaults.averaging());
+        Options cluster = Options.parse(new String[]{"--workers", "8", "--epochs", "1", "--master", "local-cluster[2,1,2048]", "--averaging", "gradients"});
+        assertEquals("local-cluster[2,1,2048]", cluster.master());
+        assertArrayEquals(new int[]{8}, cluster.workers());
+        assertArrayEquals(new int[]{1}, cluster.epochs());
+        assertEquals("gradients", cluster.averaging());
+    }
+
+    @Test
+    void badOptionsNameTheOptionAndValue() {
+        var e = assertThrows(SparkJobs.UsageException.class, () -> Options.parse(new String[]{"--workers", "8,x"}));
+        assertEquals("--workers must be positive integers separated by commas, got '8,x'", e.getMessage());
+        e = assertThrows(SparkJobs.UsageException.class, () -> Options.parse(new String[]{"--epochs", "0"}));
+        assertEquals("--epochs must be positive integers separated by commas, got '0'", e.getMessage());
+        e = assertThrows(SparkJobs.UsageException.class, () -> Options.parse(new String[]{"--masters", "local[4]"}));
+        assertTrue(e.getMessage().startsWith("unknown option --masters"), e.getMessage());
     }
 
     @Test

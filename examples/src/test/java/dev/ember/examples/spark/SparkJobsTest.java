@@ -128,6 +128,19 @@ class SparkJobsTest {
     }
 
     @Test
+    void localClusterExecutorsGetThisJvmsClassPathAndModuleFlags() {
+        var conf = SparkJobs.localClusterConf();
+        String[] given = System.getProperty("java.class.path").split(java.io.File.pathSeparator), sent = conf.get("spark.executor.extraClassPath").split(java.io.File.pathSeparator);
+        assertEquals(given.length, sent.length);
+        for (int i = 0; i < given.length; i++) assertEquals(Path.of(given[i]).toAbsolutePath().toString(), sent[i]); // executors run in their own dirs
+        assertEquals("2.13", conf.get("spark.executorEnv.SPARK_SCALA_VERSION"));
+        assertEquals("1", conf.get("spark.executorEnv.SPARK_SQL_TESTING"));
+        // Surefire runs the tests with the parent pom's flags; the Arrow bridge needs java.nio opened.
+        assertTrue(conf.get("spark.executor.extraJavaOptions").contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), conf.get("spark.executor.extraJavaOptions"));
+        assertTrue(conf.get("spark.executor.extraJavaOptions").contains("--add-modules=jdk.incubator.vector"), conf.get("spark.executor.extraJavaOptions"));
+    }
+
+    @Test
     void modelSpecsMatchTheEngineExample() throws Exception {
         // conf/models/*.json are packaged as ember/models/*.json; the tests run from examples/, so these come from the jar's copy.
         ModelSpec mlp = ModelSpec.parse(SparkJobs.modelSpec("mlp")), cnn = ModelSpec.parse(SparkJobs.modelSpec("cnn"));
