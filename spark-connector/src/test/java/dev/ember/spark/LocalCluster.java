@@ -2,14 +2,13 @@ package dev.ember.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -56,18 +55,11 @@ final class LocalCluster implements AutoCloseable {
                 .master("local-cluster[" + WORKERS + ",1,1024]").appName("ember-local-cluster")
                 .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false")
-                // The Worker launches executors through Spark's launcher, which needs the Scala version
-                // (normally guessed from a Spark build tree) and a SPARK_HOME/jars folder; without a
-                // distribution the classes come from our own classpath instead. SPARK_SQL_TESTING=1 is read
-                // only by the launcher (checked in every Spark 4.1.0 jar): it accepts a missing jars/ folder
-                // without turning on Spark's test mode (SPARK_TESTING would).
-                .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.13")
-                .config("spark.executorEnv.SPARK_SQL_TESTING", "1")
-                .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                .config("spark.executor.extraJavaOptions", moduleFlags()
-                        + (cudaEmulator == null ? "" : " -Dember.cuda.emulator=" + cudaEmulator.toAbsolutePath()))
                 .config("spark.executor.memory", "512m")
                 .config("spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        Map<String, String> executors = LocalClusterConf.executorConf();
+        if (cudaEmulator != null) executors.merge("spark.executor.extraJavaOptions", " -Dember.cuda.emulator=" + cudaEmulator.toAbsolutePath(), String::concat);
+        executors.forEach(builder::config);
         if (gpusPerWorker > 0) {
             builder.config("spark.worker.resource.gpu.amount", gpusPerWorker)
                     .config("spark.worker.resource.gpu.discoveryScript", fakeGpuScript(scratch, gpusPerWorker).toString())
@@ -129,16 +121,6 @@ final class LocalCluster implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for executors", e);
             }
         }
-    }
-
-    /**
-     * The module, reflection and stack flags this JVM got from Surefire (the parent pom's ember.jvm.flags), so
-     * executors run as the tests' driver does; Spark's own executor flags may lag behind ours.
-     */
-    private static String moduleFlags() {
-        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("-Djdk.reflect") || a.startsWith("-Xss"))
-                .collect(Collectors.joining(" "));
     }
 
     /**

@@ -1,17 +1,16 @@
 package dev.ember.examples.spark;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.ember.spark.LocalClusterConf;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -51,7 +50,7 @@ public final class SparkJobs {
                 : conf.contains("spark.master") ? conf.get("spark.master") : fallbackMaster != null ? fallbackMaster : "local[*]";
         SparkSession.Builder b = SparkSession.builder().appName(appName);
         if (explicitMaster != null || !conf.contains("spark.master")) b.master(master);
-        if (master.startsWith("local-cluster")) localClusterConf().forEach((k, v) -> defaultConf(b, conf, k, v));
+        if (master.startsWith("local-cluster")) LocalClusterConf.executorConf().forEach((k, v) -> defaultConf(b, conf, k, v));
         if (master.startsWith("local")) {
             defaultConf(b, conf, "spark.driver.host", "127.0.0.1");
             defaultConf(b, conf, "spark.driver.bindAddress", "127.0.0.1");
@@ -63,26 +62,6 @@ public final class SparkJobs {
         defaultConf(b, conf, "spark.task.maxDirectResultSize", "64m");
         showEmberInfo();
         return b.getOrCreate();
-    }
-
-    /**
-     * What Spark's {@code local-cluster[N,C,MB]} needs to start its executor JVMs without a Spark distribution: the
-     * launcher's Scala version (it would guess it from a Spark build tree), {@code SPARK_SQL_TESTING=1} (read only by the
-     * launcher: it accepts a missing {@code $SPARK_HOME/jars} without Spark's test mode), and this JVM's classpath and
-     * module flags for the executors, so they load the same classes and run as the driver does.
-     */
-    static Map<String, String> localClusterConf() {
-        String flags = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("-Djdk.reflect") || a.startsWith("-Xss"))
-                .collect(java.util.stream.Collectors.joining(" "));
-        Map<String, String> conf = new LinkedHashMap<>();
-        conf.put("spark.executorEnv.SPARK_SCALA_VERSION", "2.13");
-        conf.put("spark.executorEnv.SPARK_SQL_TESTING", "1");
-        // Absolute: an executor runs in its worker's own directory.
-        conf.put("spark.executor.extraClassPath", Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(File.pathSeparator)));
-        conf.put("spark.executor.extraJavaOptions", flags);
-        return conf;
     }
 
     /** Whether a session is running already (then a job must not stop it: its caller owns it). */

@@ -129,7 +129,7 @@ class SparkJobsTest {
 
     @Test
     void localClusterExecutorsGetThisJvmsClassPathAndModuleFlags() {
-        var conf = SparkJobs.localClusterConf();
+        var conf = dev.ember.spark.LocalClusterConf.executorConf();
         String[] given = System.getProperty("java.class.path").split(java.io.File.pathSeparator), sent = conf.get("spark.executor.extraClassPath").split(java.io.File.pathSeparator);
         assertEquals(given.length, sent.length);
         for (int i = 0; i < given.length; i++) assertEquals(Path.of(given[i]).toAbsolutePath().toString(), sent[i]); // executors run in their own dirs
